@@ -1,0 +1,86 @@
+import path from 'node:path';
+
+/**
+ * All configuration comes from environment variables (README "Configuration"). Defaults run the whole stack on
+ * one machine; production sets DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, PUBLIC_BASE_URL and SECRETS_KEY.
+ */
+export interface Config {
+  port: number;
+  publicBaseUrl: string;
+  /** Null means: run embedded PostgreSQL under dataDir. */
+  databaseUrl: string | null;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    apiKey: string | null;
+    tls: boolean;
+    /** Where support reads workflow histories; links in the API point here. */
+    uiUrl: string;
+  };
+  temporalDevServer: { port: number; uiPort: number };
+  smtpUrl: string;
+  mailFrom: string;
+  maildev: { smtpPort: number; webPort: number };
+  sandboxBankPort: number;
+  sandboxKvkPort: number;
+  /** 32-byte key (base64) that encrypts bank tokens at rest. Dev stacks get one generated under dataDir. */
+  secretsKey: string | null;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = portVar(env, 'PORT', 3000);
+  const uiPort = portVar(env, 'TEMPORAL_UI_PORT', 8233);
+  const temporalPort = portVar(env, 'TEMPORAL_PORT', 7233);
+  const maildevSmtp = portVar(env, 'MAILDEV_SMTP_PORT', 1025);
+  return {
+    port,
+    publicBaseUrl: urlVar(env, 'PUBLIC_BASE_URL', `http://localhost:${port}`).replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL?.trim() || null,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || '.data'),
+    embeddedPostgresPort: portVar(env, 'EMBEDDED_POSTGRES_PORT', 5433),
+    temporal: {
+      address: env.TEMPORAL_ADDRESS?.trim() || `127.0.0.1:${temporalPort}`,
+      namespace: env.TEMPORAL_NAMESPACE?.trim() || 'default',
+      taskQueue: env.TEMPORAL_TASK_QUEUE?.trim() || 'bank-connections',
+      apiKey: env.TEMPORAL_API_KEY?.trim() || null,
+      tls: env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_API_KEY),
+      uiUrl: urlVar(env, 'TEMPORAL_UI_URL', `http://localhost:${uiPort}`).replace(/\/+$/, ''),
+    },
+    temporalDevServer: { port: temporalPort, uiPort },
+    smtpUrl: env.SMTP_URL?.trim() || `smtp://127.0.0.1:${maildevSmtp}`,
+    mailFrom: env.MAIL_FROM?.trim() || 'Bankkoppeling <no-reply@bankkoppeling.localhost>',
+    maildev: { smtpPort: maildevSmtp, webPort: portVar(env, 'MAILDEV_WEB_PORT', 1080) },
+    sandboxBankPort: portVar(env, 'SANDBOX_BANK_PORT', 4010),
+    sandboxKvkPort: portVar(env, 'SANDBOX_KVK_PORT', 4020),
+    secretsKey: env.SECRETS_KEY?.trim() || null,
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+  };
+}
+
+function portVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ConfigError(`${name} must be a port number between 1 and 65535, got "${raw}"`);
+  }
+  return value;
+}
+
+function urlVar(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return raw;
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+}

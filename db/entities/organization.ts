@@ -1,0 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+
+/** An accounting office: the tenant. Every other row belongs to exactly one. */
+export const Organization = defineEntity({
+  name: 'Organization',
+  tableName: 'organization',
+  properties: (p) => ({
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    name: p.string().length(200),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  }),
+});
+export type IOrganization = InferEntity<typeof Organization>;
