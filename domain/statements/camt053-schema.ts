@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateXML } from 'xmllint-wasm';
+import type { Camt053Version } from './camt053/versions';
+import { readCamt053Version } from './camt053/xml';
+import type { ParseWarning } from './types';
+
+/**
+ * Checks a camt.053 document against the ISO 20022 XSD of the version its namespace announces.
+ *
+ * Real exports do not always pass their own schema (a bank writes `BIC` where .04 expects `BICFI`), and the
+ * parser reads what it needs regardless, so every deviation comes back as a warning; this never rejects a
+ * file. It throws a StatementParseError only when it cannot tell which schema applies: the root is no camt.053
+ * of a supported version, or the document is unreadable (or has a DOCTYPE) before its root element.
+ */
+export async function validateCamt053Schema(xml: string): Promise<ParseWarning[]> {
+  const version = readCamt053Version(xml);
+  const report = await runXmllint(xml, version);
+  return limit(deviations(report, version));
+}
+
+const DOCUMENT_NAME = 'statement.xml';
+const MAX_REPORTED = 100;
+
+/**
+ * tsc does not copy the .xsd files into dist/, so a compiled build (dist/domain/statements) reads them from the
+ * source tree it was built from.
+ */
+const SCHEMA_DIRECTORIES = [join(__dirname, 'xsd'), join(__dirname, '..', '..', '..', 'domain', 'statements', 'xsd')];
+
+const schemaCache = new Map<Camt053Version, string>();
+
+function schemaText(version: Camt053Version): string {
+  const cached = schemaCache.get(version);
+  if (cached !== undefined) return cached;
+  const file = SCHEMA_DIRECTORIES.map((dir) => join(dir, `${version}.xsd`)).find((path) => existsSync(path));
+  if (file === undefined) throw new Error(`XSD for ${version} not found in ${SCHEMA_DIRECTORIES.join(' or ')}`);
+  const text = readFileSync(file, 'utf8');
+  schemaCache.set(version, text);
+  return text;
+}
+
+/**
+ * xmllint's stderr. Streaming mode keeps memory flat (a 6 MB file already exhausts the default wasm heap as a
+ * tree); in that mode a well-formedness error rejects the promise with the same stderr, so both paths end here.
+ */
+async function runXmllint(xml: string, version: Camt053Version): Promise<string> {
+  try {
+    const result = await validateXML({
+      xml: { fileName: DOCUMENT_NAME, contents: xml },
+      schema: { fileName: `${version}.xsd`, contents: schemaText(version) },
+      stream: true,
+    });
+    return result.rawOutput;
+  } catch (error) {
+    if (error instanceof Error && typeof (error as { code?: unknown }).code === 'number') return error.message;
+    throw error;
+  }
+}
+
+const LOCATED = /^statement\.xml:(\d+): (.*)$/;
+
+/** Located messages become warnings; xmllint's source excerpts and caret lines under them are dropped. */
+function deviations(report: string, version: Camt053Version): ParseWarning[] {
+  const warnings: ParseWarning[] = [];
+  for (const line of report.split('\n')) {
+    const located = LOCATED.exec(line);
+    if (located !== null) {
+      warnings.push({ line: Number(located[1]), message: `${version} schema: ${tidy(located[2])}` });
+    } else if (line.startsWith(`${DOCUMENT_NAME} : failed to parse`)) {
+      // Streaming xmllint does not say where; parseCamt053 rejects such a file with the line.
+      const message = `${version} schema: the document is not well-formed XML, so it was not fully checked`;
+      warnings.push({ line: null, message });
+    }
+  }
+  return warnings;
+}
+
+/** Namespace-qualified names make every message three lines long; within one document they add nothing. */
+function tidy(message: string): string {
+  return message.replace(/^Schemas validity error : /, '').replace(/\{urn:iso:std:iso:20022:tech:xsd:[^}]*\}/g, '');
+}
+
+function limit(warnings: ParseWarning[]): ParseWarning[] {
+  if (warnings.length <= MAX_REPORTED) return warnings;
+  return [
+    ...warnings.slice(0, MAX_REPORTED),
+    { line: null, message: `${warnings.length - MAX_REPORTED} more schema deviations not listed` },
+  ];
+}

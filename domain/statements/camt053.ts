@@ -1,0 +1,30 @@
+import { StatementCollector } from './camt053/statement';
+import { readCamt053 } from './camt053/xml';
+import type { ParseWarning, Statement, StatementFile } from './types';
+
+/**
+ * Parses an ISO 20022 camt.053 bank-to-customer statement (versions .001.02, .001.04 and .001.08) as ING,
+ * Rabobank and ABN AMRO deliver it.
+ *
+ * Tolerant where banks legitimately differ (Dt or DtTm, IBAN or other account id, account currency or only the
+ * balance's, party name with or without the .08 `Pty` wrapper); strict where data would be lost: a missing or
+ * unreadable amount, date or credit/debit indicator, a missing opening or closing balance, a statement without
+ * account or malformed XML throws a StatementParseError with the line. Doubts about data the file does carry
+ * (a balance chain that does not close, skipped pending entries) are warnings.
+ */
+export function parseCamt053(xml: string): StatementFile {
+  const statements: Statement[] = [];
+  const warnings: ParseWarning[] = [];
+  let collector: StatementCollector | undefined;
+  readCamt053(xml, {
+    startStatement: (line) => {
+      collector = new StatementCollector(line, warnings);
+    },
+    statementChild: (element) => collector?.add(element),
+    endStatement: () => {
+      if (collector !== undefined) statements.push(collector.finish());
+      collector = undefined;
+    },
+  });
+  return { format: 'camt.053', statements, warnings };
+}
