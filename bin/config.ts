@@ -26,8 +26,6 @@ export interface Config {
   maildev: { smtpPort: number; webPort: number };
   sandboxBankPort: number;
   sandboxKvkPort: number;
-  /** 32-byte key (base64) that encrypts bank tokens at rest. Dev stacks get one generated under dataDir. */
-  secretsKey: string | null;
   logLevel: string;
 }
 
@@ -58,7 +56,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maildev: { smtpPort: maildevSmtp, webPort: portVar(env, 'MAILDEV_WEB_PORT', 1080) },
     sandboxBankPort: portVar(env, 'SANDBOX_BANK_PORT', 4010),
     sandboxKvkPort: portVar(env, 'SANDBOX_KVK_PORT', 4020),
-    secretsKey: env.SECRETS_KEY?.trim() || null,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
   };
 }

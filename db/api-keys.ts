@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { mintApiKey, type ApiKeyRole } from '../domain/api-key';
 import { ApiKey, AuditEvent, type IApiKey, type IOrganization } from './entities';
+import { ensureId } from './ids';
 
 /** Creates a key and returns the full secret, which exists nowhere else after this call. */
 export async function createApiKey(
@@ -17,7 +18,7 @@ export async function createApiKey(
     actor,
     action: 'api_key.created',
     subjectType: 'ApiKey',
-    subjectId: apiKey.id,
+    subjectId: ensureId(apiKey),
     details: { role, name, prefix: minted.prefix },
   });
   await em.flush();

@@ -21,6 +21,7 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
       path: 'db/migrations',
       pathTs: 'db/migrations',
       emit: 'ts',
+      silent: true,
     },
     pool: { min: 0, max: 10 },
     debug: false,

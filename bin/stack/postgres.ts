@@ -48,8 +48,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     path.join(bin, 'postgres'),
     ['-D', dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
       '-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
-    { stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}) },
+    // Its own process group: a terminal Ctrl-C reaches only us, and we stop the stack in order.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(runAs ?? {}) },
   );
+  process.once('exit', () => child.kill('SIGQUIT'));
   await waitUntilReady(child, options.port, log);
   return {
     serverUrl: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`,

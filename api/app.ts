@@ -1,0 +1,133 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { authenticate, requirePermission } from './auth';
+import { renderDocsPage } from './docs-page';
+import { checkHealth } from './health';
+import { buildOpenApiDocument } from './openapi';
+import { Problem } from './problem';
+import type { RouteDefinition } from './route';
+import { bankAccountRoutes } from './routes/bank-accounts';
+import { bankJournalRoutes } from './routes/bank-journals';
+import { environmentRoutes } from './routes/environments';
+import type { ApiServices } from './services';
+
+export const staffRoutes: RouteDefinition[] = [...environmentRoutes, ...bankJournalRoutes, ...bankAccountRoutes];
+
+export interface AppOptions {
+  log: Logger;
+  publicBaseUrl: string;
+  /** Requests per minute per client address on the staff API. */
+  apiRateLimitPerMinute?: number;
+}
+
+export function createApp(services: ApiServices, options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger: options.log,
+      // Credentials and client tokens never reach the log: the activation token sits in the path of /connect.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      serializers: { req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: redactPath(req.url) }) },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+
+  const openApi = buildOpenApiDocument(staffRoutes, options.publicBaseUrl);
+  const api = express.Router();
+  api.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: options.apiRateLimitPerMinute ?? 600,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (req, res) => sendProblem(req, res, new Problem(429, 'Too many requests', 'slow down and retry after the time in the RateLimit header')),
+    }),
+  );
+  api.use(express.json({ limit: '256kb' }));
+  api.get('/health', async (_req, res) => {
+    const health = await checkHealth(services);
+    res.status(health.status === 'ok' ? 200 : 503).json(health);
+  });
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  api.get('/docs', (_req, res) => {
+    res.type('html').send(renderDocsPage(openApi as Parameters<typeof renderDocsPage>[0]));
+  });
+  api.use(authenticate(services.orm));
+  for (const route of staffRoutes) mountRoute(api, route, services);
+  api.use((req) => {
+    throw new Problem(404, 'Not found', `no endpoint ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  app.use('/api', api);
+  app.use(errorHandler(options.log));
+  return app;
+}
+
+function mountRoute(router: express.Router, route: RouteDefinition, services: ApiServices): void {
+  const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
+  router[route.method](expressPath, async (req: Request, res: Response) => {
+    const auth = req.auth;
+    if (!auth) throw Problem.unauthorized('send an API key as "Authorization: Bearer <key>"');
+    requirePermission(auth, route.permission);
+    const params = parseOrProblem(route.params, req.params, 'path');
+    const query = parseOrProblem(route.query, req.query, 'query');
+    if (route.body && (req.body === undefined || req.body === null || !req.is('application/json'))) {
+      throw Problem.field('body', 'send a JSON object with Content-Type: application/json', 415);
+    }
+    const body = parseOrProblem(route.body, req.body, 'body');
+    const result = await route.handler({ params, query, body, auth, em: services.orm.em.fork(), services, req });
+    for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+    if (result.body === undefined) res.status(result.status).end();
+    else res.status(result.status).json(result.body);
+  });
+}
+
+function parseOrProblem(schema: z.ZodType | undefined, input: unknown, where: 'path' | 'query' | 'body'): unknown {
+  if (!schema) return where === 'body' ? undefined : {};
+  const parsed = schema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  throw Problem.validation(
+    parsed.error.issues.map((issue) => ({
+      field: issue.path.length ? issue.path.join('.') : where,
+      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+    })),
+  );
+}
+
+/** The activation token lives in the path of client links; logs keep only the route shape. */
+function redactPath(url: string): string {
+  return url.replace(/^\/connect\/[^/?#]+/, '/connect/[token]').replace(/\?.*$/, (q) => (q.length > 1 ? '?…' : ''));
+}
+
+function errorHandler(log: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    sendProblem(req, res, toProblem(error, log));
+  };
+}
+
+function toProblem(error: unknown, log: Logger): Problem {
+  if (error instanceof Problem) return error;
+  if (error instanceof UniqueConstraintViolationException) return new Problem(409, 'Conflict', 'a record with these values already exists');
+  if (error instanceof ForeignKeyConstraintViolationException) {
+    return new Problem(409, 'Conflict', 'other records still refer to this one, or it refers to a record that does not exist');
+  }
+  const httpError = error as { type?: string; status?: number; expose?: boolean; message?: string };
+  if (httpError.type === 'entity.parse.failed') return Problem.field('body', 'is not valid JSON');
+  if (httpError.type === 'entity.too.large') return new Problem(413, 'Payload too large', 'the request body is larger than allowed');
+  if (httpError.expose && httpError.status && httpError.status < 500) return new Problem(httpError.status, httpError.message ?? 'Bad request');
+  log.error({ err: error }, 'unhandled error');
+  return new Problem(500, 'Internal server error', 'something went wrong on our side; it has been logged');
+}
+
+function sendProblem(req: Request, res: Response, problem: Problem): void {
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body(req.originalUrl.split('?')[0] ?? '')));
+}

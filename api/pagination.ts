@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { Problem } from './problem';
+
+/**
+ * Keyset pagination on (createdAt, id): stable while rows are added, and every page is one index range scan.
+ * The cursor is opaque to clients.
+ */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export interface Keyset {
+  createdAt: Date;
+  id: string;
+}
+
+export function decodeCursor(cursor: string | undefined): Keyset | null {
+  if (!cursor) return null;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
+    const createdAt = new Date(String(parsed.c));
+    if (typeof parsed.i !== 'string' || !/^[0-9a-f-]{36}$/.test(parsed.i) || Number.isNaN(createdAt.getTime())) {
+      throw new Error('bad cursor');
+    }
+    return { createdAt, id: parsed.i };
+  } catch {
+    throw Problem.field('cursor', 'is not a cursor this API returned');
+  }
+}
+
+export function encodeCursor(row: Keyset): string {
+  return Buffer.from(JSON.stringify({ c: row.createdAt.toISOString(), i: row.id })).toString('base64url');
+}
+
+/** The filter for "rows after the cursor" in (createdAt, id) order. */
+export function afterCursor(cursor: Keyset | null): Record<string, unknown> {
+  if (!cursor) return {};
+  return {
+    $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }],
+  };
+}
+
+/** Fetch limit + 1 rows; the extra row only tells whether there is a next page. */
+export function page<T extends Keyset, U>(rows: T[], limit: number, present: (row: T) => U): { items: U[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items: items.map(present), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}

@@ -1,0 +1,238 @@
+import { z } from 'zod';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { accountShapeProblem, BANK_ACCOUNT_TYPES, CONNECTION_STATUSES, connectabilityProblems } from '../../domain/bank-account';
+import { normaliseIban } from '../../domain/iban';
+import { BankAccount, type IBankAccount } from '../../db/entities';
+import { accountCheckWorkflow, accountCheckWorkflowId } from '../../workflows/account-check';
+import { recordAudit } from '../audit';
+import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
+import { Problem } from '../problem';
+import { defineRoute, IdParams } from '../route';
+import { findBankJournal } from './bank-journals';
+import { findEnvironment } from './environments';
+
+const CheckView = z.object({ connectable: z.boolean(), problems: z.array(z.string()), checkedAt: z.iso.datetime() }).meta({ id: 'ConnectabilityCheck' });
+
+export const BankAccountView = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    type: z.enum(BANK_ACCOUNT_TYPES),
+    iban: z.string().nullable(),
+    currency: z.string(),
+    ledgerAccount: z.string(),
+    environmentId: z.uuid(),
+    journalId: z.uuid().nullable(),
+    connectionStatus: z.enum(CONNECTION_STATUSES).describe('R-V14; "none" until a connection links this account'),
+    connectable: z.boolean().describe('R-V1 type and IBAN, R-A4 linked to a bank journal'),
+    problems: z.array(z.string()).describe('why the account cannot be connected yet, in words'),
+    lastCheck: CheckView.nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'BankAccount' });
+
+const BankAccountList = z.object({ items: z.array(BankAccountView), nextCursor: z.string().nullable() }).meta({ id: 'BankAccountList' });
+
+const Currency = z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+const LedgerAccount = z.string().trim().min(1).max(20).regex(/^[0-9A-Za-z.-]+$/, 'letters, digits, . and - only');
+
+const CreateBankAccount = z
+  .object({
+    environmentId: z.uuid(),
+    journalId: z.uuid().nullable().optional(),
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(BANK_ACCOUNT_TYPES),
+    iban: z.string().trim().max(42).nullable().optional(),
+    currency: Currency.default('EUR'),
+    ledgerAccount: LedgerAccount,
+  })
+  .strict()
+  .meta({ id: 'CreateBankAccount' });
+
+const UpdateBankAccount = z
+  .object({
+    journalId: z.uuid().nullable(),
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(BANK_ACCOUNT_TYPES),
+    iban: z.string().trim().max(42).nullable(),
+    currency: Currency,
+    ledgerAccount: LedgerAccount,
+  })
+  .partial()
+  .strict()
+  .meta({ id: 'UpdateBankAccount' });
+
+export function presentBankAccount(account: IBankAccount): z.infer<typeof BankAccountView> {
+  const problems = connectabilityProblems({
+    type: account.type,
+    iban: account.iban ?? null,
+    journalId: account.journal?.id ?? null,
+    currency: account.currency,
+  });
+  return {
+    id: account.id,
+    name: account.name,
+    type: account.type,
+    iban: account.iban ?? null,
+    currency: account.currency,
+    ledgerAccount: account.ledgerAccount,
+    environmentId: account.environment.id,
+    journalId: account.journal?.id ?? null,
+    connectionStatus: 'none',
+    connectable: problems.length === 0,
+    problems,
+    lastCheck: account.lastCheck ?? null,
+    createdAt: account.createdAt.toISOString(),
+    updatedAt: account.updatedAt.toISOString(),
+  };
+}
+
+async function findBankAccount(em: EntityManager, organizationId: string, id: string): Promise<IBankAccount> {
+  const account = await em.findOne(BankAccount, { id, organization: organizationId });
+  if (!account) throw Problem.notFound('bank account');
+  return account;
+}
+
+async function assertIbanFree(em: EntityManager, environmentId: string, iban: string, exceptId?: string): Promise<void> {
+  const clash = await em.findOne(BankAccount, { environment: environmentId, iban, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
+  if (clash) throw Problem.field('iban', `this environment already has an account with IBAN ${iban}`, 409);
+}
+
+function checkShape(type: IBankAccount['type'], iban: string | null): void {
+  const problem = accountShapeProblem({ type, iban });
+  if (problem) throw Problem.field(problem.field, problem.message);
+}
+
+export const bankAccountRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/bank-accounts',
+    summary: 'List bank accounts with type, currency, ledger account and connection status (R-V14)',
+    tag: 'Bank accounts',
+    permission: 'read',
+    query: PageQuery.extend({ environmentId: z.uuid().optional(), type: z.enum(BANK_ACCOUNT_TYPES).optional() }),
+    responses: { 200: { description: 'A page of bank accounts', schema: BankAccountList } },
+    handler: async ({ em, auth, query }) => {
+      const rows = await em.find(
+        BankAccount,
+        {
+          organization: auth.organizationId,
+          ...(query.environmentId ? { environment: query.environmentId } : {}),
+          ...(query.type ? { type: query.type } : {}),
+          ...afterCursor(decodeCursor(query.cursor)),
+        },
+        { orderBy: { createdAt: 'asc', id: 'asc' }, limit: query.limit + 1 },
+      );
+      return { status: 200, body: page(rows, query.limit, presentBankAccount) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/bank-accounts/{id}',
+    summary: 'Show one bank account',
+    tag: 'Bank accounts',
+    permission: 'read',
+    params: IdParams,
+    responses: { 200: { description: 'The bank account', schema: BankAccountView }, 404: { description: 'No such bank account' } },
+    handler: async ({ em, auth, params }) => ({ status: 200, body: presentBankAccount(await findBankAccount(em, auth.organizationId, params.id)) }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/bank-accounts',
+    summary: 'Record a bank account: current or savings with an IBAN, or cash (never connectable, R-V1)',
+    tag: 'Bank accounts',
+    permission: 'write',
+    body: CreateBankAccount,
+    responses: { 201: { description: 'Created', schema: BankAccountView }, 400: { description: 'Invalid' }, 409: { description: 'IBAN already recorded' } },
+    handler: async ({ em, auth, body }) => {
+      const environment = await findEnvironment(em, auth.organizationId, body.environmentId, 'environmentId');
+      const journal = body.journalId ? await findBankJournal(em, auth.organizationId, body.journalId, 'journalId') : null;
+      if (journal && journal.environment.id !== environment.id) throw Problem.field('journalId', 'the bank journal belongs to another environment');
+      const iban = body.iban ? normaliseIban(body.iban) : null;
+      checkShape(body.type, iban);
+      if (iban) await assertIbanFree(em, environment.id, iban);
+      const account = em.create(BankAccount, {
+        organization: auth.organizationId,
+        environment,
+        journal,
+        name: body.name,
+        type: body.type,
+        iban,
+        currency: body.currency,
+        ledgerAccount: body.ledgerAccount,
+        lastCheck: null,
+      });
+      recordAudit(em, auth, 'bank_account.created', { type: 'BankAccount', entity: account }, { type: body.type, iban });
+      await em.flush();
+      return { status: 201, body: presentBankAccount(account) };
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/bank-accounts/{id}',
+    summary: 'Change a bank account',
+    tag: 'Bank accounts',
+    permission: 'write',
+    params: IdParams,
+    body: UpdateBankAccount,
+    responses: { 200: { description: 'Changed', schema: BankAccountView }, 404: { description: 'No such bank account' } },
+    handler: async ({ em, auth, params, body }) => {
+      const account = await findBankAccount(em, auth.organizationId, params.id);
+      if (body.journalId !== undefined) {
+        const journal = body.journalId ? await findBankJournal(em, auth.organizationId, body.journalId, 'journalId') : null;
+        if (journal && journal.environment.id !== account.environment.id) throw Problem.field('journalId', 'the bank journal belongs to another environment');
+        account.journal = journal;
+      }
+      const iban = body.iban === undefined ? (account.iban ?? null) : body.iban ? normaliseIban(body.iban) : null;
+      const type = body.type ?? account.type;
+      checkShape(type, iban);
+      if (iban && iban !== account.iban) await assertIbanFree(em, account.environment.id, iban, account.id);
+      account.iban = iban;
+      account.type = type;
+      if (body.name !== undefined) account.name = body.name;
+      if (body.currency !== undefined) account.currency = body.currency;
+      if (body.ledgerAccount !== undefined) account.ledgerAccount = body.ledgerAccount;
+      recordAudit(em, auth, 'bank_account.changed', { type: 'BankAccount', entity: account }, { fields: Object.keys(body) });
+      await em.flush();
+      return { status: 200, body: presentBankAccount(account) };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/bank-accounts/{id}',
+    summary: 'Delete a bank account',
+    tag: 'Bank accounts',
+    permission: 'write',
+    params: IdParams,
+    responses: { 204: { description: 'Deleted' }, 404: { description: 'No such bank account' } },
+    handler: async ({ em, auth, params }) => {
+      const account = await findBankAccount(em, auth.organizationId, params.id);
+      recordAudit(em, auth, 'bank_account.deleted', { type: 'BankAccount', entity: account }, { iban: account.iban ?? null });
+      em.remove(account);
+      await em.flush();
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/bank-accounts/{id}/check',
+    summary: 'Check whether the account can be connected (R-V1, R-A4); runs as a Temporal workflow and records the result',
+    tag: 'Bank accounts',
+    permission: 'write',
+    params: IdParams,
+    responses: { 200: { description: 'The recorded check', schema: CheckView }, 404: { description: 'No such bank account' } },
+    handler: async ({ em, auth, params, services }) => {
+      const account = await findBankAccount(em, auth.organizationId, params.id);
+      const result = await services.temporal.workflow.execute(accountCheckWorkflow, {
+        workflowId: accountCheckWorkflowId(account.id),
+        taskQueue: services.taskQueue,
+        args: [{ organizationId: auth.organizationId, bankAccountId: account.id }],
+        workflowExecutionTimeout: '1 minute',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        staticSummary: `Check bank account ${account.iban ?? account.name} for a bank connection`,
+      });
+      return { status: 200, body: result };
+    },
+  }),
+];

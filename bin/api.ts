@@ -1,0 +1,34 @@
+import { createApp } from '../api/app';
+import { migrate, openOrm } from '../db/orm';
+import { loadConfig } from './config';
+import { openDatabase } from './stack/database';
+import { createLogger } from './stack/logger';
+import { connectTemporal } from './stack/temporal';
+import { onShutdown } from './stack/shutdown';
+
+/** The API process on its own (production, docker-compose): applies migrations, then serves. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'api');
+  const db = await openDatabase(config);
+  const orm = await openOrm(db.url);
+  const applied = await migrate(orm);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  const temporal = await connectTemporal(config.temporal);
+  const app = createApp(
+    { orm, temporal: temporal.client, taskQueue: config.temporal.taskQueue, temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace },
+    { log, publicBaseUrl: config.publicBaseUrl },
+  );
+  const server = app.listen(config.port, () => log.info(`API listening on ${config.publicBaseUrl}`));
+  onShutdown(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await temporal.connection.close();
+    await orm.close();
+    await db.close();
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(`API failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { openOrm } from '../db/orm';
+import { loadConfig } from './config';
+import { openDatabase } from './stack/database';
+import { createLogger } from './stack/logger';
+import { createMailer } from './stack/mailer';
+import { onShutdown } from './stack/shutdown';
+import { createWorker } from './stack/worker';
+
+/** One worker process (scale out with more replicas); migrations are applied by the API or `cli db migrate`. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'worker');
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const db = await openDatabase(config);
+  const orm = await openOrm(db.url);
+  const mailer = createMailer(config.smtpUrl);
+  const { worker, connection } = await createWorker({ temporal: config.temporal, orm, mailer, mailFrom: config.mailFrom, log });
+  const running = worker.run();
+  log.info(`worker polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`);
+  onShutdown(async () => {
+    worker.shutdown();
+    await running;
+    await connection.close();
+    mailer.close();
+    await orm.close();
+    await db.close();
+  });
+  await running;
+}
+
+main().catch((error: unknown) => {
+  console.error(`worker failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { serverExecutable } from '../../bin/stack/provision';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+/** The provisioned binaries (global setup); an empty value means the SDK downloads its own. */
+function provisioned(name: 'BK_TEST_TEMPORAL_CLI' | 'BK_TEST_TEMPORAL_TEST_SERVER'): string | null {
+  return process.env[name] || null;
+}
+
+export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: serverExecutable(provisioned('BK_TEST_TEMPORAL_TEST_SERVER')) } });
+}
+
+/** A real Temporal dev server (the same CLI `npm start` runs), with our search attributes registered. */
+export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: serverExecutable(provisioned('BK_TEST_TEMPORAL_CLI')),
+      searchAttributes: SEARCH_ATTRIBUTES,
+      ui: false,
+    },
+  });
+}
+
+export function workflowBundle(): { codePath: string } {
+  const codePath = process.env.BK_TEST_WORKFLOW_BUNDLE;
+  if (!codePath) throw new Error('BK_TEST_WORKFLOW_BUNDLE is not set: run tests through jest (test/support/global-setup.ts)');
+  return { codePath };
+}
