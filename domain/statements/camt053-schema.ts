@@ -22,11 +22,8 @@ export async function validateCamt053Schema(xml: string): Promise<ParseWarning[]
 const DOCUMENT_NAME = 'statement.xml';
 const MAX_REPORTED = 100;
 
-/**
- * tsc does not copy the .xsd files into dist/, so a compiled build (dist/domain/statements) reads them from the
- * source tree it was built from.
- */
-const SCHEMA_DIRECTORIES = [join(__dirname, 'xsd'), join(__dirname, '..', '..', '..', 'domain', 'statements', 'xsd')];
+/** `npm run build` copies the schemas next to the compiled module, so source and dist read the same place. */
+const SCHEMA_DIRECTORIES = [join(__dirname, 'xsd')];
 
 const schemaCache = new Map<Camt053Version, string>();
 
