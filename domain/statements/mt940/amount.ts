@@ -1,0 +1,32 @@
+import { currencyDecimals, parseMinorUnits } from '../amount';
+import { StatementParseError } from '../types';
+import { quoted } from './quote';
+
+/** SWIFT amounts (15d) have at most 15 characters, decimal comma included. */
+const SWIFT_AMOUNT_LENGTH = 15;
+
+/**
+ * An MT940 amount in minor units of its currency. SWIFT prescribes the decimal comma ("1234,56", "1234,");
+ * old Rabobank exports write a point instead. MT940 has no thousands separators, so either mark is unambiguous,
+ * but one of them must be there: "500" without it is how a truncated or garbled amount looks.
+ */
+export function swiftAmount(text: string, currency: string, line: number): number {
+  const separator = text.includes(',') ? ',' : '.';
+  if (!text.includes(separator) || text.length > SWIFT_AMOUNT_LENGTH) {
+    throw new StatementParseError(
+      `unreadable amount ${quoted(text)} (an MT940 amount has up to 15 characters with a decimal comma: "1234,56")`,
+      line,
+    );
+  }
+  try {
+    return parseMinorUnits(text, currencyDecimals(currency), separator);
+  } catch (error) {
+    if (error instanceof StatementParseError) throw new StatementParseError(error.message, line);
+    throw error;
+  }
+}
+
+/** Applies a debit sign without ever producing -0, which equality checks and JSON treat differently from 0. */
+export function signed(minorUnits: number, isDebit: boolean): number {
+  return isDebit && minorUnits !== 0 ? -minorUnits : minorUnits;
+}

@@ -1,0 +1,53 @@
+import { currencyDecimals } from '../amount';
+import type { ParseWarning } from '../types';
+
+/**
+ * A statement's balances must chain: opening plus its entries is its closing, and its opening is the closing
+ * of the account's previous statement. A break means entries are missing or the bank's file is inconsistent;
+ * the entries read are still right, so the break is reported as a warning for a person to look at.
+ */
+export interface ChainedStatement {
+  account: string;
+  currency: string;
+  opening: { amountCents: number; line: number };
+  closing: { amountCents: number; line: number };
+  entryAmounts: readonly number[];
+}
+
+export function balanceChainWarnings(statements: readonly ChainedStatement[]): ParseWarning[] {
+  const warnings: ParseWarning[] = [];
+  const previousClosing = new Map<string, number>();
+  for (const statement of statements) {
+    const { account, currency, opening, closing } = statement;
+    // One account number can hold several currencies (Rabobank, ING foreign currency accounts).
+    const chain = `${account} ${currency}`;
+    const previous = previousClosing.get(chain);
+    if (previous !== undefined && previous !== opening.amountCents) {
+      warnings.push({
+        line: opening.line,
+        message:
+          `opening balance ${money(opening.amountCents, currency)} of ${account} does not continue ` +
+          `the previous statement's closing balance ${money(previous, currency)}`,
+      });
+    }
+    const expected = statement.entryAmounts.reduce((sum, amount) => sum + amount, opening.amountCents);
+    if (expected !== closing.amountCents) {
+      warnings.push({
+        line: closing.line,
+        message:
+          `closing balance ${money(closing.amountCents, currency)} of ${account} differs from ` +
+          `opening balance plus entries, ${money(expected, currency)}`,
+      });
+    }
+    previousClosing.set(chain, closing.amountCents);
+  }
+  return warnings;
+}
+
+function money(minorUnits: number, currency: string): string {
+  const decimals = currencyDecimals(currency);
+  const digits = String(Math.abs(minorUnits)).padStart(decimals + 1, '0');
+  const whole = digits.slice(0, digits.length - decimals);
+  const amount = decimals === 0 ? whole : `${whole}.${digits.slice(-decimals)}`;
+  return `${minorUnits < 0 ? '-' : ''}${currency} ${amount}`;
+}

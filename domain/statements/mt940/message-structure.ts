@@ -1,0 +1,206 @@
+import { StatementParseError } from '../types';
+import { parseBalance, type SwiftBalance } from './balance';
+import { quoted } from './quote';
+import type { SourceLine } from './source-lines';
+import { parseStatementLine, type StatementLine } from './statement-line';
+
+/**
+ * The order of fields in an MT940 statement: :20: reference, optional :21:, :25: account, :28C: number
+ * (ABN AMRO, Triodos and bunq write :28:), :60F:/:60M: opening balance, any number of :61: entries each with
+ * optional :86: information, :62F:/:62M: closing balance, optional :64: and :65: balances and a closing :86:.
+ * A statement ends at its trailer (`-`), at the next :20: or at the end of the file.
+ */
+
+export interface EntryDraft {
+  line: number;
+  statementLine: StatementLine;
+  /** The :86: lines of the entry in order, wrapped lines and repeated :86: tags alike. */
+  information: string[];
+}
+
+export interface StatementDraft {
+  account: string;
+  /** :28C: as written, e.g. `19321/1`. */
+  number: string | null;
+  opening: SwiftBalance & { line: number };
+  closing: SwiftBalance & { line: number };
+  entries: EntryDraft[];
+}
+
+type Field =
+  | 'reference'
+  | 'related'
+  | 'account'
+  | 'number'
+  | 'opening'
+  | 'entry'
+  | 'entry-information'
+  | 'closing'
+  | 'available'
+  | 'forward'
+  | 'closing-information';
+
+const FIELD_NAMES: Readonly<Record<Field, string>> = {
+  reference: ':20: reference',
+  related: ':21: related reference',
+  account: ':25: account',
+  number: ':28C: statement number',
+  opening: ':60F:/:60M: opening balance',
+  entry: ':61: statement line',
+  'entry-information': ':86: information of an entry',
+  closing: ':62F:/:62M: closing balance',
+  available: ':64: available balance',
+  forward: ':65: forward balance',
+  'closing-information': 'closing :86: information',
+};
+
+/** Which tag may follow which field, and what field it opens. */
+const NEXT: Readonly<Record<Field, Readonly<Record<string, Field>>>> = {
+  reference: { '21': 'related', '25': 'account' },
+  related: { '25': 'account' },
+  account: { '28C': 'number', '28': 'number', '60F': 'opening', '60M': 'opening' },
+  number: { '60F': 'opening', '60M': 'opening' },
+  opening: { '61': 'entry', '62F': 'closing', '62M': 'closing' },
+  entry: { '61': 'entry', '86': 'entry-information', '62F': 'closing', '62M': 'closing' },
+  'entry-information': { '61': 'entry', '86': 'entry-information', '62F': 'closing', '62M': 'closing' },
+  closing: { '64': 'available', '65': 'forward', '86': 'closing-information' },
+  available: { '65': 'forward', '86': 'closing-information' },
+  forward: { '65': 'forward', '86': 'closing-information' },
+  'closing-information': { '86': 'closing-information' },
+};
+const KNOWN_TAGS = new Set(['20', ...Object.values(NEXT).flatMap((next) => Object.keys(next))]);
+const COMPLETE = new Set<Field>(['closing', 'available', 'forward', 'closing-information']);
+/** Fields that run over several lines; in them a `-` line is text, not the end of the message. */
+const MULTI_LINE = new Set<Field>(['entry', 'entry-information', 'closing-information']);
+
+interface OpenStatement {
+  line: number;
+  account?: string;
+  number: string | null;
+  opening?: SwiftBalance & { line: number };
+  closing?: SwiftBalance & { line: number };
+  entries: EntryDraft[];
+  pending?: { line: number; value: string; supplementary: string[] };
+  field: Field;
+}
+
+export function readStatements(lines: Iterable<SourceLine>): StatementDraft[] {
+  const statements: StatementDraft[] = [];
+  let open: OpenStatement | null = null;
+  let lastLine = 0;
+  for (const source of lines) {
+    lastLine = source.line;
+    if (open === null) {
+      open = startOrSkip(source);
+    } else if (source.kind === 'tag' && (source.tag === '20' || source.tag === '940')) {
+      // A new statement, or the next of several Rabobank exports glued together.
+      statements.push(finish(open, source.line));
+      open = startOrSkip(source);
+    } else if (source.kind === 'tag') {
+      acceptTag(open, source);
+    } else if (source.kind === 'trailer' && !MULTI_LINE.has(open.field)) {
+      statements.push(finish(open, source.line));
+      open = null;
+    } else {
+      acceptText(open, source.text, source.line);
+    }
+  }
+  if (open !== null) statements.push(finish(open, lastLine));
+  if (statements.length === 0) throw new StatementParseError('no MT940 statement found: the file has no :20: line');
+  return statements;
+}
+
+/** Outside a statement only :20: matters; header lines, trailers and Rabobank's `:940:` are skipped. */
+function startOrSkip(source: SourceLine): OpenStatement | null {
+  if (source.kind !== 'tag' || source.tag === '940') return null;
+  if (source.tag !== '20') {
+    throw new StatementParseError(`unexpected :${source.tag}: outside a statement, which starts with :20:`, source.line);
+  }
+  return { line: source.line, number: null, entries: [], field: 'reference' };
+}
+
+function acceptTag(open: OpenStatement, { tag, value, line }: { tag: string; value: string; line: number }): void {
+  if (!KNOWN_TAGS.has(tag)) throw new StatementParseError(`unknown tag :${tag}: in an MT940 statement`, line);
+  const next = NEXT[open.field][tag];
+  if (next === undefined) {
+    throw new StatementParseError(
+      `:${tag}: cannot follow the ${FIELD_NAMES[open.field]} of the statement that starts at line ${open.line}`,
+      line,
+    );
+  }
+  flushEntry(open);
+  open.field = next;
+  switch (next) {
+    case 'account':
+      open.account = value;
+      break;
+    case 'number':
+      open.number = value.trim();
+      break;
+    case 'opening':
+      open.opening = { ...parseBalance(tag, value, line), line };
+      break;
+    case 'entry':
+      open.pending = { line, value, supplementary: [] };
+      break;
+    case 'entry-information':
+      open.entries[open.entries.length - 1].information.push(value);
+      break;
+    case 'closing':
+      open.closing = { ...parseBalance(tag, value, line), line };
+      if (open.closing.currency !== open.opening?.currency) {
+        throw new StatementParseError(
+          `closing balance is in ${open.closing.currency}, the opening balance in ${open.opening?.currency}`,
+          line,
+        );
+      }
+      break;
+    case 'available':
+    case 'forward':
+      // Not part of the output, but a garbled balance means a garbled file.
+      parseBalance(tag, value, line);
+      break;
+  }
+}
+
+function acceptText(open: OpenStatement, text: string, line: number): void {
+  switch (open.field) {
+    case 'entry':
+      open.pending?.supplementary.push(text);
+      return;
+    case 'entry-information':
+      open.entries[open.entries.length - 1].information.push(text);
+      return;
+    case 'closing-information':
+      return;
+    default:
+      if (text.trim() !== '') {
+        throw new StatementParseError(
+          `unexpected text ${quoted(text)} after the ${FIELD_NAMES[open.field]}; expected a tag such as :61:`,
+          line,
+        );
+      }
+  }
+}
+
+/** The :61: field is complete once the next line that is not its continuation arrives. */
+function flushEntry(open: OpenStatement): void {
+  if (open.pending === undefined || open.opening === undefined) return;
+  const { line, value, supplementary } = open.pending;
+  const statementLine = parseStatementLine(value, supplementary, open.opening.currency, line);
+  open.entries.push({ line, statementLine, information: [] });
+  open.pending = undefined;
+}
+
+function finish(open: OpenStatement, endLine: number): StatementDraft {
+  flushEntry(open);
+  const { account, opening, closing } = open;
+  if (account === undefined || opening === undefined || closing === undefined || !COMPLETE.has(open.field)) {
+    throw new StatementParseError(
+      `the statement that starts at line ${open.line} ends before its closing balance (:62F: or :62M:); ` +
+        `last field read: ${FIELD_NAMES[open.field]}`,
+      endLine,
+    );
+  }
+  return { account, number: open.number, opening, closing, entries: open.entries };
+}
