@@ -3,6 +3,7 @@ import { API_KEY_ROLES, type ApiKeyRole } from '../domain/api-key';
 import { createApiKey } from '../db/api-keys';
 import { Organization } from '../db/entities';
 import { migrate, openOrm } from '../db/orm';
+import { statementsParse } from './commands/statements-parse';
 import { loadConfig } from './config';
 import { openDatabase } from './stack/database';
 
@@ -10,6 +11,7 @@ const USAGE = `Usage:
   npm run cli -- apikey create --org <organization id or name> --role admin|staff|support [--name <label>]
   npm run cli -- db migrate
   npm run cli -- migration create [--initial]
+  npm run --silent cli -- statements parse FILE
 `;
 
 class UsageError extends Error {}
@@ -24,9 +26,11 @@ async function main(argv: string[]): Promise<void> {
   });
   if (key === 'migration create') return withOrm(async (orm) => {
     const { values } = parseArgs({ args: rest, options: { initial: { type: 'boolean' } } });
+    await migrate(orm);
     const result = await orm.getMigrator().createMigration('db/migrations', false, values.initial === true);
     console.log(result.fileName ? `Wrote db/migrations/${result.fileName}; add it to db/migrations/index.ts` : 'No schema changes.');
   });
+  if (key === 'statements parse') { process.exitCode = await statementsParse(rest); return; }
   throw new UsageError(USAGE);
 }
 

@@ -5,6 +5,12 @@ export * from './bank-journal';
 export * from './bank-account';
 export * from './client-company';
 export * from './audit-event';
+export * from './consent';
+export * from './connection';
+export * from './connected-account';
+export * from './daily-statement';
+export * from './transaction';
+export * from './transaction-code-rule';
 
 import { ApiKey } from './api-key';
 import { AuditEvent } from './audit-event';
@@ -13,5 +19,12 @@ import { BankJournal } from './bank-journal';
 import { ClientCompany } from './client-company';
 import { Environment } from './environment';
 import { Organization } from './organization';
+import { Consent } from './consent';
+import { Connection } from './connection';
+import { ConnectedAccount } from './connected-account';
+import { DailyStatement } from './daily-statement';
+import { Transaction } from './transaction';
+import { TransactionCodeRule } from './transaction-code-rule';
 
-export const entities = [Organization, ApiKey, Environment, BankJournal, BankAccount, ClientCompany, AuditEvent];
+export const entities = [Organization, ApiKey, Environment, BankJournal, BankAccount, ClientCompany, AuditEvent,
+  Consent, Connection, ConnectedAccount, DailyStatement, Transaction, TransactionCodeRule];

@@ -1,0 +1,19 @@
+/** A connection is fetching, stopped because its consent is no longer valid, or waiting for its first consent. */
+export const CONNECTION_STATES = ['pending_consent', 'active', 'consent_invalid'] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+/** The outcome of one account's fetch, shown to staff. "no new data" is only said when the bank answered. */
+export type FetchResult =
+  | { outcome: 'imported'; at: string; imported: number; duplicates: number; dates: string[] }
+  | { outcome: 'no_new_data'; at: string; duplicates: number }
+  | { outcome: 'skipped'; at: string; reason: string }
+  | { outcome: 'failed'; at: string; reason: string };
+
+/** R-V5: 6 fetches a day where the agreement allows it; a plain PSD2 consent allows at most 4 unattended ones. */
+export const MAX_UNATTENDED_FETCHES_PSD2 = 4;
+export const FETCHES_PER_DAY_AGREEMENT = 6;
+
+export function fetchesPerDay(consentFrequencyPerDay: number, agreementAllowsSix: boolean): number {
+  const wanted = agreementAllowsSix ? FETCHES_PER_DAY_AGREEMENT : MAX_UNATTENDED_FETCHES_PSD2;
+  return Math.max(1, Math.min(wanted, consentFrequencyPerDay));
+}
