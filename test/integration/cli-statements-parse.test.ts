@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+const FIXTURES = resolve(ROOT, '../shared/fixtures/bank-files');
+const CLI = join(ROOT, 'dist/bin/cli.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[]): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+const parse = (fixture: string): Promise<Run> => run(process.execPath, [CLI, 'statements', 'parse', join(FIXTURES, fixture)]);
+
+const STATEMENT_FIELDS = ['account', 'currency', 'statementId', 'sequence', 'openingBalance', 'closingBalance', 'entries'];
+const ENTRY_FIELDS = [
+  'bookingDate',
+  'valueDate',
+  'amountCents',
+  'currency',
+  'counterpartyIban',
+  'counterpartyName',
+  'description',
+  'endToEndId',
+  'bankReference',
+  'bankTransactionCode',
+  'dedupeKey',
+];
+
+/** The contract of DESIGN.md "Contracts": these names, and nothing on stdout but this JSON. */
+function expectContract(stdout: string, format: string): void {
+  const file = JSON.parse(stdout) as { format: string; statements: Record<string, unknown>[]; warnings: unknown[] };
+  expect(Object.keys(file)).toEqual(['format', 'statements', 'warnings']);
+  expect(file.format).toBe(format);
+  expect(Array.isArray(file.warnings)).toBe(true);
+  expect(file.statements.length).toBeGreaterThan(0);
+  for (const statement of file.statements) {
+    expect(Object.keys(statement)).toEqual(STATEMENT_FIELDS);
+    expect(statement.openingBalance).toEqual({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), amountCents: expect.any(Number) });
+    for (const entry of statement.entries as Record<string, unknown>[]) {
+      expect(Object.keys(entry)).toEqual(ENTRY_FIELDS);
+      expect(Number.isInteger(entry.amountCents)).toBe(true);
+    }
+  }
+}
+
+// `npm run cli` builds first; so does this test, so it runs what users run, from dist/ (schemas copied in).
+beforeAll(async () => {
+  const build = await run('npm', ['run', '--silent', 'build']);
+  if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+}, 120_000);
+
+describe('cli statements parse', () => {
+  test('prints an MT940 file as the contract JSON', async () => {
+    const result = await parse('mt940/jejik-rabobank-iban.sta');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expectContract(result.stdout, 'mt940');
+  });
+
+  test('prints a camt.053 file as the contract JSON', async () => {
+    const result = await parse('camt053/camt053.v2.with-party-ids.xml');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expectContract(result.stdout, 'camt.053');
+  });
+
+  test.each([
+    ['mt940/jejik-knab_broken.invalid.sta', 'line 17'],
+    ['camt053/camt053.v2.wrong.invalid.xml', 'line 3'],
+  ])('refuses %s: exit code, the line on stderr, nothing on stdout', async (fixture, line) => {
+    const result = await parse(fixture);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(line);
+  });
+
+  test('refuses a file that does not exist without touching stdout', async () => {
+    const result = await parse('mt940/no-such-file.sta');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('no such file');
+  });
+
+  test('refuses a file in neither format, naming the supported ones', async () => {
+    const result = await parse('camt053/LICENSE.genkgo-camt');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/MT940.*camt\.053/);
+  });
+});
