@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     stops.push({ name: 'sandbox KvK', stop: () => kvk.close() });
 
     say('Starting the worker (bundling workflows)…');
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Our own shutdown handler stops the worker in order; the SDK must not react to the signals by itself.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     const mailer = createMailer(config.smtpUrl);
     const { worker, connection } = await createWorker({ temporal: config.temporal, orm, mailer, mailFrom: config.mailFrom, log });
     const running = worker.run();

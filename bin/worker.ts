@@ -11,7 +11,8 @@ import { createWorker } from './stack/worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'worker');
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Our own shutdown handler stops the worker in order; the SDK must not react to the signals by itself.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const db = await openDatabase(config);
   const orm = await openOrm(db.url);
   const mailer = createMailer(config.smtpUrl);

@@ -12,7 +12,7 @@ export const DEMO_IBAN = 'NL69INGB0123456789';
  */
 export async function createDemoDataIfEmpty(em: EntityManager): Promise<string | null> {
   return em.transactional(async (tx) => {
-    await tx.getConnection().execute('LOCK TABLE organization IN EXCLUSIVE MODE');
+    await tx.execute('LOCK TABLE organization IN EXCLUSIVE MODE');
     if ((await tx.count(Organization, {})) > 0) return null;
     const organization = tx.create(Organization, { name: DEMO_ORGANIZATION_NAME });
     const environment = tx.create(Environment, { organization, name: 'Hoofdadministratie', kind: 'main', parent: null });
