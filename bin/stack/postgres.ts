@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 
@@ -29,8 +29,8 @@ const PASSWORD = 'bankkoppeling-dev';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const log = options.log ?? (() => undefined);
   const dataDir = path.resolve(options.dataDir);
-  const bin = postgresBinDir();
   const runAs = await runAsUser();
+  const bin = runAs ? await binariesReachableBy(postgresBinDir()) : postgresBinDir();
 
   await mkdir(path.dirname(dataDir), { recursive: true });
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -67,6 +67,38 @@ function postgresBinDir(): string {
     if (existsSync(path.join(candidate, 'postgres'))) return candidate;
   }
   throw new Error(`PostgreSQL binaries for ${process.platform}-${process.arch} not found: run npm install (package ${pkg}), or set DATABASE_URL`);
+}
+
+/**
+ * Run as the `postgres` user, the server must be able to execute its binaries, which fails when node_modules sits
+ * under a private directory (a `mktemp -d` checkout, /root). Then we use a root-owned copy under the system's temp
+ * directory, made once per version and published by rename; a copy someone else could have altered is not used.
+ */
+async function binariesReachableBy(bin: string): Promise<string> {
+  if (await traversableByOthers(bin)) return bin;
+  const native = path.dirname(bin);
+  const version = (await readFile(path.join(native, '..', 'package.json'), 'utf8').then((text) => (JSON.parse(text) as { version: string }).version));
+  const shared = path.join(tmpdir(), `bankkoppeling-postgres-${version}`);
+  if (await trustworthyCopy(shared)) return path.join(shared, 'bin');
+  const stage = await mkdtemp(path.join(tmpdir(), 'bankkoppeling-postgres-stage-'));
+  await cp(native, stage, { recursive: true, verbatimSymlinks: true });
+  await chmod(stage, 0o755);
+  await rename(stage, shared).catch(async () => rm(stage, { recursive: true, force: true }));
+  if (!(await trustworthyCopy(shared))) throw new Error(`${shared} exists but is not owned by root or is writable by others; remove it`);
+  return path.join(shared, 'bin');
+}
+
+async function trustworthyCopy(dir: string): Promise<boolean> {
+  const info = await lstat(dir).catch(() => null);
+  if (!info) return false;
+  return info.isDirectory() && info.uid === 0 && (info.mode & 0o022) === 0 && existsSync(path.join(dir, 'bin', 'postgres'));
+}
+
+async function traversableByOthers(dir: string): Promise<boolean> {
+  return assertTraversableByOthers(dir).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** PostgreSQL refuses to run as root; as root we run it as the system's `postgres` user. */
