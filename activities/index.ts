@@ -1,7 +1,13 @@
+import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import type { BankConnector } from '../banks/connector';
+import type { TokenCipher } from '../db/token-cipher';
 import { createAccountCheckActivities } from './account-check';
+import { createEmailActivities } from './email';
+import { createFetchActivities } from './fetch';
+import { createScheduleActivities } from './schedules';
 
 /** Everything activities may touch, handed in by the worker (bin/worker.ts) or a test. */
 export interface ActivityDeps {
@@ -9,11 +15,20 @@ export interface ActivityDeps {
   mailer: Transporter;
   mailFrom: string;
   log: Logger;
+  /** The connector for a bank code (INGB, RABO, ABNA): the sandbox bank in development, real banks in production. */
+  bankConnector: (bankCode: string) => BankConnector;
+  tokenCipher: TokenCipher;
+  /** For managing Schedules; workflows themselves never hold a client. */
+  temporal: Client;
+  taskQueue: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createAccountCheckActivities(deps),
+    ...createEmailActivities(deps),
+    ...createFetchActivities(deps),
+    ...createScheduleActivities(deps),
   };
 }
 

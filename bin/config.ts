@@ -26,6 +26,10 @@ export interface Config {
   maildev: { smtpPort: number; webPort: number };
   sandboxBankPort: number;
   sandboxKvkPort: number;
+  /** Where the bank connectors go when no BANK_<CODE>_URL is set: the sandbox bank. */
+  sandboxBankUrl: string;
+  /** 32 random bytes (base64) that encrypt bank tokens at rest; `npm start` makes one under DATA_DIR. */
+  secretsKey: string | null;
   logLevel: string;
 }
 
@@ -56,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maildev: { smtpPort: maildevSmtp, webPort: portVar(env, 'MAILDEV_WEB_PORT', 1080) },
     sandboxBankPort: portVar(env, 'SANDBOX_BANK_PORT', 4010),
     sandboxKvkPort: portVar(env, 'SANDBOX_KVK_PORT', 4020),
+    sandboxBankUrl: urlVar(env, 'SANDBOX_BANK_URL', `http://127.0.0.1:${portVar(env, 'SANDBOX_BANK_PORT', 4010)}`).replace(/\/+$/, ''),
+    secretsKey: env.SECRETS_KEY?.trim() || null,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
   };
 }

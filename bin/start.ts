@@ -9,7 +9,8 @@ import { loadConfig } from './config';
 import { openDatabase } from './stack/database';
 import { createLogger } from './stack/logger';
 import { startMaildev } from './stack/maildev';
-import { createMailer } from './stack/mailer';
+import { buildActivityDeps } from './stack/activity-deps';
+import { devSecretsKey } from './stack/secrets-key';
 import { assertPortFree } from './stack/ports';
 import { resolveTemporalCli } from './stack/provision';
 import { onShutdown } from './stack/shutdown';
@@ -75,8 +76,8 @@ async function main(): Promise<void> {
     say('Starting the worker (bundling workflows)…');
     // Our own shutdown handler stops the worker in order; the SDK must not react to the signals by itself.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-    const mailer = createMailer(config.smtpUrl);
-    const { worker, connection } = await createWorker({ temporal: config.temporal, orm, mailer, mailFrom: config.mailFrom, log });
+    const activityDeps = await buildActivityDeps({ ...config, secretsKey: config.secretsKey ?? (await devSecretsKey(config.dataDir)) }, orm, log);
+    const { worker, connection } = await createWorker({ temporal: config.temporal, deps: activityDeps.deps });
     const running = worker.run();
     stops.push({
       name: 'worker',
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
         worker.shutdown();
         await running;
         await connection.close();
-        mailer.close();
+        await activityDeps.close();
       },
     });
 

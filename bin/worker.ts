@@ -3,7 +3,7 @@ import { openOrm } from '../db/orm';
 import { loadConfig } from './config';
 import { openDatabase } from './stack/database';
 import { createLogger } from './stack/logger';
-import { createMailer } from './stack/mailer';
+import { buildActivityDeps } from './stack/activity-deps';
 import { onShutdown } from './stack/shutdown';
 import { createWorker } from './stack/worker';
 
@@ -15,15 +15,15 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const db = await openDatabase(config);
   const orm = await openOrm(db.url);
-  const mailer = createMailer(config.smtpUrl);
-  const { worker, connection } = await createWorker({ temporal: config.temporal, orm, mailer, mailFrom: config.mailFrom, log });
+  const activityDeps = await buildActivityDeps(config, orm, log);
+  const { worker, connection } = await createWorker({ temporal: config.temporal, deps: activityDeps.deps });
   const running = worker.run();
   log.info(`worker polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`);
   onShutdown(async () => {
     worker.shutdown();
     await running;
     await connection.close();
-    mailer.close();
+    await activityDeps.close();
     await orm.close();
     await db.close();
   });

@@ -1,2 +1,3 @@
 /** The workflow bundle's entry: every workflow the worker runs. */
 export { accountCheckWorkflow } from './account-check';
+export { fetchTransactionsWorkflow } from './fetch-transactions';

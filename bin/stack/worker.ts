@@ -1,17 +1,11 @@
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Transporter } from 'nodemailer';
-import type { Logger } from 'pino';
-import { createActivities } from '../../activities';
+import { createActivities, type ActivityDeps } from '../../activities';
 import type { Config } from '../config';
 
 export interface WorkerOptions {
   temporal: Config['temporal'];
-  orm: MikroORM;
-  mailer: Transporter;
-  mailFrom: string;
-  log: Logger;
+  deps: ActivityDeps;
   /** A prebuilt bundle (tests bundle once); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: WorkflowBundleOption;
 }
@@ -27,7 +21,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     connection,
     namespace: options.temporal.namespace,
     taskQueue: options.temporal.taskQueue,
-    activities: createActivities({ orm: options.orm, mailer: options.mailer, mailFrom: options.mailFrom, log: options.log }),
+    activities: createActivities(options.deps),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: path.join(__dirname, '..', '..', 'workflows') }),
   });
   return { worker, connection };

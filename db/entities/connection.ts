@@ -29,6 +29,9 @@ export const Connection = defineEntity({
     fetchesPerDay: p.integer(),
     /** Why the state is what it is, in words, for staff. */
     stateReason: p.string().length(500).nullable(),
+    /** R-V10: receives the notices about this connection (consent ended, first transactions). */
+    accountManagerName: p.string().length(200).nullable(),
+    accountManagerEmail: p.string().length(320).nullable(),
     lastFetchAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),

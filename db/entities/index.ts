@@ -11,6 +11,7 @@ export * from './connected-account';
 export * from './daily-statement';
 export * from './transaction';
 export * from './transaction-code-rule';
+export * from './email-message';
 
 import { ApiKey } from './api-key';
 import { AuditEvent } from './audit-event';
@@ -25,6 +26,7 @@ import { ConnectedAccount } from './connected-account';
 import { DailyStatement } from './daily-statement';
 import { Transaction } from './transaction';
 import { TransactionCodeRule } from './transaction-code-rule';
+import { EmailMessage } from './email-message';
 
 export const entities = [Organization, ApiKey, Environment, BankJournal, BankAccount, ClientCompany, AuditEvent,
-  Consent, Connection, ConnectedAccount, DailyStatement, Transaction, TransactionCodeRule];
+  Consent, Connection, ConnectedAccount, DailyStatement, Transaction, TransactionCodeRule, EmailMessage];

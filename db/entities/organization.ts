@@ -8,6 +8,8 @@ export const Organization = defineEntity({
   properties: (p) => ({
     id: p.uuid().primary().onCreate(() => randomUUID()),
     name: p.string().length(200),
+    /** Where staff notices go (a consent that ended, an onboarding that expired). */
+    staffEmail: p.string().length(320).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   }),
 });

@@ -1,14 +1,11 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import pino from 'pino';
-import nodemailer from 'nodemailer';
-import { createActivities } from '../../activities';
 import { AuditEvent, BankAccount } from '../../db/entities';
-import { createTenant, createTestApp, TEST_TASK_QUEUE, type Tenant } from '../support/api-fixture';
+import { createTenant, createTestApp, type Tenant } from '../support/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { devServerEnvironment, workflowBundle } from '../support/temporal';
+import { devServerEnvironment } from '../support/temporal';
+import { createTestWorker, testActivityDeps } from '../support/worker';
 
 const ING_IBAN = 'NL69INGB0123456789';
 const RABO_IBAN = 'NL44RABO0123456789';
@@ -224,13 +221,7 @@ describe('health and OpenAPI', () => {
 
 describe('workflow round trip: API -> Temporal dev server -> worker -> PostgreSQL -> API', () => {
   test('checking an account runs the account-check workflow, which records the result on the account', async () => {
-    const mailer = nodemailer.createTransport({ jsonTransport: true });
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TEST_TASK_QUEUE,
-      workflowBundle: workflowBundle(),
-      activities: createActivities({ orm: db.orm, mailer, mailFrom: 'test@bankkoppeling.test', log: pino({ level: 'silent' }) }),
-    });
+    const worker = await createTestWorker(env, testActivityDeps({ orm: db.orm, env }));
     const account = await createAccount(office, { iban: 'NL80RABO0107936917', journalId: null });
     const res = await worker.runUntil(request(app).post(`/api/bank-accounts/${account.body.id}/check`).set(as(office.keys.staff)));
     expect(res.status).toBe(200);

@@ -3,11 +3,8 @@ import pino from 'pino';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createApp } from '../../api/app';
-import { createApiKey } from '../../db/api-keys';
-import { BankJournal, Environment, Organization } from '../../db/entities';
-import type { ApiKeyRole } from '../../domain/api-key';
+import { TEST_TASK_QUEUE } from './temporal';
 
-export const TEST_TASK_QUEUE = 'bank-connections-test';
 
 export function createTestApp(orm: MikroORM, env: TestWorkflowEnvironment, rateLimitPerMinute?: number): Express {
   return createApp(
@@ -16,21 +13,4 @@ export function createTestApp(orm: MikroORM, env: TestWorkflowEnvironment, rateL
   );
 }
 
-export interface Tenant {
-  organizationId: string;
-  mainEnvironmentId: string;
-  journalId: string;
-  keys: Record<ApiKeyRole, string>;
-}
-
-/** An accounting office with a main environment, a bank journal and one key per role. */
-export async function createTenant(orm: MikroORM, name: string): Promise<Tenant> {
-  const em = orm.em.fork();
-  const organization = em.create(Organization, { name });
-  const environment = em.create(Environment, { organization, name: 'Hoofdadministratie', kind: 'main', parent: null });
-  const journal = em.create(BankJournal, { organization, environment, code: 'BNK', name: 'Bank' });
-  await em.flush();
-  const keys = {} as Record<ApiKeyRole, string>;
-  for (const role of ['admin', 'staff', 'support'] as const) keys[role] = (await createApiKey(em, organization, role, role, 'test')).key;
-  return { organizationId: organization.id, mainEnvironmentId: environment.id, journalId: journal.id, keys };
-}
+export { createTenant, type Tenant } from './tenant';

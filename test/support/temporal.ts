@@ -2,6 +2,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { serverExecutable } from '../../bin/stack/provision';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
+export const TEST_TASK_QUEUE = 'bank-connections-test';
+
 /** The provisioned binaries (global setup); an empty value means the SDK downloads its own. */
 function provisioned(name: 'BK_TEST_TEMPORAL_CLI' | 'BK_TEST_TEMPORAL_TEST_SERVER'): string | null {
   return process.env[name] || null;

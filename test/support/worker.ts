@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import pino from 'pino';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { createConnectorFor, type BankCode } from '../../banks/registry';
+import { createTokenCipher } from '../../db/token-cipher';
+import { TEST_TASK_QUEUE, workflowBundle } from './temporal';
+
+/** Real activities against the test's database, Temporal, sandbox bank and SMTP sink. */
+export function testActivityDeps(options: { orm: MikroORM; env: TestWorkflowEnvironment; sandboxBankUrl?: string; smtpUrl?: string }): ActivityDeps {
+  return {
+    orm: options.orm,
+    mailer: options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : nodemailer.createTransport({ jsonTransport: true }),
+    mailFrom: 'Bankkoppeling <no-reply@bankkoppeling.test>',
+    log: pino({ level: 'silent' }),
+    bankConnector: (bankCode) => createConnectorFor(bankCode as BankCode, { sandboxBankUrl: options.sandboxBankUrl ?? 'http://127.0.0.1:9' }),
+    tokenCipher: createTokenCipher(randomBytes(32).toString('base64')),
+    temporal: options.env.client,
+    taskQueue: TEST_TASK_QUEUE,
+  };
+}
+
+export function createTestWorker(env: TestWorkflowEnvironment, deps: ActivityDeps): Promise<Worker> {
+  return Worker.create({ connection: env.nativeConnection, taskQueue: TEST_TASK_QUEUE, workflowBundle: workflowBundle(), activities: createActivities(deps) });
+}
