@@ -53,3 +53,13 @@ export function connectabilityProblems(account: AccountFacts): string[] {
   if (!account.journalId) problems.push('the account is not linked to a bank journal (R-A4)');
   return problems;
 }
+
+/**
+ * The status shown per bank account (R-V14, R-A13): "none" without a connection; a connection whose consent ended
+ * shows that first, because it needs action; otherwise active once the first transactions were imported.
+ */
+export function connectionStatusOf(links: readonly { connectionState: string; statementImportEnabled: boolean }[]): ConnectionStatus {
+  if (links.length === 0) return 'none';
+  if (links.some((link) => link.connectionState === 'consent_invalid')) return 'consent_expired';
+  return links.some((link) => link.statementImportEnabled) ? 'active' : 'awaiting_first_transaction';
+}

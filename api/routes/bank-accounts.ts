@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { accountShapeProblem, BANK_ACCOUNT_TYPES, CONNECTION_STATUSES, connectabilityProblems } from '../../domain/bank-account';
+import { accountShapeProblem, BANK_ACCOUNT_TYPES, CONNECTION_STATUSES, connectabilityProblems, connectionStatusOf, type ConnectionStatus } from '../../domain/bank-account';
 import { normaliseIban } from '../../domain/iban';
-import { BankAccount, type IBankAccount } from '../../db/entities';
+import { BankAccount, ConnectedAccount, type IBankAccount } from '../../db/entities';
 import { accountCheckWorkflow, accountCheckWorkflowId } from '../../workflows/account-check';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
@@ -63,7 +63,7 @@ const UpdateBankAccount = z
   .strict()
   .meta({ id: 'UpdateBankAccount' });
 
-export function presentBankAccount(account: IBankAccount): z.infer<typeof BankAccountView> {
+export function presentBankAccount(account: IBankAccount, connectionStatus: ConnectionStatus): z.infer<typeof BankAccountView> {
   const problems = connectabilityProblems({
     type: account.type,
     iban: account.iban ?? null,
@@ -79,13 +79,28 @@ export function presentBankAccount(account: IBankAccount): z.infer<typeof BankAc
     ledgerAccount: account.ledgerAccount,
     environmentId: account.environment.id,
     journalId: account.journal?.id ?? null,
-    connectionStatus: 'none',
+    connectionStatus,
     connectable: problems.length === 0,
     problems,
     lastCheck: account.lastCheck ?? null,
     createdAt: account.createdAt.toISOString(),
     updatedAt: account.updatedAt.toISOString(),
   };
+}
+
+/** One query for a whole page: the connection status of each listed account (R-V14). */
+async function connectionStatuses(em: EntityManager, accountIds: string[]): Promise<Map<string, ConnectionStatus>> {
+  const links = accountIds.length ? await em.find(ConnectedAccount, { bankAccount: { $in: accountIds } }, { populate: ['connection'] }) : [];
+  return new Map(accountIds.map((id) => [id, connectionStatusOf(links.filter((l) => l.bankAccount.id === id).map((l) => ({ connectionState: l.connection.state, statementImportEnabled: l.statementImportEnabled })))]));
+}
+
+async function present(em: EntityManager, accounts: IBankAccount[]): Promise<z.infer<typeof BankAccountView>[]> {
+  const statuses = await connectionStatuses(em, accounts.map((a) => a.id));
+  return accounts.map((account) => presentBankAccount(account, statuses.get(account.id) ?? 'none'));
+}
+
+async function presentOne(em: EntityManager, account: IBankAccount): Promise<z.infer<typeof BankAccountView>> {
+  return (await present(em, [account]))[0]!;
 }
 
 async function findBankAccount(em: EntityManager, organizationId: string, id: string): Promise<IBankAccount> {
@@ -124,7 +139,8 @@ export const bankAccountRoutes = [
         },
         { orderBy: { createdAt: 'asc', id: 'asc' }, limit: query.limit + 1 },
       );
-      return { status: 200, body: page(rows, query.limit, presentBankAccount) };
+      const listed = page(rows, query.limit, (row) => row);
+      return { status: 200, body: { items: await present(em, listed.items), nextCursor: listed.nextCursor } };
     },
   }),
   defineRoute({
@@ -135,7 +151,7 @@ export const bankAccountRoutes = [
     permission: 'read',
     params: IdParams,
     responses: { 200: { description: 'The bank account', schema: BankAccountView }, 404: { description: 'No such bank account' } },
-    handler: async ({ em, auth, params }) => ({ status: 200, body: presentBankAccount(await findBankAccount(em, auth.organizationId, params.id)) }),
+    handler: async ({ em, auth, params }) => ({ status: 200, body: await presentOne(em, await findBankAccount(em, auth.organizationId, params.id)) }),
   }),
   defineRoute({
     method: 'post',
@@ -165,7 +181,7 @@ export const bankAccountRoutes = [
       });
       recordAudit(em, auth, 'bank_account.created', { type: 'BankAccount', entity: account }, { type: body.type, iban });
       await em.flush();
-      return { status: 201, body: presentBankAccount(account) };
+      return { status: 201, body: await presentOne(em, account) };
     },
   }),
   defineRoute({
@@ -195,7 +211,7 @@ export const bankAccountRoutes = [
       if (body.ledgerAccount !== undefined) account.ledgerAccount = body.ledgerAccount;
       recordAudit(em, auth, 'bank_account.changed', { type: 'BankAccount', entity: account }, { fields: Object.keys(body) });
       await em.flush();
-      return { status: 200, body: presentBankAccount(account) };
+      return { status: 200, body: await presentOne(em, account) };
     },
   }),
   defineRoute({
