@@ -13,10 +13,20 @@ import { Problem } from './problem';
 import type { RouteDefinition } from './route';
 import { bankAccountRoutes } from './routes/bank-accounts';
 import { bankJournalRoutes } from './routes/bank-journals';
+import { connectionRoutes } from './routes/connections';
 import { environmentRoutes } from './routes/environments';
+import { statementRoutes } from './routes/statements';
+import { transactionCodeRuleRoutes } from './routes/transaction-code-rules';
 import type { ApiServices } from './services';
 
-export const staffRoutes: RouteDefinition[] = [...environmentRoutes, ...bankJournalRoutes, ...bankAccountRoutes];
+export const staffRoutes: RouteDefinition[] = [
+  ...connectionRoutes,
+  ...environmentRoutes,
+  ...bankJournalRoutes,
+  ...bankAccountRoutes,
+  ...statementRoutes,
+  ...transactionCodeRuleRoutes,
+];
 
 export interface AppOptions {
   log: Logger;
@@ -86,7 +96,8 @@ function mountRoute(router: express.Router, route: RouteDefinition, services: Ap
     const body = parseOrProblem(route.body, req.body, 'body');
     const result = await route.handler({ params, query, body, auth, em: services.orm.em.fork(), services, req });
     for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-    if (result.body === undefined) res.status(result.status).end();
+    if (result.text !== undefined) res.status(result.status).send(result.text);
+    else if (result.body === undefined) res.status(result.status).end();
     else res.status(result.status).json(result.body);
   });
 }

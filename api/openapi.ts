@@ -29,13 +29,16 @@ export function buildOpenApiDocument(routes: RouteDefinition[], serverUrl: strin
         ...(route.params ? { params: route.params as z.ZodObject } : {}),
         ...(route.query ? { query: route.query as z.ZodObject } : {}),
         ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+        ...(route.rawBody
+          ? { body: { required: true, description: route.rawBody.description, content: { [route.rawBody.contentType]: { schema: route.rawBody.schema } } } }
+          : {}),
       },
       responses: Object.fromEntries([
         ...Object.entries(route.responses).map(([status, response]) => [
           status,
           Number(status) >= 400 || !response.schema
             ? { description: response.description, ...(Number(status) >= 400 ? { content: problemContent } : {}) }
-            : { description: response.description, content: { 'application/json': { schema: response.schema } } },
+            : { description: response.description, content: { [response.contentType ?? 'application/json']: { schema: response.schema } } },
         ]),
         ['401', { description: 'Missing or invalid API key', content: problemContent }],
         ['403', { description: 'The key\'s role may not do this', content: problemContent }],

@@ -23,7 +23,19 @@ export interface RouteContext<P, Q, B> {
 export interface RouteResult {
   status: number;
   body?: unknown;
+  /** Sent as is instead of JSON (a CSV export), under the Content-Type set in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
+}
+
+/**
+ * A request body the handler reads from the raw request itself (a multipart upload, a CSV file): it has no zod
+ * `body`, so the JSON check does not refuse it, and this tells the OpenAPI document what to send.
+ */
+export interface RawBody {
+  contentType: string;
+  description: string;
+  schema: z.ZodType;
 }
 
 export interface RouteDefinition<
@@ -40,7 +52,9 @@ export interface RouteDefinition<
   params?: P;
   query?: Q;
   body?: B;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  rawBody?: RawBody;
+  /** `contentType` defaults to application/json. */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>;
 }
 
