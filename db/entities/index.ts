@@ -12,6 +12,9 @@ export * from './daily-statement';
 export * from './transaction';
 export * from './transaction-code-rule';
 export * from './email-message';
+export * from './onboarding';
+export * from './activation-link';
+export * from './consent-attempt';
 
 import { ApiKey } from './api-key';
 import { AuditEvent } from './audit-event';
@@ -27,6 +30,10 @@ import { DailyStatement } from './daily-statement';
 import { Transaction } from './transaction';
 import { TransactionCodeRule } from './transaction-code-rule';
 import { EmailMessage } from './email-message';
+import { Onboarding } from './onboarding';
+import { ActivationLink } from './activation-link';
+import { ConsentAttempt } from './consent-attempt';
 
 export const entities = [Organization, ApiKey, Environment, BankJournal, BankAccount, ClientCompany, AuditEvent,
-  Consent, Connection, ConnectedAccount, DailyStatement, Transaction, TransactionCodeRule, EmailMessage];
+  Consent, Connection, ConnectedAccount, DailyStatement, Transaction, TransactionCodeRule, EmailMessage,
+  Onboarding, ActivationLink, ConsentAttempt];

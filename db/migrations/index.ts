@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126154832_foundation } from './Migration20261126154832_foundation';
 import { Migration20261126160315_transactions } from './Migration20261126160315_transactions';
 import { Migration20261126161101_outbox } from './Migration20261126161101_outbox';
+import { Migration20261126162233_onboarding } from './Migration20261126162233_onboarding';
 
 /** Every migration in order. `npm run migration:create` writes a new file; add it here. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126154832_foundation', class: Migration20261126154832_foundation },
   { name: 'Migration20261126160315_transactions', class: Migration20261126160315_transactions },
   { name: 'Migration20261126161101_outbox', class: Migration20261126161101_outbox },
+  { name: 'Migration20261126162233_onboarding', class: Migration20261126162233_onboarding },
 ];

@@ -1,0 +1,55 @@
+/**
+ * The onboarding's story (R-D1, DESIGN.md "The onboarding workflow"): prepare -> issue -> wait for consent ->
+ * consent -> profile sync -> first transactions. Status names are what staff filter on and support searches for.
+ */
+export const ONBOARDING_FLAVOURS = ['activation-link', 'serial'] as const;
+export type OnboardingFlavour = (typeof ONBOARDING_FLAVOURS)[number];
+
+export const ONBOARDING_STATUSES = [
+  'preparing',
+  'rejected',
+  'waiting_for_consent',
+  'consent_in_progress',
+  'syncing_profile',
+  'waiting_for_first_transaction',
+  'active',
+  'active_awaiting_first_transaction',
+  'consent_refused',
+  'expired',
+  'cancelled',
+] as const;
+export type OnboardingStatus = (typeof ONBOARDING_STATUSES)[number];
+
+export const FINAL_STATUSES: readonly OnboardingStatus[] = ['rejected', 'active', 'active_awaiting_first_transaction', 'expired', 'cancelled'];
+
+/** R-A10: the link (and the wait for consent) lasts 168 hours. */
+export const CONSENT_WAIT_HOURS = 168;
+/** R-V13: up to 24 hours for the first transactions. */
+export const FIRST_TRANSACTION_WAIT_HOURS = 24;
+/** Reminders before the link expires: three days and one day before. */
+export const REMINDER_HOURS_BEFORE_EXPIRY = [72, 24] as const;
+
+/** Step names as the API shows them. */
+export function currentStep(status: OnboardingStatus): 'prepare' | 'issue' | 'wait_for_consent' | 'consent' | 'profile_sync' | 'first_transactions' | 'done' {
+  switch (status) {
+    case 'preparing':
+      return 'prepare';
+    case 'waiting_for_consent':
+      return 'wait_for_consent';
+    case 'consent_in_progress':
+      return 'consent';
+    case 'syncing_profile':
+      return 'profile_sync';
+    case 'waiting_for_first_transaction':
+      return 'first_transactions';
+    default:
+      return 'done';
+  }
+}
+
+/** "30-11 14:00" in Dutch time, for timer summaries support reads in the Temporal UI. */
+export function dutchMoment(instant: Date): string {
+  const parts = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('day')}-${get('month')} ${get('hour')}:${get('minute')}`;
+}
