@@ -23,9 +23,18 @@ function run(command: string, args: string[]): Promise<Run> {
   });
 }
 
-const parse = (fixture: string): Promise<Run> => run(process.execPath, [CLI, 'statements', 'parse', join(FIXTURES, fixture)]);
+const parse = (fixture: string): Promise<Run> =>
+  run(process.execPath, [CLI, 'statements', 'parse', join(FIXTURES, fixture)]);
 
-const STATEMENT_FIELDS = ['account', 'currency', 'statementId', 'sequence', 'openingBalance', 'closingBalance', 'entries'];
+const STATEMENT_FIELDS = [
+  'account',
+  'currency',
+  'statementId',
+  'sequence',
+  'openingBalance',
+  'closingBalance',
+  'entries',
+];
 const ENTRY_FIELDS = [
   'bookingDate',
   'valueDate',
@@ -49,7 +58,9 @@ function expectContract(stdout: string, format: string): void {
   expect(file.statements.length).toBeGreaterThan(0);
   for (const statement of file.statements) {
     expect(Object.keys(statement)).toEqual(STATEMENT_FIELDS);
-    expect(statement.openingBalance).toEqual({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), amountCents: expect.any(Number) });
+    for (const balance of [statement.openingBalance, statement.closingBalance]) {
+      expect(balance).toEqual({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), amountCents: expect.any(Number) });
+    }
     for (const entry of statement.entries as Record<string, unknown>[]) {
       expect(Object.keys(entry)).toEqual(ENTRY_FIELDS);
       expect(Number.isInteger(entry.amountCents)).toBe(true);

@@ -57,7 +57,8 @@ describe('detectFormat', () => {
 
   test('a camt.053 root with a namespace prefix, comments and attributes on several lines is camt.053', () => {
     const xml =
-      '<?xml version="1.0"?>\n<!-- exported 2024-01-02 -->\n<ns:Document\n  xmlns:ns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"\n' +
+      '<?xml version="1.0"?>\n<!-- exported 2024-01-02 -->\n' +
+      '<ns:Document\n  xmlns:ns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"\n' +
       '  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n</ns:Document>';
     expect(detectFormat(xml)).toBe('camt.053');
   });
