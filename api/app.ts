@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { authenticate, requirePermission } from './auth';
+import { createClientRouter } from './client';
 import { renderDocsPage } from './docs-page';
 import { checkHealth } from './health';
 import { buildOpenApiDocument } from './openapi';
@@ -77,6 +78,7 @@ export function createApp(services: ApiServices, options: AppOptions): express.E
   api.use((req) => {
     throw new Problem(404, 'Not found', `no endpoint ${req.method} ${req.baseUrl}${req.path}`);
   });
+  app.use(createClientRouter(services, options.log));
   app.use('/api', api);
   app.use(errorHandler(options.log));
   return app;

@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ActivationLink, ConsentAttempt } from '../../db/entities';
+import { looksLikeToken, tokenHash } from '../../domain/activation-token';
+import { pkceChallenge } from '../../domain/pkce';
+import type { Language } from '../../templates/render';
+import { consentReturnedUpdate, startConsentUpdate } from '../../workflows/onboarding';
+import type { ApiServices } from '../services';
+import { csrfField, csrfValid, ensureCsrfSecret, readCookie } from './csrf';
+import { linkState, updateRefusal } from './link-state';
+import { pageLanguage, sendPage } from './pages';
+
+const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
+/** How long the browser remembers which link sent it to the bank: the bank's own pages time out after 15 minutes. */
+const RETURN_COOKIE_MS = 30 * 60_000;
+
+/**
+ * The client's pages (DESIGN.md "Client pages", R-A1, R-A3, R-A10, R-A11): the activation link, the button that
+ * sends the client to the bank, and the bank's way back. GET never consumes a link (mail scanners prefetch links);
+ * only the CSRF-checked POST starts a consent, through the workflow's Update, whose validator has the last word.
+ */
+export function createClientRouter(services: ApiServices, log: Logger): Router {
+  const router = Router();
+  // Behind the proxy the link is https even when this process hears http: the public URL decides, never the request.
+  const secure = services.publicBaseUrl.startsWith('https:');
+  const returnCookie = secure ? '__Secure-bk_return' : 'bk_return';
+  const limited = (limit: number) => rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res) => sendPage(req, res, 429, 'problem', { kind: 'rate-limited', retryUrl: null }),
+  });
+  const readLimit = limited(120);
+  const writeLimit = limited(30);
+  const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
+
+  router.use('/connect', (_req, res, next) => {
+    // The link page's URL is the credential: no cache keeps it, no Referer carries it to the bank or anywhere else.
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+    next();
+  });
+
+  router.get('/connect/callback', readLimit, async (req, res) => {
+    const noSwitch = { languageSwitch: false };
+    const state = single(req.query.state);
+    const em = services.orm.em.fork();
+    const attempt = state && state.length <= 512
+      ? await em.findOne(ConsentAttempt, { stateHash: sha256(state) }, { populate: ['onboarding.organization', 'onboarding.clientCompany'] })
+      : null;
+    if (!attempt) return sendPage(req, res, 400, 'problem', { kind: 'bad-callback', retryUrl: null }, noSwitch);
+    if (attempt.returnedAt) return sendPage(req, res, 409, 'problem', { kind: 'replayed', retryUrl: null }, noSwitch);
+    const code = single(req.query.code);
+    const bankError = single(req.query.error);
+    if (!code && !bankError) return sendPage(req, res, 400, 'problem', { kind: 'bad-callback', retryUrl: null }, noSwitch);
+
+    // Claimed with a conditional write, so two arrivals of the same callback cannot both hand a code to the workflow.
+    const returned = code && !bankError
+      ? { codeEncrypted: services.tokenCipher.encrypt(code), returnedAt: new Date() }
+      : { error: (single(req.query.error_description) ?? bankError ?? '').slice(0, 1000), returnedAt: new Date() };
+    const claimed = await em.nativeUpdate(ConsentAttempt, { id: attempt.id, returnedAt: null }, returned);
+    if (claimed === 0) return sendPage(req, res, 409, 'problem', { kind: 'replayed', retryUrl: null }, noSwitch);
+
+    const onboarding = attempt.onboarding;
+    const lang = pageLanguage(req);
+    let outcome: { outcome: 'consented' | 'refused'; reason: string | null };
+    try {
+      outcome = await services.temporal.workflow.getHandle(onboarding.workflowId)
+        .executeUpdate(consentReturnedUpdate, { args: [{ attemptId: attempt.id }] });
+    } catch (error) {
+      const retryUrl = await retryLink(req, attempt.onboarding.id, lang);
+      if (updateRefusal(error)) {
+        log.warn({ onboardingId: onboarding.id, attemptId: attempt.id, err: error }, 'the workflow did not take the bank\'s answer');
+        return sendPage(req, res, 409, 'problem', { kind: 'not-processed', retryUrl }, noSwitch);
+      }
+      log.error({ onboardingId: onboarding.id, attemptId: attempt.id, err: error }, 'processing the bank\'s answer failed');
+      return sendPage(req, res, 502, 'problem', { kind: 'server-error', retryUrl }, noSwitch);
+    }
+    log.info({ onboardingId: onboarding.id, attemptId: attempt.id, outcome: outcome.outcome }, 'client returned from the bank');
+    const view = linkView(onboarding);
+    if (outcome.outcome === 'consented') return sendPage(req, res, 200, 'consent-given', view, noSwitch);
+    const reason = outcome.reason ?? bankError ?? '';
+    return sendPage(req, res, 200, 'consent-refused', {
+      officeName: view.officeName,
+      bankName: view.bankName,
+      reason,
+      // R-A3: the refusal banks give most often; the page explains the rule instead of only quoting the bank.
+      roleRefused: /\brole\b|owner|administratorplus/i.test(reason),
+      retryUrl: await retryLink(req, onboarding.id, lang),
+    }, noSwitch);
+  });
+
+  router.get('/connect/:token', readLimit, async (req, res) => {
+    const em = services.orm.em.fork();
+    const link = await findLink(em, tokenParam(req));
+    if (!link) return sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null }, { languageSwitch: true });
+    const onboarding = link.onboarding;
+    const lang = pageLanguage(req);
+    const state = linkState(link, onboarding.status, new Date());
+    if (state === 'open') {
+      const secret = ensureCsrfSecret(req, res, secure);
+      return sendPage(req, res, 200, 'connect', {
+        ...linkView(onboarding),
+        kvkNumber: onboarding.kvkNumber,
+        deadline: formatMoment(link.expiresAt, lang),
+        csrf: csrfField(secret, link.id),
+        // Relative: the form posts back to this very URL without the page repeating the token.
+        action: `?lang=${lang}`,
+      }, { languageSwitch: true });
+    }
+    if (state === 'connected') return sendPage(req, res, 200, 'connected', { ...linkView(onboarding), alreadyUsed: false }, { languageSwitch: true });
+    return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: state }, { languageSwitch: true });
+  });
+
+  router.post('/connect/:token', writeLimit, form, async (req, res) => {
+    const em = services.orm.em.fork();
+    const token = tokenParam(req);
+    const link = await findLink(em, token);
+    if (!link) return sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null });
+    const lang = pageLanguage(req);
+    if (!csrfValid(req, secure, link.id)) return sendPage(req, res, 403, 'problem', { kind: 'csrf', retryUrl: `?lang=${lang}` });
+    const onboarding = link.onboarding;
+    const known = linkState(link, onboarding.status, new Date());
+    if (known === 'connected') return sendPage(req, res, 409, 'connected', { ...linkView(onboarding), alreadyUsed: true });
+    if (known !== 'open') return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: known });
+
+    let attemptId: string;
+    try {
+      ({ attemptId } = await services.temporal.workflow.getHandle(onboarding.workflowId)
+        .executeUpdate(startConsentUpdate, { args: [{ linkId: link.id }] }));
+    } catch (error) {
+      const refusal = updateRefusal(error);
+      if (refusal === 'connected') return sendPage(req, res, 409, 'connected', { ...linkView(onboarding), alreadyUsed: true });
+      if (refusal) return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: refusal });
+      throw error;
+    }
+
+    const attempt = await em.findOneOrFail(ConsentAttempt, { id: attemptId, onboarding: onboarding.id });
+    const authorizationUrl = await services.bankConnector(attempt.bankCode).authorizationUrl({
+      consentId: attempt.bankConsentId,
+      state: services.tokenCipher.decrypt(attempt.stateEncrypted),
+      codeChallenge: pkceChallenge(services.tokenCipher.decrypt(attempt.codeVerifierEncrypted)),
+      redirectUri: attempt.redirectUri,
+    });
+    // Lax, unlike the CSRF cookie: it must ride along on the bank's cross-site redirect back to the callback, so a
+    // refused client gets a link back to this page. Sealed, so the token it carries is never readable in transit logs.
+    res.cookie(returnCookie, services.tokenCipher.encrypt(token), {
+      httpOnly: true, sameSite: 'lax', secure, path: '/connect/callback', maxAge: RETURN_COOKIE_MS,
+    });
+    log.info({ onboardingId: onboarding.id, attemptId }, 'client sent to the bank for consent');
+    res.redirect(303, authorizationUrl);
+  });
+
+  router.use('/connect', (req: Request, res: Response) => sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null }));
+
+  router.use('/connect', (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: number }).status;
+    // A form the body parser refused (too large, malformed) is no more trustworthy than one without its CSRF field.
+    if (status && status >= 400 && status < 500) return sendPage(req, res, status, 'problem', { kind: 'csrf', retryUrl: null });
+    log.error({ err: error }, 'client page failed');
+    sendPage(req, res, 500, 'problem', { kind: 'server-error', retryUrl: null });
+  });
+
+  /** The link that sent this browser to the bank, if it can still be used: the way back for another try. */
+  async function retryLink(req: Request, onboardingId: string, lang: Language): Promise<string | null> {
+    const sealed = readCookie(req, returnCookie);
+    if (!sealed) return null;
+    let token: string;
+    try {
+      token = services.tokenCipher.decrypt(sealed);
+    } catch {
+      return null;
+    }
+    const link = await findLink(services.orm.em.fork(), token);
+    if (!link || link.onboarding.id !== onboardingId || linkState(link, link.onboarding.status, new Date()) !== 'open') return null;
+    return `/connect/${token}?lang=${lang}`;
+  }
+
+  return router;
+}
+
+/** Input that is not shaped like a token gets the same "unknown link" as a well-formed stranger, without a query. */
+function findLink(em: EntityManager, token: string) {
+  if (!looksLikeToken(token)) return Promise.resolve(null);
+  return em.findOne(ActivationLink, { tokenHash: tokenHash(token) }, { populate: ['onboarding.organization', 'onboarding.clientCompany'] });
+}
+
+function linkView(onboarding: { organization: { name: string }; clientCompany?: { name: string } | null; kvkNumber: string; bankCode: string }) {
+  return {
+    officeName: onboarding.organization.name,
+    companyName: onboarding.clientCompany?.name ?? onboarding.kvkNumber,
+    bankName: BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode,
+  };
+}
+
+function formatMoment(instant: Date, lang: Language): string {
+  return new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short' }).format(instant);
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+function tokenParam(req: Request): string {
+  const token = req.params.token;
+  return typeof token === 'string' ? token : '';
+}
+
+function single(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

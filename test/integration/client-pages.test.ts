@@ -1,0 +1,359 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { callbackUrl } from '../../activities/onboarding';
+import type { ActivityDeps } from '../../activities';
+import { SANDBOX_CLIENT_ID } from '../../banks/registry';
+import { ActivationLink, ConsentAttempt, EmailMessage, Onboarding } from '../../db/entities';
+import { startSandboxBank } from '../../sandbox/bank';
+import { startSandboxKvk } from '../../sandbox/kvk';
+import { renderEmail } from '../../templates/render';
+import { onboardingWorkflow, stateQuery, type OnboardingState } from '../../workflows/onboarding';
+import { createTestApp, createTenant, type Tenant } from '../support/api-fixture';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startSmtpSink } from '../support/smtp-sink';
+import { devServerEnvironment, TEST_TASK_QUEUE } from '../support/temporal';
+import { createTestWorker, testActivityDeps } from '../support/worker';
+
+/**
+ * The client's side of an activation-link onboarding (R-A1, R-A3, R-A10, R-A11, R-V13) through the real app,
+ * worker, dev server, PostgreSQL, SMTP sink, sandbox KvK and sandbox bank, with plain HTTP as a browser without
+ * JavaScript would do it.
+ */
+const IBAN = 'NL69INGB0123456789';
+
+let db: TestDatabase;
+let env: TestWorkflowEnvironment;
+let bank: Awaited<ReturnType<typeof startSandboxBank>>;
+let kvk: Awaited<ReturnType<typeof startSandboxKvk>>;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let deps: ActivityDeps;
+let worker: Worker;
+let running: Promise<void>;
+let server: Server;
+let baseUrl: string;
+let office: Tenant;
+
+beforeAll(async () => {
+  [db, env, bank, kvk, smtp] = await Promise.all([
+    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }), startSandboxKvk(0), startSmtpSink(),
+  ]);
+  // The app's own address must be known before the activities are built: it is in every link and redirect URI.
+  server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, kvkUrl: kvk.url, smtpUrl: smtp.url, publicBaseUrl: baseUrl });
+  bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
+  worker = await createTestWorker(env, deps);
+  running = worker.run();
+  server.on('request', createTestApp(db.orm, env, { deps }));
+  office = await createTenant(db.orm, 'Administratiekantoor De Boekhouder');
+});
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  worker?.shutdown();
+  await running;
+  await Promise.all([env?.teardown(), bank?.close(), kvk?.close(), smtp?.close()]);
+  await db?.drop();
+});
+
+interface Started {
+  onboardingId: string;
+  workflowId: string;
+  link: string;
+  activationMail: string;
+}
+
+/** As the staff API starts one: the row first, then the workflow; the link comes from the e-mail the client gets. */
+async function startOnboarding(clientEmail: string): Promise<Started> {
+  const onboardingId = randomUUID();
+  const workflowId = `onboarding:${onboardingId}`;
+  const em = db.orm.em.fork();
+  em.create(Onboarding, {
+    id: onboardingId, organization: office.organizationId, flavour: 'activation-link', bankCode: 'INGB', environment: office.mainEnvironmentId,
+    kvkNumber: '68750110', clientEmail, language: 'nl', clientCompany: null, accountManagerName: 'Anna de Vries', accountManagerEmail: null,
+    bankAccountIds: [], status: 'preparing', statusReason: null, workflowId, connection: null, consentDeadline: null,
+    firstTransactionDeadline: null, restartOf: null, createdBy: 'test', completedAt: null,
+  });
+  await em.flush();
+  await env.client.workflow.start(onboardingWorkflow, {
+    workflowId, taskQueue: TEST_TASK_QUEUE, args: [{ onboardingId, organizationId: office.organizationId, flavour: 'activation-link' }],
+  });
+  const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(clientEmail)));
+  const activationMail = decodeQuotedPrintable(mail.raw);
+  const link = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/[A-Za-z0-9_-]{43}`).exec(activationMail)?.[0];
+  if (!link) throw new Error(`no activation link in the e-mail:\n${activationMail}`);
+  return { onboardingId, workflowId, link, activationMail };
+}
+
+test('the activation e-mail says who asks, for which company and bank, until when, and who may consent (R-A1, R-A3, R-A10)', async () => {
+  const { onboardingId, activationMail } = await startOnboarding('eigenaar-mail@donald.test');
+  expect(activationMail).toContain('Subject: Activeer de bankkoppeling van Test BV Donald met ING');
+  expect(activationMail).toContain('Administratiekantoor De Boekhouder verzorgt de administratie van Test BV Donald (KvK-nummer 68750110)');
+  const onboarding = await db.orm.em.fork().findOneOrFail(Onboarding, { id: onboardingId });
+  const deadline = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short' }).format(onboarding.consentDeadline!);
+  expect(activationMail).toContain(`De link is geldig tot ${deadline} (7 dagen)`);
+  expect(onboarding.consentDeadline!.getTime() - onboarding.createdAt.getTime()).toBeGreaterThan(167 * 3_600_000);
+  expect(activationMail).toContain('alleen een gebruiker met de rol Owner (met eigenaarspas) of AdministratorPlus met het recht om rekeningen te koppelen');
+  expect(activationMail).toContain('Er wordt niets gekoppeld zolang u niet zelf bij ING toestemming geeft');
+  expect(activationMail).toContain('Neem contact op met Anna de Vries van Administratiekantoor De Boekhouder');
+  // The outbox keeps the message without the link (activities/email.ts); only the sent e-mail carries it.
+  const stored = await db.orm.em.fork().findOneOrFail(EmailMessage, { template: 'onboarding-activation', to: 'eigenaar-mail@donald.test' });
+  expect(stored.text).toContain('[[activationUrl]]');
+  expect(stored.text).not.toMatch(/\/connect\/[A-Za-z0-9_-]{43}/);
+});
+
+test('every onboarding e-mail renders in Dutch and English, as plain text that keeps "&" and quotes (R-A10, R-V13)', () => {
+  const data = {
+    companyName: 'Bakkerij Jansen & Zn', kvkNumber: '68750110', bankName: 'ING', officeName: "Kantoor 't Hart", deadline: '3 december 2026 om 14:00',
+    accountManagerName: '', onboardingId: 'ob-1',
+  };
+  const mail = (kind: string, language: 'nl' | 'en') => renderEmail(`onboarding-${kind}`, language, { ...data, activationUrl: '[[activationUrl]]' });
+  for (const kind of ['activation', 'reminder', 'connected', 'first-transaction-tip', 'expired']) {
+    for (const language of ['nl', 'en'] as const) {
+      const { subject, text, html } = mail(kind, language);
+      expect([kind, language, subject]).toEqual([kind, language, expect.stringContaining('Bakkerij Jansen & Zn')]);
+      expect(text).not.toMatch(/&amp;|&#x27;|{{/);
+      expect(html).toContain('Bakkerij Jansen &amp; Zn');
+    }
+  }
+  expect(mail('activation', 'nl').text).toContain('Vragen? Neem contact op met Kantoor \'t Hart.');
+  expect(mail('reminder', 'nl').text).toContain('Uw persoonlijke link is nog geldig tot 3 december 2026 om 14:00:\n[[activationUrl]]');
+  expect(mail('connected', 'nl').text).toContain('Het kan tot 24 uur duren voordat de eerste transacties in de administratie staan');
+  expect(mail('first-transaction-tip', 'nl').text).toContain('Tip: maak één cent over naar of van de gekoppelde rekening');
+  expect(mail('first-transaction-tip', 'en').text).toContain('Tip: transfer one cent to or from the linked account');
+  expect(mail('expired', 'nl').subject).toBe('Activatielink verlopen: Bakkerij Jansen & Zn (ING)');
+  expect(mail('expired', 'nl').text).toContain('heeft binnen 7 dagen geen toestemming gegeven');
+  expect(mail('expired', 'nl').text).toContain('start de activatie opnieuw');
+  expect(mail('expired', 'en').text).toContain('start the activation again');
+});
+
+test('an Owner links the account: page, CSRF, bank, callback, then the link shows connected and refuses a second use (R-A11, R-V13)', async () => {
+  const { onboardingId, workflowId, link } = await startOnboarding('eigenaar@donald.test');
+  await eventually(async () => (await state(workflowId)).status === 'waiting_for_consent' || undefined);
+
+  const page = await fetch(link);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('cache-control')).toBe('no-store');
+  expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+  expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'nonce-[A-Za-z0-9+/=]+';/);
+  const html = await page.text();
+  expect(html).toContain('<html lang="nl">');
+  expect(html).toContain('<dt>Administratiekantoor</dt><dd>Administratiekantoor De Boekhouder</dd>');
+  expect(html).toContain('<dt>Bedrijf</dt><dd>Test BV Donald</dd>');
+  expect(html).toContain('<dt>KvK-nummer</dt><dd>68750110</dd>');
+  expect(html).toContain('<dt>Bank</dt><dd>ING</dd>');
+  expect(html).toContain('<button type="submit">Koppelen</button>');
+  expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
+  const cookie = csrfCookie(page);
+  expect(page.headers.getSetCookie()[0]).toMatch(/^bk_csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
+  const csrf = hiddenField(html, 'csrf');
+
+  // GET consumes nothing, however often a mail scanner fetches it.
+  expect((await fetch(link)).status).toBe(200);
+  expect(await db.orm.em.fork().count(ConsentAttempt, { onboarding: onboardingId })).toBe(0);
+  expect((await db.orm.em.fork().findOneOrFail(ActivationLink, { onboarding: onboardingId })).usedAt).toBeNull();
+  expect((await state(workflowId)).status).toBe('waiting_for_consent');
+
+  const forged = await postForm(link, {});
+  expect(forged.status).toBe(403);
+  expect(await forged.text()).toContain('Deze pagina is verlopen');
+  const wrongField = await postForm(link, { csrf: 'x'.repeat(43) }, cookie);
+  expect(wrongField.status).toBe(403);
+  expect(await db.orm.em.fork().count(ConsentAttempt, { onboarding: onboardingId })).toBe(0);
+
+  const koppelen = await postForm(link, { csrf }, cookie);
+  expect(koppelen.status).toBe(303);
+  expect(koppelen.headers.get('referrer-policy')).toBe('no-referrer');
+  const authorize = new URL(koppelen.headers.get('location')!);
+  expect(`${authorize.origin}${authorize.pathname}`).toBe(`${bank.url}/INGB/oauth/authorize`);
+  expect(authorize.searchParams.get('redirect_uri')).toBe(`${baseUrl}/connect/callback`);
+  expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+  const attempt = await db.orm.em.fork().findOneOrFail(ConsentAttempt, { onboarding: onboardingId });
+  expect(authorize.searchParams.get('scope')).toBe(`AIS:${attempt.bankConsentId}`);
+  expect(deps.tokenCipher.decrypt(attempt.stateEncrypted)).toBe(authorize.searchParams.get('state'));
+  expect((await state(workflowId)).status).toBe('consent_in_progress');
+  const returnCookie = koppelen.headers.getSetCookie().find((c) => c.startsWith('bk_return='))!;
+  expect(returnCookie).toMatch(/; Path=\/connect\/callback; .*HttpOnly; SameSite=Lax$/);
+
+  const callback = await consentAtBank(authorize, 'ing-owner', [IBAN]);
+  expect(`${callback.origin}${callback.pathname}`).toBe(`${baseUrl}/connect/callback`);
+  const done = await fetch(callback, { headers: { cookie: returnCookie.split(';')[0]! } });
+  expect(done.status).toBe(200);
+  expect(done.headers.get('cache-control')).toBe('no-store');
+  const doneHtml = await done.text();
+  expect(doneHtml).toContain('<h1>Gelukt</h1>');
+  expect(doneHtml).toContain('Uw rekeningen bij ING zijn gekoppeld aan de administratie van <strong>Test BV Donald</strong> bij Administratiekantoor De Boekhouder.');
+  expect(doneHtml).toContain('Het kan tot 24 uur duren voordat de eerste transacties zichtbaar zijn');
+
+  const after = await eventually(async () => {
+    const current = await state(workflowId);
+    return ['syncing_profile', 'waiting_for_first_transaction', 'active'].includes(current.status) ? current : undefined;
+  });
+  expect(after.reason).toBeNull();
+  expect((await db.orm.em.fork().findOneOrFail(ActivationLink, { onboarding: onboardingId })).usedAt).toBeInstanceOf(Date);
+  expect((await db.orm.em.fork().findOneOrFail(ConsentAttempt, { id: attempt.id })).returnedAt).toBeInstanceOf(Date);
+
+  const connectedPage = await fetch(link);
+  expect(connectedPage.status).toBe(200);
+  const connectedHtml = await connectedPage.text();
+  expect(connectedHtml).toContain('<h1>De bankkoppeling is actief</h1>');
+  expect(connectedHtml).not.toContain('Koppelen</button>');
+
+  const again = await postForm(link, { csrf }, cookie);
+  expect(again.status).toBe(409);
+  const againHtml = await again.text();
+  expect(againHtml).toContain('<h1>Deze link is al gebruikt</h1>');
+  expect(againHtml).toContain('Een activatielink werkt maar één keer.');
+  expect(await db.orm.em.fork().count(ConsentAttempt, { onboarding: onboardingId })).toBe(1);
+
+  // The same callback a second time (a reload, a replay) never hands the code over again.
+  const replay = await fetch(callback);
+  expect(replay.status).toBe(409);
+  expect(await replay.text()).toContain('<h1>Al verwerkt</h1>');
+
+  const connectedMail = await eventually(() => smtp.messages.find((m) => m.to.includes('eigenaar@donald.test') && m.raw.includes('is gelukt')));
+  expect(decodeQuotedPrintable(connectedMail.raw)).toContain('Het kan tot 24 uur duren voordat de eerste transacties in de administratie staan');
+});
+
+test('a Viewer is refused at the bank (R-A3): the page names the role rule and leads back, and the onboarding still waits', async () => {
+  const { onboardingId, workflowId, link } = await startOnboarding('medewerker@donald.test');
+  await eventually(async () => (await state(workflowId)).status === 'waiting_for_consent' || undefined);
+  const page = await fetch(link);
+  const koppelen = await postForm(link, { csrf: hiddenField(await page.text(), 'csrf') }, csrfCookie(page));
+  expect(koppelen.status).toBe(303);
+  const returnCookie = koppelen.headers.getSetCookie().find((c) => c.startsWith('bk_return='))!.split(';')[0]!;
+
+  const callback = await consentAtBank(new URL(koppelen.headers.get('location')!), 'ing-viewer', [IBAN]);
+  expect(callback.searchParams.get('error')).toBe('access_denied');
+  const refused = await fetch(callback, { headers: { cookie: returnCookie } });
+  expect(refused.status).toBe(200);
+  const html = await refused.text();
+  expect(html).toContain('<h1>Deze gebruiker mag geen toestemming geven</h1>');
+  expect(html).toContain('Alleen een gebruiker met de rol <strong>Owner</strong> (met eigenaarspas) of <strong>AdministratorPlus</strong> met het recht om rekeningen te koppelen mag de koppeling goedkeuren.');
+  expect(html).toContain('Melding van de bank: Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer');
+  const path = new URL(link).pathname;
+  expect(html).toContain(`<a href="${path}?lang&#x3D;nl">Opnieuw proberen met een andere gebruiker</a>`);
+
+  const waiting = await state(workflowId);
+  expect(waiting.status).toBe('waiting_for_consent');
+  expect(waiting.reason).toBe('Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer');
+  expect((await db.orm.em.fork().findOneOrFail(Onboarding, { id: onboardingId })).status).toBe('waiting_for_consent');
+  expect((await db.orm.em.fork().findOneOrFail(ActivationLink, { onboarding: onboardingId })).usedAt).toBeNull();
+  const retry = await fetch(`${baseUrl}${path}?lang=nl`);
+  expect(retry.status).toBe(200);
+  expect(await retry.text()).toContain('<button type="submit">Koppelen</button>');
+
+  // Without the cookie (another browser) the page still explains, and points to the e-mail instead.
+  const attempt2 = await postForm(link, { csrf: hiddenField(await (await fetch(link, { headers: { cookie: csrfCookie(page) } })).text(), 'csrf') }, csrfCookie(page));
+  const callback2 = await consentAtBank(new URL(attempt2.headers.get('location')!), 'ing-viewer', [IBAN]);
+  const elsewhere = await (await fetch(callback2)).text();
+  expect(elsewhere).toContain('Open de link uit de e-mail van Administratiekantoor De Boekhouder opnieuw om het nog eens te proberen met een andere gebruiker.');
+});
+
+test('English on request, by ?lang=en or Accept-Language', async () => {
+  const { link } = await startOnboarding('owner@donald.test');
+  const byQuery = await (await fetch(`${link}?lang=en`)).text();
+  expect(byQuery).toContain('<html lang="en">');
+  expect(byQuery).toContain('<h1>Activate the bank connection</h1>');
+  expect(byQuery).toContain('<dt>Chamber of Commerce number</dt><dd>68750110</dd>');
+  expect(byQuery).toContain('<form method="post" action="?lang&#x3D;en">');
+  expect(byQuery).toContain('<a href="?lang&#x3D;nl" lang="nl" hreflang="nl">Nederlands</a>');
+  const byHeader = await (await fetch(link, { headers: { 'accept-language': 'en-GB,en;q=0.9,nl;q=0.5' } })).text();
+  expect(byHeader).toContain('<button type="submit">Link</button>');
+  const dutchFirst = await (await fetch(link, { headers: { 'accept-language': 'nl-NL,nl;q=0.9,en;q=0.5' } })).text();
+  expect(dutchFirst).toContain('<button type="submit">Koppelen</button>');
+});
+
+test('an unknown or malformed link answers the same 404 page, and a bad or tampered callback a 400', async () => {
+  for (const path of [`/connect/${'A'.repeat(43)}`, '/connect/abc', '/connect/%2e%2e%2fetc', '/connect/a/b']) {
+    const answer = await fetch(`${baseUrl}${path}`);
+    expect([path, answer.status]).toEqual([path, 404]);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(await answer.text()).toContain('<h1>Onbekende link</h1>');
+  }
+  const unknownPost = await postForm(`${baseUrl}/connect/${'A'.repeat(43)}`, { csrf: 'x' });
+  expect(unknownPost.status).toBe(404);
+
+  const tampered = await fetch(`${baseUrl}/connect/callback?code=abc&state=${'B'.repeat(43)}`);
+  expect(tampered.status).toBe(400);
+  expect(await tampered.text()).toContain('<h1>Ongeldige terugkeer van de bank</h1>');
+  expect((await fetch(`${baseUrl}/connect/callback?code=abc`)).status).toBe(400);
+  expect((await fetch(`${baseUrl}/connect/callback?error=access_denied`)).status).toBe(400);
+});
+
+test('an expired link says so and sends the client to the office for a new one (R-A10)', async () => {
+  const { onboardingId, workflowId, link } = await startOnboarding('laat@donald.test');
+  await eventually(async () => (await state(workflowId)).status === 'waiting_for_consent' || undefined);
+  await db.orm.em.fork().nativeUpdate(ActivationLink, { onboarding: onboardingId }, { expiresAt: new Date(Date.now() - 1000) });
+  const page = await fetch(link);
+  expect(page.status).toBe(410);
+  const html = await page.text();
+  expect(html).toContain('<h1>Deze link werkt niet meer</h1>');
+  expect(html).toContain('Deze activatielink is verlopen: een link is 7 dagen geldig.');
+  expect(html).toContain('Vraag Administratiekantoor De Boekhouder om een nieuwe link');
+});
+
+test('POSTs are rate-limited per address and answered with a page (429)', async () => {
+  let answer: Response | undefined;
+  for (let i = 0; i < 31; i += 1) {
+    answer = await postForm(`${baseUrl}/connect/${'C'.repeat(43)}`, {});
+    if (answer.status === 429) break;
+  }
+  expect(answer?.status).toBe(429);
+  expect(answer?.headers.get('cache-control')).toBe('no-store');
+  expect(await answer?.text()).toContain('<h1>Even geduld</h1>');
+});
+
+function state(workflowId: string): Promise<OnboardingState> {
+  return env.client.workflow.getHandle(workflowId).query(stateQuery);
+}
+
+/** The client at the bank: log in, tick the accounts, sign; answers where the bank sends the browser back to. */
+async function consentAtBank(authorize: URL, username: string, ibans: string[]): Promise<URL> {
+  const loginPage = await (await fetch(authorize)).text();
+  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, { flow: hiddenField(loginPage, 'flow'), username, password: 'sandbox', action: 'login' });
+  if (afterLogin.status === 303) return new URL(afterLogin.headers.get('location')!);
+  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, { flow: hiddenField(await afterLogin.text(), 'flow'), action: 'sign', accounts: ibans });
+  expect(signed.status).toBe(303);
+  return new URL(signed.headers.get('location')!);
+}
+
+function hiddenField(html: string, name: string): string {
+  const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
+  if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
+  return value.replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+}
+
+function csrfCookie(page: Response): string {
+  const cookie = page.headers.getSetCookie().find((c) => c.startsWith('bk_csrf='));
+  if (!cookie) throw new Error('no CSRF cookie set');
+  return cookie.split(';')[0]!;
+}
+
+function postForm(url: string, fields: Record<string, string | string[]>, cookie?: string): Promise<Response> {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
+  return fetch(url, { method: 'POST', body, redirect: 'manual', headers: cookie ? { cookie } : {} });
+}
+
+function decodeQuotedPrintable(raw: string): string {
+  const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
