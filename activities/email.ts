@@ -14,31 +14,56 @@ export interface EmailIntent {
   data: Record<string, unknown>;
 }
 
-export function createEmailActivities({ orm, mailer, mailFrom }: Pick<ActivityDeps, 'orm' | 'mailer' | 'mailFrom'>) {
+/**
+ * Values that must reach the recipient but never rest in the outbox (an activation link): the stored message
+ * holds the placeholder, and the activity puts the value in only while sending.
+ */
+export type SendTimeValues = Record<string, string>;
+
+export function sendTimePlaceholder(name: string): string {
+  return `[[${name}]]`;
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;
+
+/**
+ * The outbox: the row is written first (ON CONFLICT: the intent exists already), then sent, then marked. A retry
+ * after a crash finds the row; once marked sent, it never sends again. The Message-ID comes from the intent, so
+ * even the one send a crash can repeat (after SMTP accepted, before the mark) is the same message to every client.
+ */
+export function createOutbox({ orm, mailer, mailFrom }: Pick<ActivityDeps, 'orm' | 'mailer' | 'mailFrom'>) {
   const domain = mailFrom.match(/@([^>\s]+)/)?.[1] ?? 'bankkoppeling.localhost';
+  return async function send(intent: EmailIntent, sendTime: SendTimeValues = {}): Promise<{ status: 'sent' | 'already_sent'; messageId: string }> {
+    const em = orm.em.fork();
+    const placeholders = Object.fromEntries(Object.keys(sendTime).map((name) => [name, sendTimePlaceholder(name)]));
+    const rendered = renderEmail(intent.template, intent.language, { ...intent.data, ...placeholders });
+    await em.getConnection().execute(
+      `INSERT INTO email_message (id, organization_id, idempotency_key, template, "to", subject, text, html, message_id, status, attempts, created_at)
+       VALUES (gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, now()) ON CONFLICT (idempotency_key) DO NOTHING`,
+      [intent.organizationId, intent.idempotencyKey, intent.template, intent.to, rendered.subject, rendered.text, rendered.html, messageIdFor(intent.idempotencyKey, domain)],
+    );
+    const message = await em.findOneOrFail(EmailMessage, { idempotencyKey: intent.idempotencyKey });
+    if (message.status === 'sent') return { status: 'already_sent', messageId: message.messageId };
+    const fill = (text: string) => Object.entries(sendTime).reduce((out, [name, value]) => out.split(sendTimePlaceholder(name)).join(value), text);
+    try {
+      await mailer.sendMail({
+        from: mailFrom, to: message.to, subject: message.subject, text: fill(message.text),
+        html: message.html ? fill(message.html) : undefined, messageId: message.messageId,
+      });
+    } catch (error) {
+      await em.nativeUpdate(EmailMessage, { id: message.id }, { attempts: message.attempts + 1, lastError: String(error).slice(0, 1000) });
+      throw ApplicationFailure.retryable(`SMTP refused or unreachable: ${error instanceof Error ? error.message : String(error)}`, 'SmtpError');
+    }
+    await em.nativeUpdate(EmailMessage, { id: message.id }, { status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null });
+    return { status: 'sent', messageId: message.messageId };
+  };
+}
+
+export function createEmailActivities(deps: Pick<ActivityDeps, 'orm' | 'mailer' | 'mailFrom'>) {
+  const send = createOutbox(deps);
   return {
-    /**
-     * Sends through the outbox: the row is written first (ON CONFLICT: the intent exists already), then sent,
-     * then marked. A retry after a crash finds the row; once marked sent, it never sends again.
-     */
     async sendEmail(intent: EmailIntent): Promise<{ status: 'sent' | 'already_sent'; messageId: string }> {
-      const em = orm.em.fork();
-      const rendered = renderEmail(intent.template, intent.language, intent.data);
-      await em.getConnection().execute(
-        `INSERT INTO email_message (id, organization_id, idempotency_key, template, "to", subject, text, html, message_id, status, attempts, created_at)
-         VALUES (gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, now()) ON CONFLICT (idempotency_key) DO NOTHING`,
-        [intent.organizationId, intent.idempotencyKey, intent.template, intent.to, rendered.subject, rendered.text, rendered.html, messageIdFor(intent.idempotencyKey, domain)],
-      );
-      const message = await em.findOneOrFail(EmailMessage, { idempotencyKey: intent.idempotencyKey });
-      if (message.status === 'sent') return { status: 'already_sent', messageId: message.messageId };
-      try {
-        await mailer.sendMail({ from: mailFrom, to: message.to, subject: message.subject, text: message.text, html: message.html ?? undefined, messageId: message.messageId });
-      } catch (error) {
-        await em.nativeUpdate(EmailMessage, { id: message.id }, { attempts: message.attempts + 1, lastError: String(error).slice(0, 1000) });
-        throw ApplicationFailure.retryable(`SMTP refused or unreachable: ${error instanceof Error ? error.message : String(error)}`, 'SmtpError');
-      }
-      await em.nativeUpdate(EmailMessage, { id: message.id }, { status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null });
-      return { status: 'sent', messageId: message.messageId };
+      return send(intent);
     },
   };
 }

@@ -8,6 +8,8 @@ import { createAccountCheckActivities } from './account-check';
 import { createEmailActivities } from './email';
 import { createFetchActivities } from './fetch';
 import { createScheduleActivities } from './schedules';
+import { createOnboardingActivities } from './onboarding';
+import type { KvkClient } from './kvk-client';
 
 /** Everything activities may touch, handed in by the worker (bin/worker.ts) or a test. */
 export interface ActivityDeps {
@@ -21,6 +23,11 @@ export interface ActivityDeps {
   /** For managing Schedules; workflows themselves never hold a client. */
   temporal: Client;
   taskQueue: string;
+  kvk: KvkClient;
+  /** Builds links in e-mails; never taken from a request's Host header. */
+  publicBaseUrl: string;
+  /** Derives activation link tokens (domain/activation-token.ts). */
+  activationLinkKey: Buffer;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -29,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEmailActivities(deps),
     ...createFetchActivities(deps),
     ...createScheduleActivities(deps),
+    ...createOnboardingActivities(deps),
   };
 }
 

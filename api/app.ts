@@ -15,12 +15,14 @@ import type { RouteDefinition } from './route';
 import { bankAccountRoutes } from './routes/bank-accounts';
 import { bankJournalRoutes } from './routes/bank-journals';
 import { connectionRoutes } from './routes/connections';
+import { onboardingRoutes } from './routes/onboardings';
 import { environmentRoutes } from './routes/environments';
 import { statementRoutes } from './routes/statements';
 import { transactionCodeRuleRoutes } from './routes/transaction-code-rules';
 import type { ApiServices } from './services';
 
 export const staffRoutes: RouteDefinition[] = [
+  ...onboardingRoutes,
   ...connectionRoutes,
   ...environmentRoutes,
   ...bankJournalRoutes,

@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { BankConnector } from '../banks/connector';
+import type { TokenCipher } from '../db/token-cipher';
 
 /** What the API needs from the outside world; built in bin/ and handed in, so tests can build their own. */
 export interface ApiServices {
@@ -9,4 +11,8 @@ export interface ApiServices {
   /** Base URL of the Temporal UI, for links support can click. */
   temporalUiUrl: string;
   namespace: string;
+  /** Client pages build the bank's authorization URL from the stored (encrypted) state and PKCE verifier. */
+  tokenCipher: TokenCipher;
+  bankConnector: (bankCode: string) => BankConnector;
+  publicBaseUrl: string;
 }

@@ -1,6 +1,7 @@
 import { createApp } from '../api/app';
 import { migrate, openOrm } from '../db/orm';
 import { loadConfig } from './config';
+import { buildApiServices } from './stack/api-services';
 import { openDatabase } from './stack/database';
 import { createLogger } from './stack/logger';
 import { connectTemporal } from './stack/temporal';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   if (applied.length) log.info({ applied }, 'migrations applied');
   const temporal = await connectTemporal(config.temporal);
   const app = createApp(
-    { orm, temporal: temporal.client, taskQueue: config.temporal.taskQueue, temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace },
+    buildApiServices(config, orm, temporal.client),
     { log, publicBaseUrl: config.publicBaseUrl },
   );
   const server = app.listen(config.port, () => log.info(`API listening on ${config.publicBaseUrl}`));

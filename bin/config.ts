@@ -26,6 +26,8 @@ export interface Config {
   maildev: { smtpPort: number; webPort: number };
   sandboxBankPort: number;
   sandboxKvkPort: number;
+  /** The KvK API (R-V3): the sandbox KvK unless KVK_API_URL is set; production needs KVK_API_KEY. */
+  kvk: { baseUrl: string; apiKey: string };
   /** Where the bank connectors go when no BANK_<CODE>_URL is set: the sandbox bank. */
   sandboxBankUrl: string;
   /** 32 random bytes (base64) that encrypt bank tokens at rest; `npm start` makes one under DATA_DIR. */
@@ -62,6 +64,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxKvkPort: portVar(env, 'SANDBOX_KVK_PORT', 4020),
     sandboxBankUrl: urlVar(env, 'SANDBOX_BANK_URL', `http://127.0.0.1:${portVar(env, 'SANDBOX_BANK_PORT', 4010)}`).replace(/\/+$/, ''),
     secretsKey: env.SECRETS_KEY?.trim() || null,
+    kvk: {
+      baseUrl: urlVar(env, 'KVK_API_URL', `http://127.0.0.1:${portVar(env, 'SANDBOX_KVK_PORT', 4020)}`).replace(/\/+$/, ''),
+      apiKey: env.KVK_API_KEY?.trim() || 'sandbox',
+    },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
   };
 }

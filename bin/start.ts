@@ -3,9 +3,12 @@ import type { Server } from 'node:http';
 import { createApp } from '../api/app';
 import { createDemoDataIfEmpty } from '../db/demo-data';
 import { migrate, openOrm } from '../db/orm';
+import { callbackUrl } from '../activities/onboarding';
+import { SANDBOX_CLIENT_ID } from '../banks/registry';
 import { startSandboxBank } from '../sandbox/bank';
 import { startSandboxKvk } from '../sandbox/kvk';
 import { loadConfig } from './config';
+import { buildApiServices } from './stack/api-services';
 import { openDatabase } from './stack/database';
 import { createLogger } from './stack/logger';
 import { startMaildev } from './stack/maildev';
@@ -68,7 +71,10 @@ async function main(): Promise<void> {
       const maildev = await startMaildev({ ...config.maildev, log: (line) => log.debug({ maildev: line }) });
       stops.push({ name: 'maildev', stop: () => maildev.stop() });
     }
+    const appConfig = { ...config, secretsKey: config.secretsKey ?? (await devSecretsKey(config.dataDir)) };
     const bank = await startSandboxBank({ port: config.sandboxBankPort });
+    // The sandbox bank only sends clients back to redirect URIs it knows, like a real bank (exact match).
+    bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(config.publicBaseUrl)] });
     stops.push({ name: 'sandbox bank', stop: () => bank.close() });
     const kvk = await startSandboxKvk(config.sandboxKvkPort);
     stops.push({ name: 'sandbox KvK', stop: () => kvk.close() });
@@ -76,7 +82,7 @@ async function main(): Promise<void> {
     say('Starting the worker (bundling workflows)…');
     // Our own shutdown handler stops the worker in order; the SDK must not react to the signals by itself.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-    const activityDeps = await buildActivityDeps({ ...config, secretsKey: config.secretsKey ?? (await devSecretsKey(config.dataDir)) }, orm, log);
+    const activityDeps = await buildActivityDeps(appConfig, orm, log);
     const { worker, connection } = await createWorker({ temporal: config.temporal, deps: activityDeps.deps });
     const running = worker.run();
     stops.push({
@@ -92,7 +98,7 @@ async function main(): Promise<void> {
     const temporal = await connectTemporal(config.temporal);
     stops.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
     const app = createApp(
-      { orm, temporal: temporal.client, taskQueue: config.temporal.taskQueue, temporalUiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace },
+      buildApiServices(appConfig, orm, temporal.client),
       { log, publicBaseUrl: config.publicBaseUrl },
     );
     const server = await listen(app, config.port);

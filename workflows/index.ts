@@ -1,3 +1,4 @@
 /** The workflow bundle's entry: every workflow the worker runs. */
 export { accountCheckWorkflow } from './account-check';
 export { fetchTransactionsWorkflow } from './fetch-transactions';
+export { onboardingWorkflow } from './onboarding';

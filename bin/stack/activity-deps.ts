@@ -1,20 +1,17 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../../activities';
-import { bankEndpointsFromEnv, createConnectorFor, type BankCode, type BankEndpointsConfig } from '../../banks/registry';
 import { createTokenCipher } from '../../db/token-cipher';
+import { createKvkClient } from '../../activities/kvk-client';
+import { linkKey } from '../../domain/activation-token';
 import type { Config } from '../config';
+import { bankConnectorFactory, requireSecretsKey } from './banks';
 import { createMailer } from './mailer';
 import { connectTemporal } from './temporal';
 
-/**
- * Everything activities need, built once per worker process. Banks come from BANK_<CODE>_URL when any is set
- * (production); otherwise all three banks are the sandbox bank.
- */
+/** Everything activities need, built once per worker process. */
 export async function buildActivityDeps(config: Config, orm: MikroORM, log: Logger): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
-  if (!config.secretsKey) throw new Error('SECRETS_KEY is not set: 32 random bytes in base64, e.g. `openssl rand -base64 32`');
-  const endpoints = bankEndpointsFromEnv();
-  const banks: BankEndpointsConfig = Object.keys(endpoints).length ? { endpoints } : { sandboxBankUrl: config.sandboxBankUrl };
+  const secretsKey = requireSecretsKey(config);
   const mailer = createMailer(config.smtpUrl);
   const temporal = await connectTemporal(config.temporal);
   const deps: ActivityDeps = {
@@ -22,10 +19,13 @@ export async function buildActivityDeps(config: Config, orm: MikroORM, log: Logg
     mailer,
     mailFrom: config.mailFrom,
     log,
-    bankConnector: (bankCode) => createConnectorFor(bankCode as BankCode, banks),
-    tokenCipher: createTokenCipher(config.secretsKey),
+    bankConnector: bankConnectorFactory(config),
+    tokenCipher: createTokenCipher(secretsKey),
     temporal: temporal.client,
     taskQueue: config.temporal.taskQueue,
+    kvk: createKvkClient({ baseUrl: config.kvk.baseUrl, apiKey: config.kvk.apiKey }),
+    publicBaseUrl: config.publicBaseUrl,
+    activationLinkKey: linkKey(secretsKey),
   };
   return {
     deps,

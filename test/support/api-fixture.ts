@@ -3,12 +3,20 @@ import pino from 'pino';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createApp } from '../../api/app';
+import type { ActivityDeps } from '../../activities';
 import { TEST_TASK_QUEUE } from './temporal';
+import { testActivityDeps } from './worker';
 
 
-export function createTestApp(orm: MikroORM, env: TestWorkflowEnvironment, rateLimitPerMinute?: number): Express {
+/** The real app; pass the worker's deps when the test needs pages and activities to share keys and banks. */
+export function createTestApp(orm: MikroORM, env: TestWorkflowEnvironment, options: { deps?: ActivityDeps; rateLimitPerMinute?: number } = {}): Express {
+  const deps = options.deps ?? testActivityDeps({ orm, env });
+  const rateLimitPerMinute = options.rateLimitPerMinute;
   return createApp(
-    { orm, temporal: env.client, taskQueue: TEST_TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', namespace: env.namespace ?? 'default' },
+    {
+      orm, temporal: env.client, taskQueue: TEST_TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', namespace: env.namespace ?? 'default',
+      tokenCipher: deps.tokenCipher, bankConnector: deps.bankConnector, publicBaseUrl: deps.publicBaseUrl,
+    },
     { log: pino({ level: 'silent' }), publicBaseUrl: 'http://localhost:3000', apiRateLimitPerMinute: rateLimitPerMinute },
   );
 }

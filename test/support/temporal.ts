@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { serverExecutable } from '../../bin/stack/provision';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -9,8 +10,14 @@ function provisioned(name: 'BK_TEST_TEMPORAL_CLI' | 'BK_TEST_TEMPORAL_TEST_SERVE
   return process.env[name] || null;
 }
 
-export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: serverExecutable(provisioned('BK_TEST_TEMPORAL_TEST_SERVER')) } });
+/** The time-skipping server, with our search attributes registered like on the dev server. */
+export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: serverExecutable(provisioned('BK_TEST_TEMPORAL_TEST_SERVER')) } });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+  });
+  return env;
 }
 
 /** A real Temporal dev server (the same CLI `npm start` runs), with our search attributes registered. */

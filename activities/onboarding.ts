@@ -1,0 +1,230 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ConsentInvalidError } from '../banks/errors';
+import { activationToken } from '../domain/activation-token';
+import { connectabilityProblems } from '../domain/bank-account';
+import { fetchesPerDay } from '../domain/connection';
+import { communicationEnvironmentId } from '../domain/environment';
+import { amsterdamDate } from '../domain/fetch-schedule';
+import { normaliseIban } from '../domain/iban';
+import type { OnboardingStatus } from '../domain/onboarding';
+import { createOAuthState, createPkcePair } from '../domain/pkce';
+import { ActivationLink, BankAccount, BankJournal, ClientCompany, ConnectedAccount, Connection, Consent, ConsentAttempt, Environment, Onboarding } from '../db/entities';
+import { createOutbox } from './email';
+import type { ActivityDeps } from '.';
+
+export type OnboardingEmailKind = 'activation' | 'reminder' | 'connected' | 'first-transaction-tip' | 'expired';
+
+const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
+
+export function callbackUrl(publicBaseUrl: string): string {
+  return `${publicBaseUrl}/connect/callback`;
+}
+
+/** Activities of the onboarding workflow; each records what it did on the Onboarding row, which the API reads. */
+export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mailer' | 'mailFrom' | 'kvk' | 'bankConnector' | 'tokenCipher' | 'publicBaseUrl' | 'activationLinkKey'>) {
+  const { orm } = deps;
+  const send = createOutbox(deps);
+  const load = (em: EntityManager, onboardingId: string) =>
+    em.findOneOrFail(Onboarding, { id: onboardingId }, { populate: ['environment', 'clientCompany', 'organization'] });
+
+  return {
+    async recordOnboardingStatus(input: { onboardingId: string; status: OnboardingStatus; reason: string | null; consentDeadline?: string; connectionId?: string }): Promise<void> {
+      const final = ['rejected', 'active', 'active_awaiting_first_transaction', 'expired', 'cancelled'].includes(input.status);
+      await orm.em.fork().nativeUpdate(Onboarding, { id: input.onboardingId }, {
+        status: input.status,
+        statusReason: input.reason,
+        ...(input.consentDeadline ? { consentDeadline: new Date(input.consentDeadline) } : {}),
+        ...(input.connectionId ? { connection: input.connectionId } : {}),
+        ...(final ? { completedAt: new Date() } : {}),
+      });
+      if (input.status === 'cancelled' || input.status === 'expired') {
+        await orm.em.fork().nativeUpdate(ActivationLink, { onboarding: input.onboardingId, usedAt: null, revokedAt: null }, { revokedAt: new Date() });
+      }
+    },
+
+    /** Step 1 (R-V7, R-A4, R-A6, R-V1, R-V3): every check, with the reason in words when one fails. */
+    async prepareOnboarding(input: { onboardingId: string }): Promise<{ ok: true; companyName: string } | { ok: false; reason: string }> {
+      const em = orm.em.fork();
+      const onboarding = await load(em, input.onboardingId);
+      const problems: string[] = [];
+      for (const accountId of onboarding.bankAccountIds) {
+        const account = await em.findOne(BankAccount, { id: accountId, organization: onboarding.organization });
+        if (!account) {
+          problems.push(`bank account ${accountId} does not exist`);
+          continue;
+        }
+        const accountProblems = connectabilityProblems({ type: account.type, iban: account.iban ?? null, journalId: account.journal?.id ?? null, currency: account.currency });
+        problems.push(...accountProblems.map((p) => `${account.name}: ${p}`));
+      }
+      const lookup = await deps.kvk.lookup(onboarding.kvkNumber);
+      if (lookup.kind === 'not_found') problems.push(`KvK number ${onboarding.kvkNumber} is not registered at the KvK (R-V3)`);
+      if (lookup.kind === 'invalid') problems.push(`KvK number ${onboarding.kvkNumber}: ${lookup.reason} (R-V3)`);
+      if (problems.length || lookup.kind !== 'found') return { ok: false, reason: problems.join('; ') };
+      const company = (await em.findOne(ClientCompany, { organization: onboarding.organization, kvkNumber: onboarding.kvkNumber }))
+        ?? em.create(ClientCompany, { organization: onboarding.organization, kvkNumber: onboarding.kvkNumber, name: lookup.name });
+      company.name = lookup.name;
+      onboarding.clientCompany = company;
+      await em.flush();
+      return { ok: true, companyName: lookup.name };
+    },
+
+    /** Step 2 (R-A9, R-A10): a new single-use link; earlier open links of this onboarding stop working. */
+    async issueActivationLink(input: { onboardingId: string; deadline: string }): Promise<{ linkId: string }> {
+      const em = orm.em.fork();
+      const onboarding = await load(em, input.onboardingId);
+      await em.nativeUpdate(ActivationLink, { onboarding, usedAt: null, revokedAt: null }, { revokedAt: new Date() });
+      const link = em.create(ActivationLink, { organization: onboarding.organization, onboarding, tokenHash: '', expiresAt: new Date(input.deadline), usedAt: null, revokedAt: null });
+      link.id = randomUUID();
+      link.tokenHash = hash(activationToken(deps.activationLinkKey, link.id));
+      await em.flush();
+      return { linkId: link.id };
+    },
+
+    /** E-mails of the onboarding (R-A6, R-A10, R-V13), exactly once per intent through the outbox. */
+    async sendOnboardingEmail(input: { onboardingId: string; kind: OnboardingEmailKind; linkId: string | null; sequence: number }): Promise<{ status: string }> {
+      const em = orm.em.fork();
+      const onboarding = await load(em, input.onboardingId);
+      const toStaff = input.kind === 'expired';
+      const to = toStaff ? (onboarding.organization.staffEmail ?? onboarding.accountManagerEmail ?? onboarding.clientEmail) : onboarding.clientEmail;
+      const language = onboarding.language === 'en' ? 'en' : 'nl';
+      const sendTime: Record<string, string> = input.linkId && (input.kind === 'activation' || input.kind === 'reminder')
+        ? { activationUrl: `${deps.publicBaseUrl}/connect/${activationToken(deps.activationLinkKey, input.linkId)}` }
+        : {};
+      const result = await send({
+        organizationId: onboarding.organization.id,
+        idempotencyKey: `onboarding:${onboarding.id}:${input.kind}:${input.linkId ?? '-'}:${input.sequence}`,
+        template: `onboarding-${input.kind}`,
+        language,
+        to,
+        data: {
+          companyName: onboarding.clientCompany?.name ?? onboarding.kvkNumber,
+          kvkNumber: onboarding.kvkNumber,
+          bankName: BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode,
+          officeName: onboarding.organization.name,
+          deadline: onboarding.consentDeadline ? formatDeadline(onboarding.consentDeadline, language) : '',
+          accountManagerName: onboarding.accountManagerName ?? '',
+          onboardingId: onboarding.id,
+        },
+      }, sendTime);
+      return { status: result.status };
+    },
+
+    /** Step 4a: the bank consent and the client's trip there (OAuth2 authorization code, state, PKCE S256). */
+    async beginConsent(input: { onboardingId: string; linkId: string }): Promise<{ attemptId: string }> {
+      const em = orm.em.fork();
+      const onboarding = await load(em, input.onboardingId);
+      const connector = deps.bankConnector(onboarding.bankCode);
+      const validUntil = new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10);
+      const consent = await connector.createConsent({ validUntil, frequencyPerDay: 6, recurringIndicator: true });
+      const state = createOAuthState();
+      const pkce = createPkcePair();
+      const attempt = em.create(ConsentAttempt, {
+        organization: onboarding.organization, onboarding, bankCode: onboarding.bankCode, bankConsentId: consent.consentId,
+        stateHash: hash(state), stateEncrypted: deps.tokenCipher.encrypt(state), codeVerifierEncrypted: deps.tokenCipher.encrypt(pkce.verifier),
+        codeEncrypted: null, error: null, redirectUri: callbackUrl(deps.publicBaseUrl), returnedAt: null,
+      });
+      await em.flush();
+      return { attemptId: attempt.id };
+    },
+
+    /** Step 4b: exchange the code the bank returned, store the consent with its tokens encrypted (R-A3 refusals pass through). */
+    async exchangeConsentCode(input: { onboardingId: string; attemptId: string }): Promise<{ outcome: 'consented'; consentId: string } | { outcome: 'refused'; reason: string }> {
+      const em = orm.em.fork();
+      const attempt = await em.findOneOrFail(ConsentAttempt, { id: input.attemptId, onboarding: input.onboardingId });
+      if (attempt.error) return { outcome: 'refused', reason: attempt.error };
+      if (!attempt.codeEncrypted) throw ApplicationFailure.nonRetryable('the bank returned neither a code nor an error', 'ConsentInvalidError');
+      const connector = deps.bankConnector(attempt.bankCode);
+      const tokens = await connector.exchangeCode({
+        code: deps.tokenCipher.decrypt(attempt.codeEncrypted), codeVerifier: deps.tokenCipher.decrypt(attempt.codeVerifierEncrypted), redirectUri: attempt.redirectUri,
+      });
+      const bankConsent = await connector.getConsent(attempt.bankConsentId, { consentId: attempt.bankConsentId, accessToken: tokens.accessToken, unattended: true });
+      if (bankConsent.status !== 'valid') return { outcome: 'refused', reason: `the bank reports the consent as ${bankConsent.status}` };
+      const consent = em.create(Consent, {
+        organization: attempt.organization, bankCode: attempt.bankCode, bankConsentId: attempt.bankConsentId, status: 'valid',
+        validUntil: bankConsent.validUntil, frequencyPerDay: bankConsent.frequencyPerDay,
+        accessTokenEncrypted: deps.tokenCipher.encrypt(tokens.accessToken), refreshTokenEncrypted: deps.tokenCipher.encrypt(tokens.refreshToken),
+        tokenExpiresAt: tokens.expiresAt,
+      });
+      attempt.codeEncrypted = null;
+      await em.flush();
+      await em.nativeUpdate(ActivationLink, { onboarding: input.onboardingId, usedAt: null, revokedAt: null }, { usedAt: new Date() });
+      return { outcome: 'consented', consentId: consent.id };
+    },
+
+    /**
+     * Step 5 (R-A12, R-A8, R-A11, R-A7): the consented accounts, matched by IBAN, join the connection of this
+     * environment and bank agreement; accounts already connected stay as they are.
+     */
+    async syncProfile(input: { onboardingId: string; consentId: string }): Promise<{ connectionId: string; added: string[]; kept: string[] }> {
+      const em = orm.em.fork();
+      const onboarding = await load(em, input.onboardingId);
+      const consent = await em.findOneOrFail(Consent, { id: input.consentId });
+      const connector = deps.bankConnector(onboarding.bankCode);
+      const session = { consentId: consent.bankConsentId, accessToken: deps.tokenCipher.decrypt(consent.accessTokenEncrypted ?? ''), unattended: true as const };
+      const bankAccounts = await connector.listAccounts(session).catch((error: unknown) => {
+        if (error instanceof ConsentInvalidError) throw ApplicationFailure.nonRetryable(error.message, error.type);
+        throw error;
+      });
+      const environment = onboarding.environment;
+      const mainId = communicationEnvironmentId({ id: environment.id, kind: environment.kind, parentId: environment.parent?.id ?? null });
+      const bankAgreement = `${onboarding.kvkNumber}`;
+      const connection = (await em.findOne(Connection, { communicationEnvironment: mainId, bankCode: onboarding.bankCode, bankAgreement }))
+        ?? em.create(Connection, {
+          organization: onboarding.organization, communicationEnvironment: mainId, clientCompany: onboarding.clientCompany ?? null,
+          bankCode: onboarding.bankCode, bankAgreement, consent, state: 'active', syncProfileBlocked: false,
+          fetchesPerDay: fetchesPerDay(consent.frequencyPerDay, false), stateReason: null,
+          accountManagerName: onboarding.accountManagerName ?? null, accountManagerEmail: onboarding.accountManagerEmail ?? null, lastFetchAt: null,
+        });
+      connection.consent = consent;
+      connection.state = 'active';
+      connection.stateReason = null;
+      connection.fetchesPerDay = fetchesPerDay(consent.frequencyPerDay, false);
+      if (onboarding.accountManagerEmail) {
+        connection.accountManagerName = onboarding.accountManagerName ?? null;
+        connection.accountManagerEmail = onboarding.accountManagerEmail;
+      }
+      const existing = await em.find(ConnectedAccount, { connection });
+      const added: string[] = [];
+      const kept: string[] = [];
+      const journal = await em.findOne(BankJournal, { environment }, { orderBy: { createdAt: 'asc' } });
+      for (const bankAccount of bankAccounts) {
+        const iban = normaliseIban(bankAccount.iban);
+        if (existing.some((a) => a.iban === iban)) {
+          kept.push(iban);
+          continue;
+        }
+        const environments = await em.find(Environment, { $or: [{ id: mainId }, { parent: mainId }] });
+        const recorded = await em.findOne(BankAccount, { organization: onboarding.organization, iban, environment: { $in: environments.map((e) => e.id) } })
+          ?? em.create(BankAccount, {
+            organization: onboarding.organization, environment, journal, name: bankAccount.name ?? `${BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode} ${iban}`,
+            type: bankAccount.cashAccountType === 'SVGS' ? 'savings' : 'current', iban, currency: bankAccount.currency, ledgerAccount: '1100', lastCheck: null,
+          });
+        em.create(ConnectedAccount, {
+          organization: onboarding.organization, connection, bankAccount: recorded, environment: recorded.environment, iban, currency: bankAccount.currency,
+          // R-A5, R-A14: from 00:00 of the activation day; nothing older.
+          switchOverDate: amsterdamDate(new Date()), firstTransactionAt: null, lastFetchAt: null, lastFetchResult: null,
+        });
+        added.push(iban);
+      }
+      onboarding.connection = connection;
+      await em.flush();
+      return { connectionId: connection.id, added, kept };
+    },
+
+    /** R-A13: statement import switches on with the first imported transactions. */
+    async firstTransactionImported(input: { connectionId: string }): Promise<boolean> {
+      return (await orm.em.fork().count(ConnectedAccount, { connection: input.connectionId, statementImportEnabled: true })) > 0;
+    },
+  };
+}
+
+function hash(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+function formatDeadline(deadline: Date, language: 'nl' | 'en'): string {
+  return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short' }).format(deadline);
+}
+

@@ -1,0 +1,19 @@
+import type { Client } from '@temporalio/client';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ApiServices } from '../../api/services';
+import { createTokenCipher } from '../../db/token-cipher';
+import type { Config } from '../config';
+import { bankConnectorFactory, requireSecretsKey } from './banks';
+
+export function buildApiServices(config: Config, orm: MikroORM, temporal: Client): ApiServices {
+  return {
+    orm,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    temporalUiUrl: config.temporal.uiUrl,
+    namespace: config.temporal.namespace,
+    tokenCipher: createTokenCipher(requireSecretsKey(config)),
+    bankConnector: bankConnectorFactory(config),
+    publicBaseUrl: config.publicBaseUrl,
+  };
+}

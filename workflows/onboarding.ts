@@ -1,0 +1,183 @@
+import {
+  allHandlersFinished, condition, defineQuery, defineUpdate, executeChild, proxyActivities, setHandler, sleep,
+  upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import {
+  CONSENT_WAIT_HOURS, dutchMoment, FIRST_TRANSACTION_WAIT_HOURS, REMINDER_HOURS_BEFORE_EXPIRY, type OnboardingFlavour, type OnboardingStatus,
+} from '../domain/onboarding';
+import type { Activities } from '../activities';
+import { fetchTransactionsWorkflow } from './fetch-transactions';
+import { OnboardingStatus as OnboardingStatusKey } from './search-attributes';
+
+/** Ids only: the workflow never holds a token, code or bank secret (DESIGN.md). */
+export interface OnboardingInput {
+  onboardingId: string;
+  organizationId: string;
+  flavour: OnboardingFlavour;
+}
+
+export interface OnboardingState {
+  status: OnboardingStatus;
+  reason: string | null;
+  consentDeadline: string | null;
+  connectionId: string | null;
+}
+
+export function onboardingWorkflowId(onboardingId: string): string {
+  return `onboarding:${onboardingId}`;
+}
+
+export const stateQuery = defineQuery<OnboardingState>('state');
+/** The client pressed "Koppelen" on the link page (R-A11): create the bank consent; answers the attempt id. */
+export const startConsentUpdate = defineUpdate<{ attemptId: string }, [{ linkId: string }]>('startConsent');
+/** The bank sent the client back (code or refusal stored with the attempt); answers what the page should say. */
+export const consentReturnedUpdate = defineUpdate<{ outcome: 'consented' | 'refused'; reason: string | null }, [{ attemptId: string }]>('consentReturned');
+export const cancelUpdate = defineUpdate<OnboardingState, [{ by: string }]>('cancel');
+export const resendUpdate = defineUpdate<{ linkId: string }, [{ by: string }]>('resend');
+
+const HOUR = 3_600_000;
+
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '5 minutes' } });
+const { prepareOnboarding } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumInterval: '5 minutes', nonRetryableErrorTypes: ['KvkRejectedError'] },
+  summary: 'Prepare: check environment, bank accounts, activation template; look up the KvK number (R-V3, R-A4, R-A6, R-V1)',
+});
+const { issueActivationLink } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Issue a single-use activation link, valid 168 hours (R-A9, R-A10)' });
+const { sendOnboardingEmail } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '10 minutes' }, summary: 'Send an e-mail through the outbox (exactly once per intent)' });
+const { beginConsent } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 }, summary: 'Create the consent at the bank for the client (OAuth2 + PKCE)' });
+const { exchangeConsentCode } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ConsentInvalidError', 'BankRequestError'] }, summary: 'Exchange the authorization code and store the consent' });
+const { syncProfile } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', summary: 'Profile sync: match consented accounts by IBAN, add them to the connection (R-A12, R-A8, R-A11)' });
+const { ensureFetchSchedule } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Start the recurring fetch schedule (R-V5)' });
+const { firstTransactionImported } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Were the first transactions imported? (R-A13)' });
+
+/**
+ * One onboarding from start to finish (R-D1): prepare, issue the link (or serial number), wait up to 168 hours for
+ * the client's consent with reminders, exchange the consent, sync the profile, then wait up to 24 hours for the
+ * first transactions.
+ */
+export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingState> {
+  const state: OnboardingState = { status: 'preparing', reason: null, consentDeadline: null, connectionId: null };
+  let consentId: string | null = null;
+  let cancelled = false;
+  let linkId: string | null = null;
+
+  const setStatus = async (status: OnboardingStatus, reason: string | null = null, extra: { consentDeadline?: string; connectionId?: string } = {}) => {
+    state.status = status;
+    state.reason = reason;
+    upsertSearchAttributes([{ key: OnboardingStatusKey, value: status }]);
+    await acts.recordOnboardingStatus({ onboardingId: input.onboardingId, status, reason, ...extra });
+  };
+
+  setHandler(stateQuery, () => state);
+  setHandler(cancelUpdate, async ({ by }) => {
+    cancelled = true;
+    await setStatus('cancelled', `cancelled by ${by}`);
+    return state;
+  }, { validator: (_request: { by: string }) => { if (!['preparing', 'waiting_for_consent', 'consent_in_progress'].includes(state.status)) throw new Error(`the onboarding is ${state.status} and can no longer be cancelled`); } });
+  setHandler(resendUpdate, async (_request: { by: string }) => {
+    linkId = (await issueActivationLink({ onboardingId: input.onboardingId, deadline: state.consentDeadline! })).linkId;
+    await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'activation', linkId, sequence: workflowInfo().historyLength });
+    return { linkId };
+  }, { validator: (_request: { by: string }) => { if (state.status !== 'waiting_for_consent') throw new Error(`the onboarding is ${state.status}; a link can only be resent while waiting for consent`); } });
+  setHandler(startConsentUpdate, async ({ linkId: presented }) => {
+    const attempt = await beginConsent({ onboardingId: input.onboardingId, linkId: presented });
+    if (state.status === 'waiting_for_consent') await setStatus('consent_in_progress');
+    return attempt;
+  }, { validator: ({ linkId: presented }) => assertLinkUsable(state, cancelled, presented, linkId) });
+  setHandler(consentReturnedUpdate, async ({ attemptId }) => {
+    const result = await exchangeConsentCode({ onboardingId: input.onboardingId, attemptId });
+    if (result.outcome === 'consented') {
+      consentId = result.consentId;
+      return { outcome: 'consented', reason: null };
+    }
+    // R-A3: a refusal (e.g. a user without the right role) leaves the link open for someone who may consent.
+    await setStatus('waiting_for_consent', result.reason);
+    return { outcome: 'refused', reason: result.reason };
+  }, { validator: (_request: { attemptId: string }) => { if (state.status !== 'consent_in_progress' || cancelled) throw new Error(`the onboarding is ${state.status}`); } });
+
+  // 1. Prepare
+  const prepared = await prepareOnboarding({ onboardingId: input.onboardingId });
+  if (!prepared.ok) return finish('rejected', prepared.reason);
+  if (cancelled) return settled();
+
+  // 2. Issue
+  const deadline = new Date(workflowInfo().startTime.getTime() + CONSENT_WAIT_HOURS * HOUR);
+  state.consentDeadline = deadline.toISOString();
+  linkId = (await issueActivationLink({ onboardingId: input.onboardingId, deadline: state.consentDeadline })).linkId;
+  await setStatus('waiting_for_consent', null, { consentDeadline: state.consentDeadline });
+  await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'activation', linkId, sequence: 0 });
+
+  // 3. Wait for consent, with reminders
+  for (const hoursBefore of REMINDER_HOURS_BEFORE_EXPIRY) {
+    const remindAt = deadline.getTime() - hoursBefore * HOUR;
+    if (await waitUntil(() => consentId !== null || cancelled, remindAt, `Wait for client consent until ${dutchMoment(new Date(remindAt))}, then remind`)) break;
+    if (state.status === 'waiting_for_consent') await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'reminder', linkId, sequence: hoursBefore });
+  }
+  await waitUntil(() => consentId !== null || cancelled, deadline.getTime(), `Wait for client consent until ${dutchMoment(deadline)}`);
+  if (cancelled) return settled();
+  if (consentId === null) {
+    await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'expired', linkId, sequence: 0 });
+    return finish('expired', 'the client did not give consent within 168 hours (R-A10); restart to send a new link');
+  }
+
+  // 4-5. Consent given: sync the profile
+  await setStatus('syncing_profile');
+  const synced = await syncProfile({ onboardingId: input.onboardingId, consentId });
+  state.connectionId = synced.connectionId;
+  await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'connected', linkId, sequence: 0 });
+
+  // 6. First transactions
+  await ensureFetchSchedule({ connectionId: synced.connectionId });
+  const firstDeadline = Date.now() + FIRST_TRANSACTION_WAIT_HOURS * HOUR;
+  await setStatus('waiting_for_first_transaction', null, { connectionId: synced.connectionId });
+  await fetchOnce(synced.connectionId, 'first');
+  let checks = 0;
+  while (!(await firstTransactionImported({ connectionId: synced.connectionId }))) {
+    if (Date.now() >= firstDeadline) {
+      await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'first-transaction-tip', linkId, sequence: 0 });
+      return finish('active_awaiting_first_transaction', 'no transactions within 24 hours; the scheduled fetches switch statement import on later (R-V13)');
+    }
+    await sleep(Math.min(HOUR, firstDeadline - Date.now()), { summary: `Wait for the first transactions until ${dutchMoment(new Date(firstDeadline))} (R-V13)` });
+    checks += 1;
+    if (checks % 4 === 0) await fetchOnce(synced.connectionId, `retry-${checks}`);
+  }
+  return finish('active', null);
+
+  async function finish(status: OnboardingStatus, reason: string | null): Promise<OnboardingState> {
+    await setStatus(status, reason);
+    await condition(allHandlersFinished);
+    return state;
+  }
+
+  /** Staff cancelled: the cancel update recorded the status; let it answer before the workflow closes. */
+  async function settled(): Promise<OnboardingState> {
+    await condition(allHandlersFinished);
+    return state;
+  }
+
+  async function fetchOnce(connectionId: string, label: string): Promise<void> {
+    await executeChild(fetchTransactionsWorkflow, {
+      workflowId: `${workflowInfo().workflowId}:fetch-${label}`,
+      args: [{ connectionId, trigger: 'onboarding' }],
+      staticSummary: 'Fetch transactions from 00:00 of the activation day (R-A5, R-A14)',
+    }).catch(() => {
+      // A failed fetch is not the end of the onboarding: the schedule keeps fetching, and the wait goes on; the
+      // child's own history says why it failed.
+    });
+  }
+}
+
+/** Waits for the predicate until the instant; true when the predicate came true first. */
+async function waitUntil(predicate: () => boolean, until: number, summary: string): Promise<boolean> {
+  const remaining = until - Date.now();
+  if (remaining <= 0) return predicate();
+  return condition(predicate, remaining, { summary });
+}
+
+function assertLinkUsable(state: OnboardingState, cancelled: boolean, presented: string, current: string | null): void {
+  if (cancelled || state.status === 'cancelled') throw new Error('this link was cancelled by the accounting office');
+  if (presented !== current) throw new Error('this link was replaced by a newer one; use the link in the most recent e-mail');
+  if (state.status !== 'waiting_for_consent' && state.status !== 'consent_in_progress') throw new Error(`this link can no longer be used (${state.status.replace(/_/g, ' ')})`);
+  if (state.consentDeadline && Date.now() >= new Date(state.consentDeadline).getTime()) throw new Error('this link has expired');
+}
