@@ -7,7 +7,7 @@ import {
 } from '../domain/onboarding';
 import type { Activities } from '../activities';
 import { fetchTransactionsWorkflow } from './fetch-transactions';
-import { OnboardingStatus as OnboardingStatusKey } from './search-attributes';
+import { ConnectionId, OnboardingStatus as OnboardingStatusKey, OrganizationId } from './search-attributes';
 
 /** Ids only: the workflow never holds a token, code or bank secret (DESIGN.md). */
 export interface OnboardingInput {
@@ -160,6 +160,10 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     await executeChild(fetchTransactionsWorkflow, {
       workflowId: `${workflowInfo().workflowId}:fetch-${label}`,
       args: [{ connectionId, trigger: 'onboarding' }],
+      typedSearchAttributes: [
+        { key: ConnectionId, value: connectionId },
+        { key: OrganizationId, value: input.organizationId },
+      ],
       staticSummary: 'Fetch transactions from 00:00 of the activation day (R-A5, R-A14)',
     }).catch(() => {
       // A failed fetch is not the end of the onboarding: the schedule keeps fetching, and the wait goes on; the
