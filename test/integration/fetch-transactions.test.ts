@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { createConnectorFor } from '../../banks/registry';
 import { ConnectedAccount, Connection, DailyStatement, EmailMessage, Transaction } from '../../db/entities';
 import { addDays, amsterdamDate } from '../../domain/fetch-schedule';
@@ -121,6 +122,25 @@ test('the connection gets one Schedule, spread over the day, found by its Connec
   expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'fetchTransactionsWorkflow' });
   const hours = result.times.map((t) => Number(t.slice(0, 2)));
   expect(hours[1]! - hours[0]!).toBe(6);
+});
+
+test('24 hours of scheduled runs (a Schedule backfill) import every booked transaction exactly once', async () => {
+  const handle = env.client.schedule.getHandle(`connection:${connectionId}:fetch`);
+  bank.admin.addTransaction(IBAN, { amountCents: -1_999, description: 'Tijdens de geplande runs' });
+  const end = new Date();
+  await handle.backfill({ start: new Date(end.getTime() - 24 * 3_600_000), end, overlap: ScheduleOverlapPolicy.BUFFER_ALL });
+  const runs: string[] = [];
+  for (let i = 0; i < 200 && runs.length < 4; i++) {
+    runs.length = 0;
+    for await (const execution of env.client.workflow.list({ query: `ConnectionId="${connectionId}" AND WorkflowType="fetchTransactionsWorkflow" AND ExecutionStatus="Completed"` })) {
+      if (execution.workflowId.startsWith(`connection:${connectionId}:fetch-`) && !execution.workflowId.includes(":fetch-now")) runs.push(execution.workflowId);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  expect(runs).toHaveLength(4);
+  const rows = await imported(IBAN);
+  expect(rows).toHaveLength(bankBooked(IBAN).length);
+  expect(rows.filter((r) => r.description.includes('Tijdens de geplande runs'))).toHaveLength(1);
 });
 
 test('a revoked consent ends in consent_invalid: the connection is marked, the schedule paused, staff and the account manager mailed', async () => {
