@@ -46,8 +46,9 @@ export function createApp(services: ApiServices, options: AppOptions): express.E
   app.use(
     pinoHttp({
       logger: options.log,
-      // Credentials and client tokens never reach the log: the activation token sits in the path of /connect.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      // Credentials and client tokens never reach the log: the activation token sits in the path of /connect, and
+      // the 303 to the bank carries the OAuth state in its Location (test/integration/no-secrets-in-history.test.ts).
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'res.headers.location'], censor: '[redacted]' },
       serializers: { req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: redactPath(req.url) }) },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
@@ -120,7 +121,7 @@ function parseOrProblem(schema: z.ZodType | undefined, input: unknown, where: 'p
 
 /** The activation token lives in the path of client links; logs keep only the route shape. */
 function redactPath(url: string): string {
-  return url.replace(/^\/connect\/[^/?#]+/, '/connect/[token]').replace(/\?.*$/, (q) => (q.length > 1 ? '?…' : ''));
+  return url.replace(/^\/connect\/(?!callback(?:[/?#]|$))[^/?#]+/, '/connect/[token]').replace(/\?.*$/, (q) => (q.length > 1 ? '?…' : ''));
 }
 
 function errorHandler(log: Logger) {

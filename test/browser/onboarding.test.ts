@@ -1,0 +1,216 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { callbackUrl } from '../../activities/onboarding';
+import type { ActivityDeps } from '../../activities';
+import { SANDBOX_CLIENT_ID } from '../../banks/registry';
+import { startSandboxBank } from '../../sandbox/bank';
+import { startSandboxKvk } from '../../sandbox/kvk';
+import { createTestApp, createTenant, type Tenant } from '../support/api-fixture';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startSmtpSink } from '../support/smtp-sink';
+import { devServerEnvironment } from '../support/temporal';
+import { createTestWorker, testActivityDeps } from '../support/worker';
+
+/**
+ * The client's way through a real browser (issue 6 item 6; R-A1, R-A3, R-A11, R-V13): Debian's Chromium, driven by
+ * playwright-core, opens the link from the captured e-mail, presses "Koppelen", logs in at the sandbox bank, ticks
+ * the account, signs and lands on the success page; once with JavaScript and once without (DESIGN.md: pages work
+ * without JavaScript). Screenshots of every step go to test-output/screenshots/.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const IBAN = 'NL69INGB0123456789';
+const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-output', 'screenshots');
+
+jest.setTimeout(180_000);
+
+let db: TestDatabase;
+let env: TestWorkflowEnvironment;
+let bank: Awaited<ReturnType<typeof startSandboxBank>>;
+let kvk: Awaited<ReturnType<typeof startSandboxKvk>>;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let deps: ActivityDeps;
+let worker: Worker;
+let running: Promise<void>;
+let server: Server;
+let baseUrl: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  // No silent skip: without the browser this test cannot say anything, so it fails and says what to do.
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's Chromium. Install it with "sudo apt-get install -y chromium" (.ci/run does this in CI).`);
+  }
+  await mkdir(SCREENSHOTS, { recursive: true });
+  [db, env, bank, kvk, smtp] = await Promise.all([
+    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }), startSandboxKvk(0), startSmtpSink(),
+  ]);
+  server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, kvkUrl: kvk.url, smtpUrl: smtp.url, publicBaseUrl: baseUrl });
+  bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
+  worker = await createTestWorker(env, deps);
+  running = worker.run();
+  server.on('request', createTestApp(db.orm, env, { deps }));
+  // launch() gives every browser a fresh, throw-away user-data directory of its own.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  worker?.shutdown();
+  await running;
+  await Promise.all([env?.teardown(), bank?.close(), kvk?.close(), smtp?.close()]);
+  await db?.drop();
+});
+
+for (const javaScriptEnabled of [true, false]) {
+  const label = javaScriptEnabled ? 'js' : 'nojs';
+  test(`${javaScriptEnabled ? 'with' : 'without'} JavaScript: e-mailed link -> Koppelen -> bank login as ing-owner -> tick ${IBAN} -> sign -> success page; the onboarding goes on to its first transactions`, async () => {
+    // Each run is its own office, so the two runs never share a connection or an open link (R-A9).
+    const office = await createTenant(db.orm, `Administratiekantoor De Boekhouder (${label})`);
+    const clientEmail = `eigenaar-${label}@donald.test`;
+    const onboardingId = await startOnboarding(office, clientEmail);
+    const link = await linkMailedTo(clientEmail);
+
+    const context = await browser.newContext({ javaScriptEnabled, locale: 'nl-NL', viewport: { width: 1000, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const problems = watchForProblems(page);
+
+      // 1. The link page: Dutch, says who asks, for which company and which bank.
+      const linkPage = await page.goto(link);
+      expect(linkPage?.status()).toBe(200);
+      expect(await page.locator('html').getAttribute('lang')).toBe('nl');
+      expect(await page.locator('h1').textContent()).toBe('Bankkoppeling activeren');
+      expect(await definition(page, 'Administratiekantoor')).toBe(`Administratiekantoor De Boekhouder (${label})`);
+      expect(await definition(page, 'Bedrijf')).toBe('Test BV Donald');
+      expect(await definition(page, 'KvK-nummer')).toBe('68750110');
+      expect(await definition(page, 'Bank')).toBe('ING');
+      await shot(page, label, 1, 'link');
+
+      // 2. "Koppelen": the POST consumes the link and the browser follows the 303 to the bank's login page.
+      await page.getByRole('button', { name: 'Koppelen' }).click();
+      await page.waitForURL((url) => url.origin === bank.url && url.pathname.startsWith('/INGB/oauth/'));
+      expect(await page.locator('h1').textContent()).toContain('Inloggen');
+      await shot(page, label, 2, 'bank-login');
+
+      // 3. Log in as the Owner (R-A3), tick the account.
+      await page.locator('input[name="username"]').fill('ing-owner');
+      await page.locator('input[name="password"]').fill('sandbox');
+      await page.getByRole('button', { name: 'Inloggen · Log in' }).click();
+      await page.waitForURL((url) => url.origin === bank.url && url.pathname === '/INGB/oauth/login');
+      await page.locator(`input[name="accounts"][value="${IBAN}"]`).waitFor();
+      expect(await page.locator('h1').textContent()).toContain('Rekeningen kiezen');
+      for (const box of await page.locator('input[name="accounts"]').all()) {
+        if ((await box.getAttribute('value')) === IBAN) await box.check();
+        else await box.uncheck();
+      }
+      expect(await page.locator(`input[name="accounts"][value="${IBAN}"]`).isChecked()).toBe(true);
+      await shot(page, label, 3, 'bank-accounts');
+
+      // 4. Sign: the bank sends the browser back to our callback, which shows the success page.
+      await page.getByRole('button', { name: 'Ondertekenen · Sign' }).click();
+      await page.waitForURL((url) => url.origin === baseUrl && url.pathname === '/connect/callback');
+      expect(await page.locator('h1').textContent()).toBe('Gelukt');
+      expect(await page.locator('p.ok').textContent()).toBe(
+        `Uw rekeningen bij ING zijn gekoppeld aan de administratie van Test BV Donald bij Administratiekantoor De Boekhouder (${label}).`,
+      );
+      await shot(page, label, 4, 'success');
+
+      // 5. The link, opened again, now says the connection is active and offers no button.
+      await page.goto(link);
+      expect(await page.locator('h1').textContent()).toBe('De bankkoppeling is actief');
+      expect(await page.getByRole('button', { name: 'Koppelen' }).count()).toBe(0);
+      await shot(page, label, 5, 'link-again');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+
+    const detail = await eventually(async () => {
+      const answer = await fetch(`${baseUrl}/api/onboardings/${onboardingId}`, { headers: { authorization: `Bearer ${office.keys.support}` } });
+      const body = (await answer.json()) as { status: string; statusReason: string | null; connectionId: string | null; currentStep: string };
+      return ['waiting_for_first_transaction', 'active'].includes(body.status) ? body : undefined;
+    }, 60_000);
+    expect(detail.statusReason).toBeNull();
+    expect(detail.connectionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(['first_transactions', 'done']).toContain(detail.currentStep);
+  });
+}
+
+/** As staff do it: the API with a staff key; answers the onboarding's id. */
+async function startOnboarding(office: Tenant, clientEmail: string): Promise<string> {
+  const answer = await fetch(`${baseUrl}/api/onboardings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${office.keys.staff}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      flavour: 'activation-link', environmentId: office.mainEnvironmentId, bank: 'INGB',
+      client: { kvkNumber: '68750110', email: clientEmail }, accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
+    }),
+  });
+  const body = (await answer.json()) as { id: string; workflowId: string };
+  expect(answer.status).toBe(201);
+  expect(body.workflowId).toBe(`onboarding:${body.id}`);
+  return body.id;
+}
+
+async function linkMailedTo(address: string): Promise<string> {
+  const pattern = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/[A-Za-z0-9_-]{43}`);
+  return eventually(() => {
+    const mail = smtp.messages.find((m) => m.to.includes(address));
+    return mail ? pattern.exec(decodeQuotedPrintable(mail.raw))?.[0] : undefined;
+  });
+}
+
+/** The value next to a label in the page's definition list. */
+async function definition(page: Page, term: string): Promise<string | null> {
+  return page.locator('dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]').textContent();
+}
+
+async function shot(page: Page, label: string, step: number, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `onboarding-${label}-${step}-${name}.png`), fullPage: true });
+}
+
+/** Console errors (a CSP violation shows up there), failed page loads and page errors: none expected. */
+function watchForProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/favicon/.test(message.location().url)) problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    if (!/favicon/.test(request.url())) problems.push(`request failed: ${request.method()} ${request.url().replace(/\/connect\/[A-Za-z0-9_-]{43}/, '/connect/[token]')} ${request.failure()?.errorText}`);
+  });
+  return problems;
+}
+
+function decodeQuotedPrintable(raw: string): string {
+  const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

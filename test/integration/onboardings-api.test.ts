@@ -1,0 +1,495 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { callbackUrl } from '../../activities/onboarding';
+import type { ActivityDeps } from '../../activities';
+import { SANDBOX_CLIENT_ID } from '../../banks/registry';
+import { ApiKey } from '../../db/entities';
+import { startSandboxBank } from '../../sandbox/bank';
+import { startSandboxKvk } from '../../sandbox/kvk';
+import type { OnboardingState } from '../../workflows/onboarding';
+import { createTestApp, createTenant, type Tenant } from '../support/api-fixture';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startSmtpSink } from '../support/smtp-sink';
+import { devServerEnvironment } from '../support/temporal';
+import { createTestWorker, testActivityDeps } from '../support/worker';
+
+/**
+ * The staff API for onboardings (issue 6 item 5; R-D1, R-A9, R-A10, R-V3) through real HTTP on a listening app,
+ * with the worker, the Temporal dev server, PostgreSQL, the SMTP sink, the sandbox KvK and the sandbox bank.
+ */
+const HOUR = 3_600_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let db: TestDatabase;
+let env: TestWorkflowEnvironment;
+let bank: Awaited<ReturnType<typeof startSandboxBank>>;
+let kvk: Awaited<ReturnType<typeof startSandboxKvk>>;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let deps: ActivityDeps;
+let worker: Worker;
+let running: Promise<void>;
+let server: Server;
+let baseUrl: string;
+let office: Tenant;
+let otherOffice: Tenant;
+
+beforeAll(async () => {
+  [db, env, bank, kvk, smtp] = await Promise.all([
+    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 11, maxFrequencyPerDay: 100 }), startSandboxKvk(0), startSmtpSink(),
+  ]);
+  server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, kvkUrl: kvk.url, smtpUrl: smtp.url, publicBaseUrl: baseUrl });
+  bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
+  worker = await createTestWorker(env, deps);
+  running = worker.run();
+  server.on('request', createTestApp(db.orm, env, { deps }));
+  [office, otherOffice] = await Promise.all([
+    createTenant(db.orm, 'Administratiekantoor De Boekhouder'),
+    createTenant(db.orm, 'Kantoor Zuid'),
+  ]);
+});
+
+afterAll(async () => {
+  if (server) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  worker?.shutdown();
+  await running;
+  await Promise.all([env?.teardown(), bank?.close(), kvk?.close(), smtp?.close()]);
+  await db?.drop();
+});
+
+interface Answer {
+  status: number;
+  type: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+async function call(method: 'GET' | 'POST', path: string, key: string | null, body?: unknown): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, type: (response.headers.get('content-type') ?? '').split(';')[0]!, body: text ? JSON.parse(text) : undefined };
+}
+
+function startBody(overrides: { kvkNumber?: string; email?: string; bank?: string; environmentId?: string } = {}): Record<string, unknown> {
+  return {
+    flavour: 'activation-link',
+    environmentId: overrides.environmentId ?? office.mainEnvironmentId,
+    bank: overrides.bank ?? 'INGB',
+    client: { kvkNumber: overrides.kvkNumber ?? '68750110', email: overrides.email ?? 'eigenaar@donald.test' },
+    accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
+  };
+}
+
+async function start(overrides: Parameters<typeof startBody>[0], key = office.keys.staff): Promise<Answer> {
+  const answer = await call('POST', '/api/onboardings', key, startBody(overrides));
+  if (answer.status !== 201) throw new Error(`POST /api/onboardings answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer;
+}
+
+/** The links the product e-mailed to this address, oldest first. */
+function linksMailedTo(address: string): string[] {
+  const pattern = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/[A-Za-z0-9_-]{43}`);
+  return smtp.messages
+    .filter((m) => m.to.includes(address))
+    .map((m) => pattern.exec(decodeQuotedPrintable(m.raw))?.[0])
+    .filter((link): link is string => link !== undefined);
+}
+
+async function linkMailedTo(address: string, count = 1): Promise<string> {
+  const links = await eventually(() => {
+    const found = linksMailedTo(address);
+    return found.length >= count ? found : undefined;
+  });
+  return links[count - 1]!;
+}
+
+async function detailOnce(id: string, predicate: (body: Answer['body']) => boolean, key = office.keys.staff): Promise<Answer['body']> {
+  return eventually(async () => {
+    const answer = await call('GET', `/api/onboardings/${id}`, key);
+    expect(answer.status).toBe(200);
+    return predicate(answer.body) ? answer.body : undefined;
+  });
+}
+
+const waiting = (body: Answer['body']) => body.status === 'waiting_for_consent' && body.emails.length > 0 && body.emails.every((e: { status: string }) => e.status === 'sent');
+
+describe('starting an onboarding', () => {
+  test('POST answers 201 with id, workflowId and status; the e-mail arrives; GET shows step, 168 h deadline, Temporal UI link and e-mails (R-D1, R-A10)', async () => {
+    const created = await call('POST', '/api/onboardings', office.keys.staff, { ...startBody(), language: 'nl' });
+    expect(created.status).toBe(201);
+    expect(created.type).toBe('application/json');
+    const id: string = created.body.id;
+    expect(id).toMatch(UUID);
+    expect(created.body).toEqual({
+      id,
+      workflowId: `onboarding:${id}`,
+      flavour: 'activation-link',
+      status: 'preparing',
+      statusReason: null,
+      currentStep: 'prepare',
+      bank: 'INGB',
+      environmentId: office.mainEnvironmentId,
+      client: { kvkNumber: '68750110', email: 'eigenaar@donald.test', companyName: null },
+      accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
+      language: 'nl',
+      consentDeadline: null,
+      connectionId: null,
+      restartOf: null,
+      temporalUiUrl: `http://localhost:8233/namespaces/default/workflows/onboarding%3A${id}`,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      completedAt: null,
+    });
+
+    const link = await linkMailedTo('eigenaar@donald.test');
+    expect(link).toMatch(new RegExp(`^${baseUrl}/connect/[A-Za-z0-9_-]{43}$`));
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<dt>Bedrijf</dt><dd>Test BV Donald</dd>');
+    expect(html).toContain('<button type="submit">Koppelen</button>');
+
+    const detail = await detailOnce(id, waiting);
+    expect(detail).toMatchObject({
+      id,
+      workflowId: `onboarding:${id}`,
+      status: 'waiting_for_consent',
+      statusReason: null,
+      currentStep: 'wait_for_consent',
+      client: { kvkNumber: '68750110', email: 'eigenaar@donald.test', companyName: 'Test BV Donald' },
+      temporalUiUrl: `http://localhost:8233/namespaces/default/workflows/onboarding%3A${id}`,
+      completedAt: null,
+    });
+    const deadline = new Date(detail.consentDeadline).getTime();
+    const createdAt = new Date(detail.createdAt).getTime();
+    expect(Math.abs(deadline - createdAt - 168 * HOUR)).toBeLessThan(60_000);
+    expect(detail.emails).toEqual([{ template: 'onboarding-activation', to: 'eigenaar@donald.test', status: 'sent', sentAt: expect.any(String) }]);
+    expect(Math.abs(new Date(detail.emails[0].sentAt).getTime() - Date.now())).toBeLessThan(5 * 60_000);
+
+    // The workflow really runs under that id, found by its business attributes.
+    const described = await env.client.workflow.getHandle(`onboarding:${id}`).describe();
+    expect(described.status.name).toBe('RUNNING');
+    expect(described.searchAttributes).toMatchObject({ KvkNumber: ['68750110'], BankCode: ['INGB'], OnboardingStatus: ['waiting_for_consent'], EnvironmentId: [office.mainEnvironmentId] });
+    const state = await env.client.workflow.getHandle(`onboarding:${id}`).query<OnboardingState>('state');
+    expect(state.consentDeadline).toBe(detail.consentDeadline);
+
+    // R-A9: one open link per client, bank and environment; the answer names the open one.
+    const twice = await call('POST', '/api/onboardings', office.keys.staff, startBody());
+    expect(twice.status).toBe(409);
+    expect(twice.type).toBe('application/problem+json');
+    expect(twice.body).toMatchObject({ status: 409, title: 'Conflict', instance: '/api/onboardings' });
+    expect(twice.body.detail).toBe(`onboarding ${id} for KvK 68750110 at INGB in this environment is still waiting for consent; resend, cancel or restart it (R-A9)`);
+    // Another bank for the same client is another bank agreement: allowed.
+    const otherBank = await call('POST', '/api/onboardings', office.keys.staff, startBody({ bank: 'RABO' }));
+    expect(otherBank.status).toBe(201);
+    expect(otherBank.body.bank).toBe('RABO');
+  });
+
+  test('bad input answers 400 problem+json naming each field; nothing is started', async () => {
+    const before = (await call('GET', '/api/onboardings?limit=100', office.keys.staff)).body.items.length;
+    const bad = await call('POST', '/api/onboardings', office.keys.staff, {
+      flavour: 'activation-link', environmentId: office.mainEnvironmentId, bank: 'KNAB', client: { kvkNumber: '6875011', email: 'geen-e-mail' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.type).toBe('application/problem+json');
+    expect(bad.body.title).toBe('Invalid request');
+    const fields = Object.fromEntries((bad.body.errors as { field: string; message: string }[]).map((e) => [e.field, e.message]));
+    expect(Object.keys(fields).sort()).toEqual(['bank', 'client.email', 'client.kvkNumber']);
+    expect(fields['client.kvkNumber']).toBe('must be 8 digits');
+    expect(fields['client.email']).toBe('is not an e-mail address');
+    expect(fields.bank).toMatch(/INGB.*RABO.*ABNA|"INGB"/);
+    for (const field of ['bank', 'client.email', 'client.kvkNumber']) expect(bad.body.detail).toContain(`${field}: `);
+
+    const letters = await call('POST', '/api/onboardings', office.keys.staff, startBody({ kvkNumber: '6875011A' }));
+    expect(letters.status).toBe(400);
+    expect(letters.body.errors).toEqual([{ field: 'client.kvkNumber', message: 'must be 8 digits' }]);
+
+    const missing = await call('POST', '/api/onboardings', office.keys.staff, { flavour: 'activation-link', bank: 'INGB', extra: 1 });
+    expect(missing.status).toBe(400);
+    const missingFields = (missing.body.errors as { field: string; message: string }[]).map((e) => e.field).sort();
+    expect(missingFields).toEqual(['body', 'client', 'environmentId']);
+    expect(missing.body.errors).toContainEqual({ field: 'body', message: 'unknown field(s): extra' });
+
+    const notUuid = await call('POST', '/api/onboardings', office.keys.staff, startBody({ environmentId: 'main' }));
+    expect(notUuid.status).toBe(400);
+    expect(notUuid.body.errors.map((e: { field: string }) => e.field)).toEqual(['environmentId']);
+
+    const unknownEnvironment = await call('POST', '/api/onboardings', office.keys.staff, startBody({ environmentId: randomUUID() }));
+    expect(unknownEnvironment.status).toBe(404);
+    expect(unknownEnvironment.type).toBe('application/problem+json');
+    expect(unknownEnvironment.body).toMatchObject({ status: 404, detail: 'environmentId: no environment with this id', errors: [{ field: 'environmentId', message: 'no environment with this id' }] });
+    // Another office's environment is as unknown as a made-up one.
+    const foreignEnvironment = await call('POST', '/api/onboardings', office.keys.staff, startBody({ environmentId: otherOffice.mainEnvironmentId }));
+    expect(foreignEnvironment.status).toBe(404);
+    expect(foreignEnvironment.body.errors).toEqual([{ field: 'environmentId', message: 'no environment with this id' }]);
+
+    const noJson = await fetch(`${baseUrl}/api/onboardings`, { method: 'POST', headers: { authorization: `Bearer ${office.keys.staff}`, 'content-type': 'application/json' }, body: '{"flavour":' });
+    expect(noJson.status).toBe(400);
+    expect(await noJson.json()).toMatchObject({ errors: [{ field: 'body', message: 'is not valid JSON' }] });
+
+    expect((await call('GET', '/api/onboardings?limit=100', office.keys.staff)).body.items.length).toBe(before);
+  });
+
+  test('flavour "serial" answers 422 for now, naming the field', async () => {
+    const serial = await call('POST', '/api/onboardings', office.keys.staff, { ...startBody({ kvkNumber: '55344526' }), flavour: 'serial' });
+    expect(serial.status).toBe(422);
+    expect(serial.type).toBe('application/problem+json');
+    expect(serial.body.errors).toEqual([{ field: 'flavour', message: 'the serial-number flavour is not available yet; use "activation-link"' }]);
+    expect((await call('GET', '/api/onboardings?kvkNumber=55344526', office.keys.staff)).body.items).toEqual([]);
+  });
+
+  test('a KvK number the KvK does not know ends rejected, with the reason in words and no e-mail (R-V3)', async () => {
+    const created = await start({ kvkNumber: '12345678', email: 'onbekend@bedrijf.test' });
+    const detail = await detailOnce(created.body.id, (body) => body.status !== 'preparing');
+    expect(detail).toMatchObject({
+      status: 'rejected',
+      statusReason: 'KvK number 12345678 is not registered at the KvK (R-V3)',
+      currentStep: 'done',
+      consentDeadline: null,
+      client: { kvkNumber: '12345678', companyName: null },
+      emails: [],
+    });
+    expect(detail.completedAt).not.toBeNull();
+    const result = await env.client.workflow.getHandle(created.body.workflowId).result();
+    expect(result).toMatchObject({ status: 'rejected', reason: 'KvK number 12345678 is not registered at the KvK (R-V3)' });
+    expect(smtp.messages.filter((m) => m.to.includes('onbekend@bedrijf.test'))).toEqual([]);
+  });
+});
+
+describe('listing', () => {
+  test('filters by status, bank, KvK number and environment, page by page', async () => {
+    const sub = await call('POST', '/api/environments', office.keys.admin, { name: 'Filiaal Utrecht', kind: 'sub', parentId: office.mainEnvironmentId });
+    expect(sub.status).toBe(201);
+    const subId: string = sub.body.id;
+    const ing = await start({ kvkNumber: '69599084', email: 'dagobert@emz.test', environmentId: subId });
+    const rabo = await start({ kvkNumber: '69599084', email: 'dagobert@emz.test', bank: 'RABO', environmentId: subId });
+    const unknown = await start({ kvkNumber: '87654321', email: 'niemand@bedrijf.test', environmentId: subId });
+    await detailOnce(ing.body.id, waiting);
+    await detailOnce(rabo.body.id, waiting);
+    await detailOnce(unknown.body.id, (body) => body.status === 'rejected');
+
+    const ids = async (query: string, key = office.keys.staff) => {
+      const answer = await call('GET', `/api/onboardings?${query}`, key);
+      expect([query, answer.status]).toEqual([query, 200]);
+      expect(answer.body.nextCursor).toBeNull();
+      return (answer.body.items as { id: string }[]).map((item) => item.id);
+    };
+    expect(await ids(`environmentId=${subId}`)).toEqual([ing.body.id, rabo.body.id, unknown.body.id]);
+    expect(await ids(`environmentId=${subId}&bank=RABO`)).toEqual([rabo.body.id]);
+    expect(await ids('kvkNumber=69599084')).toEqual([ing.body.id, rabo.body.id]);
+    expect(await ids('kvkNumber=69599084&bank=INGB')).toEqual([ing.body.id]);
+    expect(await ids(`status=rejected&environmentId=${subId}`)).toEqual([unknown.body.id]);
+    expect(await ids(`status=waiting_for_consent&environmentId=${subId}`)).toEqual([ing.body.id, rabo.body.id]);
+    expect(await ids(`status=active&environmentId=${subId}`)).toEqual([]);
+    // Every item of a filtered list answers to the filter.
+    const waitingAll = await call('GET', '/api/onboardings?status=waiting_for_consent&limit=100', office.keys.staff);
+    expect(waitingAll.body.items.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(waitingAll.body.items.map((i: { status: string }) => i.status))).toEqual(new Set(['waiting_for_consent']));
+    const main = await call('GET', `/api/onboardings?environmentId=${office.mainEnvironmentId}&limit=100`, office.keys.staff);
+    expect(main.body.items.map((i: { id: string }) => i.id)).not.toContain(ing.body.id);
+
+    // The list shows the same view as the detail, without the e-mails.
+    const listed = (await call('GET', `/api/onboardings?environmentId=${subId}&bank=INGB`, office.keys.staff)).body.items[0];
+    expect(listed).toMatchObject({ id: ing.body.id, status: 'waiting_for_consent', currentStep: 'wait_for_consent', client: { companyName: 'Test EMZ Dagobert' } });
+    expect(listed.emails).toBeUndefined();
+
+    const first = await call('GET', `/api/onboardings?environmentId=${subId}&limit=2`, office.keys.staff);
+    expect(first.body.items.map((i: { id: string }) => i.id)).toEqual([ing.body.id, rabo.body.id]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await call('GET', `/api/onboardings?environmentId=${subId}&limit=2&cursor=${first.body.nextCursor}`, office.keys.staff);
+    expect(second.body).toEqual({ items: [expect.objectContaining({ id: unknown.body.id })], nextCursor: null });
+
+    const badFilters = await call('GET', '/api/onboardings?status=bezig&bank=KNAB&kvkNumber=123&environmentId=x', office.keys.staff);
+    expect(badFilters.status).toBe(400);
+    expect(badFilters.type).toBe('application/problem+json');
+    expect((badFilters.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['bank', 'environmentId', 'kvkNumber', 'status']);
+  });
+});
+
+describe('cancel, resend, restart', () => {
+  test('cancel: the status is cancelled at once, the workflow ends, and the link page says the office stopped it', async () => {
+    const created = await start({ kvkNumber: '68727720', email: 'katrien@nv.test' });
+    const link = await linkMailedTo('katrien@nv.test');
+    await detailOnce(created.body.id, waiting);
+    const staffKeyId = await keyIdOf(office.keys.staff);
+
+    const cancelled = await call('POST', `/api/onboardings/${created.body.id}/cancel`, office.keys.staff);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ id: created.body.id, status: 'cancelled', statusReason: `cancelled by api-key:${staffKeyId}`, currentStep: 'done' });
+    expect(cancelled.body.completedAt).not.toBeNull();
+    expect(await env.client.workflow.getHandle(created.body.workflowId).result()).toMatchObject({ status: 'cancelled' });
+
+    const page = await fetch(link);
+    expect(page.status).toBe(410);
+    const html = await page.text();
+    expect(html).toContain('<h1>Deze link werkt niet meer</h1>');
+    expect(html).toContain('Administratiekantoor De Boekhouder heeft deze activatie stopgezet.');
+    expect(html).not.toContain('Koppelen</button>');
+
+    const again = await call('POST', `/api/onboardings/${created.body.id}/cancel`, office.keys.staff);
+    expect(again.status).toBe(409);
+    expect(again.type).toBe('application/problem+json');
+    const resend = await call('POST', `/api/onboardings/${created.body.id}/resend`, office.keys.staff);
+    expect(resend.status).toBe(409);
+    expect(smtp.messages.filter((m) => m.to.includes('katrien@nv.test'))).toHaveLength(1);
+
+    // With the cancelled one closed, R-A9 lets staff start afresh.
+    const fresh = await call('POST', '/api/onboardings', office.keys.staff, startBody({ kvkNumber: '68727720', email: 'katrien@nv.test' }));
+    expect(fresh.status).toBe(201);
+  });
+
+  test('resend: a second e-mail with a different link; the first link stops working, the deadline stays (R-A10)', async () => {
+    const created = await start({ kvkNumber: '69599068', email: 'bolderbast@stichting.test' });
+    const first = await linkMailedTo('bolderbast@stichting.test');
+    const before = await detailOnce(created.body.id, waiting);
+    // The client had the first page open (with its CSRF field) before staff resent.
+    const openPage = await fetch(first);
+    expect(openPage.status).toBe(200);
+    const csrf = hiddenField(await openPage.text(), 'csrf');
+    const cookie = openPage.headers.getSetCookie().find((c) => c.startsWith('bk_csrf='))!.split(';')[0]!;
+
+    const resent = await call('POST', `/api/onboardings/${created.body.id}/resend`, office.keys.staff);
+    expect(resent.status).toBe(200);
+    expect(resent.body).toMatchObject({ id: created.body.id, status: 'waiting_for_consent' });
+    const second = await linkMailedTo('bolderbast@stichting.test', 2);
+    expect(second).not.toBe(first);
+    expect(smtp.messages.filter((m) => m.to.includes('bolderbast@stichting.test'))).toHaveLength(2);
+
+    const oldPage = await fetch(first);
+    expect(oldPage.status).toBe(410);
+    expect(await oldPage.text()).toContain('Er is een nieuwere link verstuurd; alleen de link in de meest recente e-mail werkt.');
+    const oldPost = await fetch(first, { method: 'POST', body: new URLSearchParams({ csrf }), headers: { cookie }, redirect: 'manual' });
+    expect(oldPost.status).toBe(410);
+    expect(await oldPost.text()).toContain('Er is een nieuwere link verstuurd');
+    const newPage = await fetch(second);
+    expect(newPage.status).toBe(200);
+    expect(await newPage.text()).toContain('<button type="submit">Koppelen</button>');
+
+    const after = await detailOnce(created.body.id, (body) => body.emails.length === 2 && waiting(body));
+    expect(after.consentDeadline).toBe(before.consentDeadline);
+    expect(after.emails.map((e: { template: string; to: string; status: string }) => [e.template, e.to, e.status])).toEqual([
+      ['onboarding-activation', 'bolderbast@stichting.test', 'sent'],
+      ['onboarding-activation', 'bolderbast@stichting.test', 'sent'],
+    ]);
+  });
+
+  test('restart: a new onboarding with restartOf, a fresh link and deadline; the open original is cancelled', async () => {
+    const original = await start({ kvkNumber: '69599076', email: 'guus@vof.test' });
+    const oldLink = await linkMailedTo('guus@vof.test');
+    const originalDetail = await detailOnce(original.body.id, waiting);
+
+    const restarted = await call('POST', `/api/onboardings/${original.body.id}/restart`, office.keys.staff);
+    expect(restarted.status).toBe(201);
+    const id: string = restarted.body.id;
+    expect(id).toMatch(UUID);
+    expect(id).not.toBe(original.body.id);
+    expect(restarted.body).toMatchObject({
+      workflowId: `onboarding:${id}`, status: 'preparing', restartOf: original.body.id, bank: 'INGB', environmentId: office.mainEnvironmentId,
+      client: { kvkNumber: '69599076', email: 'guus@vof.test' }, accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
+    });
+    const newLink = await linkMailedTo('guus@vof.test', 2);
+    expect(newLink).not.toBe(oldLink);
+    const fresh = await detailOnce(id, waiting);
+    expect(fresh.restartOf).toBe(original.body.id);
+    expect(new Date(fresh.consentDeadline).getTime()).toBeGreaterThan(new Date(originalDetail.consentDeadline).getTime());
+
+    const old = (await call('GET', `/api/onboardings/${original.body.id}`, office.keys.staff)).body;
+    expect(old).toMatchObject({ status: 'cancelled', currentStep: 'done', restartOf: null });
+    expect(old.statusReason).toMatch(/^cancelled by api-key:[0-9a-f-]{36} \(restart\)$/);
+    expect((await fetch(oldLink)).status).toBe(410);
+    expect((await fetch(newLink)).status).toBe(200);
+
+    // A finished one (rejected) restarts too, without a cancel.
+    const rejected = await start({ kvkNumber: '11223344', email: 'fout@bedrijf.test' });
+    await detailOnce(rejected.body.id, (body) => body.status === 'rejected');
+    const again = await call('POST', `/api/onboardings/${rejected.body.id}/restart`, office.keys.staff);
+    expect(again.status).toBe(201);
+    expect(again.body.restartOf).toBe(rejected.body.id);
+    await detailOnce(again.body.id, (body) => body.status === 'rejected');
+  });
+});
+
+describe('tenants and roles', () => {
+  test("another office's onboarding answers 404 to every call and never shows in its list", async () => {
+    const created = await start({ kvkNumber: '55505201', email: 'zuid@bedrijf.test', environmentId: otherOffice.mainEnvironmentId }, otherOffice.keys.staff);
+    await detailOnce(created.body.id, (body) => body.status !== 'preparing', otherOffice.keys.staff);
+    for (const [method, path] of [
+      ['GET', `/api/onboardings/${created.body.id}`],
+      ['POST', `/api/onboardings/${created.body.id}/cancel`],
+      ['POST', `/api/onboardings/${created.body.id}/resend`],
+      ['POST', `/api/onboardings/${created.body.id}/restart`],
+    ] as const) {
+      const answer = await call(method, path, office.keys.admin);
+      expect([method, path, answer.status, answer.type]).toEqual([method, path, 404, 'application/problem+json']);
+      expect(answer.body.detail).toBe('onboarding not found');
+    }
+    const list = await call('GET', '/api/onboardings?kvkNumber=55505201', office.keys.admin);
+    expect(list.body.items).toEqual([]);
+    expect((await call('GET', '/api/onboardings?kvkNumber=55505201', otherOffice.keys.support)).body.items.map((i: { id: string }) => i.id)).toEqual([created.body.id]);
+    const unknown = await call('GET', `/api/onboardings/${randomUUID()}`, office.keys.staff);
+    expect(unknown.status).toBe(404);
+    expect((await call('GET', '/api/onboardings/not-a-uuid', office.keys.staff)).status).toBe(400);
+  });
+
+  test('support may read but not start, cancel, resend or restart (403); no key is 401', async () => {
+    const created = await start({ kvkNumber: '68750110', email: 'support-case@donald.test', bank: 'ABNA' });
+    await detailOnce(created.body.id, waiting);
+    const read = await call('GET', `/api/onboardings/${created.body.id}`, office.keys.support);
+    expect(read.status).toBe(200);
+    expect(read.body.status).toBe('waiting_for_consent');
+    expect((await call('GET', '/api/onboardings?bank=ABNA', office.keys.support)).body.items.map((i: { id: string }) => i.id)).toEqual([created.body.id]);
+
+    const refused = await call('POST', '/api/onboardings', office.keys.support, startBody({ kvkNumber: '69599084', email: 'x@y.test', bank: 'ABNA' }));
+    expect(refused.status).toBe(403);
+    expect(refused.type).toBe('application/problem+json');
+    expect(refused.body.detail).toBe('the role "support" may not do this; it needs admin or staff');
+    for (const action of ['cancel', 'resend', 'restart']) {
+      const answer = await call('POST', `/api/onboardings/${created.body.id}/${action}`, office.keys.support);
+      expect([action, answer.status]).toEqual([action, 403]);
+    }
+    expect((await call('GET', `/api/onboardings/${created.body.id}`, office.keys.support)).body.status).toBe('waiting_for_consent');
+    expect((await call('GET', '/api/onboardings?kvkNumber=69599084&bank=ABNA', office.keys.admin)).body.items).toEqual([]);
+    expect((await call('GET', '/api/onboardings', null)).status).toBe(401);
+    expect((await call('POST', '/api/onboardings', null, startBody())).status).toBe(401);
+  });
+});
+
+async function keyIdOf(key: string): Promise<string> {
+  const keys = await db.orm.em.fork().find(ApiKey, { organization: office.organizationId, role: 'staff' });
+  expect(keys).toHaveLength(1);
+  expect(key.startsWith('bk_')).toBe(true);
+  return keys[0]!.id;
+}
+
+function hiddenField(html: string, name: string): string {
+  const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
+  if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
+  return value.replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+}
+
+function decodeQuotedPrintable(raw: string): string {
+  const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
