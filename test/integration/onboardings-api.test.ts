@@ -209,7 +209,7 @@ describe('starting an onboarding', () => {
     expect(Object.keys(fields).sort()).toEqual(['bank', 'client.email', 'client.kvkNumber']);
     expect(fields['client.kvkNumber']).toBe('must be 8 digits');
     expect(fields['client.email']).toBe('is not an e-mail address');
-    expect(fields.bank).toMatch(/INGB.*RABO.*ABNA|"INGB"/);
+    expect(fields.bank).toBe('Invalid option: expected one of "INGB"|"RABO"|"ABNA"');
     for (const field of ['bank', 'client.email', 'client.kvkNumber']) expect(bad.body.detail).toContain(`${field}: `);
 
     const letters = await call('POST', '/api/onboardings', office.keys.staff, startBody({ kvkNumber: '6875011A' }));
