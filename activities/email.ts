@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { messageIdFor } from '../domain/email';
 import { EmailMessage } from '../db/entities';
-import { renderEmail, type Language } from '../templates/render';
+import { renderEmail, renderEmailSource, type EmailSource, type Language } from '../templates/render';
 import type { ActivityDeps } from '.';
 
 export interface EmailIntent {
@@ -12,6 +12,8 @@ export interface EmailIntent {
   language: Language;
   to: string;
   data: Record<string, unknown>;
+  /** The organization's own version of the template (R-A6), rendered instead of the file; `template` still names it. */
+  source?: EmailSource;
 }
 
 /**
@@ -36,7 +38,8 @@ export function createOutbox({ orm, mailer, mailFrom }: Pick<ActivityDeps, 'orm'
   return async function send(intent: EmailIntent, sendTime: SendTimeValues = {}): Promise<{ status: 'sent' | 'already_sent'; messageId: string }> {
     const em = orm.em.fork();
     const placeholders = Object.fromEntries(Object.keys(sendTime).map((name) => [name, sendTimePlaceholder(name)]));
-    const rendered = renderEmail(intent.template, intent.language, { ...intent.data, ...placeholders });
+    const data = { ...intent.data, ...placeholders };
+    const rendered = intent.source ? renderEmailSource(intent.source, data) : renderEmail(intent.template, intent.language, data);
     await em.getConnection().execute(
       `INSERT INTO email_message (id, organization_id, idempotency_key, template, "to", subject, text, html, message_id, status, attempts, created_at)
        VALUES (gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, now()) ON CONFLICT (idempotency_key) DO NOTHING`,

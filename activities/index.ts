@@ -9,6 +9,7 @@ import { createEmailActivities } from './email';
 import { createFetchActivities } from './fetch';
 import { createScheduleActivities } from './schedules';
 import { createOnboardingActivities } from './onboarding';
+import { createUndoConnectionActivities } from './undo-connection';
 import type { KvkClient } from './kvk-client';
 
 /** Everything activities may touch, handed in by the worker (bin/worker.ts) or a test. */
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFetchActivities(deps),
     ...createScheduleActivities(deps),
     ...createOnboardingActivities(deps),
+    ...createUndoConnectionActivities(deps),
   };
 }
 

@@ -9,12 +9,20 @@ import { communicationEnvironmentId } from '../domain/environment';
 import { amsterdamDate } from '../domain/fetch-schedule';
 import { normaliseIban } from '../domain/iban';
 import type { OnboardingStatus } from '../domain/onboarding';
+import { bankActivationTemplateProblems } from '../domain/message-template';
 import { createOAuthState, createPkcePair } from '../domain/pkce';
-import { ActivationLink, BankAccount, BankJournal, ClientCompany, ConnectedAccount, Connection, Consent, ConsentAttempt, Environment, Onboarding } from '../db/entities';
+import { ActivationLink, BankAccount, BankJournal, ClientCompany, ConnectedAccount, Connection, Consent, ConsentAttempt, Environment, MessageTemplate, Onboarding } from '../db/entities';
+import { emailTemplateSource, LANGUAGES, type EmailSource, type Language } from '../templates/render';
 import { createOutbox } from './email';
 import type { ActivityDeps } from '.';
 
-export type OnboardingEmailKind = 'activation' | 'reminder' | 'connected' | 'first-transaction-tip' | 'expired';
+export type OnboardingEmailKind = 'activation' | 'reminder' | 'connected' | 'first-transaction-tip' | 'expired' | 'consent-refused';
+
+/** E-mails that carry the activation link: the client must be able to open it from each of them. */
+const CARRIES_LINK: readonly OnboardingEmailKind[] = ['activation', 'reminder', 'consent-refused'];
+/** E-mails built from the organization's "bank activation message" when it has its own (R-A6). */
+const BANK_ACTIVATION_MESSAGE: readonly OnboardingEmailKind[] = ['activation', 'reminder'];
+const REMINDER_PREFIX: Record<Language, string> = { nl: 'Herinnering: ', en: 'Reminder: ' };
 
 const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
 
@@ -58,6 +66,9 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
         const accountProblems = connectabilityProblems({ type: account.type, iban: account.iban ?? null, journalId: account.journal?.id ?? null, currency: account.currency });
         problems.push(...accountProblems.map((p) => `${account.name}: ${p}`));
       }
+      // R-A6: the activation e-mail uses the "bank activation message" template, which must exist in the client's language.
+      const templateProblem = await activationTemplateProblem(em, onboarding.organization.id, onboarding.language);
+      if (templateProblem) problems.push(templateProblem);
       const lookup = await deps.kvk.lookup(onboarding.kvkNumber);
       if (lookup.kind === 'not_found') problems.push(`KvK number ${onboarding.kvkNumber} is not registered at the KvK (R-V3)`);
       if (lookup.kind === 'invalid') problems.push(`KvK number ${onboarding.kvkNumber}: ${lookup.reason} (R-V3)`);
@@ -83,15 +94,16 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
     },
 
     /** E-mails of the onboarding (R-A6, R-A10, R-V13), exactly once per intent through the outbox. */
-    async sendOnboardingEmail(input: { onboardingId: string; kind: OnboardingEmailKind; linkId: string | null; sequence: number }): Promise<{ status: string }> {
+    async sendOnboardingEmail(input: { onboardingId: string; kind: OnboardingEmailKind; linkId: string | null; sequence: number; reason?: string | null }): Promise<{ status: string }> {
       const em = orm.em.fork();
       const onboarding = await load(em, input.onboardingId);
       const toStaff = input.kind === 'expired';
       const to = toStaff ? (onboarding.organization.staffEmail ?? onboarding.accountManagerEmail ?? onboarding.clientEmail) : onboarding.clientEmail;
       const language = onboarding.language === 'en' ? 'en' : 'nl';
-      const sendTime: Record<string, string> = input.linkId && (input.kind === 'activation' || input.kind === 'reminder')
+      const sendTime: Record<string, string> = input.linkId && CARRIES_LINK.includes(input.kind)
         ? { activationUrl: `${deps.publicBaseUrl}/connect/${activationToken(deps.activationLinkKey, input.linkId)}` }
         : {};
+      const reason = input.reason ?? '';
       const result = await send({
         organizationId: onboarding.organization.id,
         idempotencyKey: `onboarding:${onboarding.id}:${input.kind}:${input.linkId ?? '-'}:${input.sequence}`,
@@ -106,7 +118,11 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
           deadline: onboarding.consentDeadline ? formatDeadline(onboarding.consentDeadline, language) : '',
           accountManagerName: onboarding.accountManagerName ?? '',
           onboardingId: onboarding.id,
+          reason,
+          // R-A3: the refusal banks give most often; the e-mail then states the rule instead of only quoting the bank.
+          roleRefused: /\brole\b|owner|administratorplus/i.test(reason),
         },
+        source: BANK_ACTIVATION_MESSAGE.includes(input.kind) ? await organizationSource(em, onboarding.organization.id, language, input.kind) : undefined,
       }, sendTime);
       return { status: result.status };
     },
@@ -218,6 +234,31 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
       return (await orm.em.fork().count(ConnectedAccount, { connection: input.connectionId, statementImportEnabled: true })) > 0;
     },
   };
+}
+
+/** The organization's own bank activation message in this language, if it has one (R-A6); a reminder is the same message. */
+async function organizationSource(em: EntityManager, organizationId: string, language: Language, kind: OnboardingEmailKind): Promise<EmailSource | undefined> {
+  const own = await em.findOne(MessageTemplate, { organization: organizationId, kind: 'bank-activation', language });
+  if (!own) return undefined;
+  return { subject: kind === 'reminder' ? `${REMINDER_PREFIX[language]}${own.subject}` : own.subject, body: own.body };
+}
+
+/** R-A6: why no usable bank activation message exists for this language, or null when one does. */
+async function activationTemplateProblem(em: EntityManager, organizationId: string, language: string): Promise<string | null> {
+  if (!(LANGUAGES as readonly string[]).includes(language)) return `there is no bank activation message template in language "${language}" (R-A6)`;
+  const own = await em.findOne(MessageTemplate, { organization: organizationId, kind: 'bank-activation', language });
+  if (own) {
+    const problems = bankActivationTemplateProblems(own);
+    return problems.length
+      ? `the organization's bank activation message template (${language}) cannot be used: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')} (R-A6)`
+      : null;
+  }
+  try {
+    emailTemplateSource('onboarding-activation', language as Language);
+    return null;
+  } catch {
+    return `there is no bank activation message template in language "${language}" (R-A6)`;
+  }
 }
 
 function hash(value: string): string {

@@ -17,6 +17,7 @@ import { bankJournalRoutes } from './routes/bank-journals';
 import { connectionRoutes } from './routes/connections';
 import { onboardingRoutes } from './routes/onboardings';
 import { environmentRoutes } from './routes/environments';
+import { messageTemplateRoutes } from './routes/message-templates';
 import { statementRoutes } from './routes/statements';
 import { transactionCodeRuleRoutes } from './routes/transaction-code-rules';
 import type { ApiServices } from './services';
@@ -29,6 +30,7 @@ export const staffRoutes: RouteDefinition[] = [
   ...bankAccountRoutes,
   ...statementRoutes,
   ...transactionCodeRuleRoutes,
+  ...messageTemplateRoutes,
 ];
 
 export interface AppOptions {

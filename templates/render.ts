@@ -31,7 +31,33 @@ function template(file: string): HandlebarsTemplateDelegate {
 export function renderEmail(name: string, language: Language, data: Record<string, unknown>): RenderedEmail {
   const rendered = template(path.join(__dirname, 'emails', `${name}.${language}.hbs`))(data);
   const [subject = '', ...rest] = rendered.split('\n');
-  const text = rest.join('\n').trim();
+  return assemble(subject, rest.join('\n'));
+}
+
+/** A template given as source rather than a file: an organization's own message (R-A6), subject and body apart. */
+export interface EmailSource {
+  subject: string;
+  body: string;
+}
+
+/** The built-in template as source: what an organization starts from, and falls back to. */
+export function emailTemplateSource(name: string, language: Language): EmailSource {
+  const [subject = '', ...rest] = readFileSync(path.join(__dirname, 'emails', `${name}.${language}.hbs`), 'utf8').split('\n');
+  return { subject: subject.trim(), body: rest.join('\n').trim() };
+}
+
+/**
+ * Renders a given source like a file template: `strict`, and without HTML escaping, because the body is plain
+ * text (the HTML part escapes it in the layout), so `{{x}}` and `{{{x}}}` mean the same in a template staff edit.
+ */
+export function renderEmailSource(source: EmailSource, data: Record<string, unknown>): RenderedEmail {
+  const options = { strict: true, noEscape: true };
+  const subject = Handlebars.compile(source.subject, options)(data).replace(/\s+/g, ' ').slice(0, 300);
+  return assemble(subject, Handlebars.compile(source.body, options)(data));
+}
+
+function assemble(subject: string, body: string): RenderedEmail {
+  const text = body.trim();
   const html = template(path.join(__dirname, 'emails', 'layout.html.hbs'))({
     subject: subject.trim(),
     paragraphs: text.split(/\n{2,}/).map((p) => p.split('\n')),

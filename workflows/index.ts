@@ -2,3 +2,4 @@
 export { accountCheckWorkflow } from './account-check';
 export { fetchTransactionsWorkflow } from './fetch-transactions';
 export { onboardingWorkflow } from './onboarding';
+export { undoConnectionWorkflow } from './undo-connection';

@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, condition, defineQuery, defineUpdate, executeChild, proxyActivities, setHandler, sleep,
+  allHandlersFinished, condition, defineQuery, defineSignal, defineUpdate, executeChild, patched, proxyActivities, setHandler,
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -34,6 +34,11 @@ export const startConsentUpdate = defineUpdate<{ attemptId: string }, [{ linkId:
 export const consentReturnedUpdate = defineUpdate<{ outcome: 'consented' | 'refused'; reason: string | null }, [{ attemptId: string }]>('consentReturned');
 export const cancelUpdate = defineUpdate<OnboardingState, [{ by: string }]>('cancel');
 export const resendUpdate = defineUpdate<{ linkId: string }, [{ by: string }]>('resend');
+/** The client undid the connection from the link page (R-A11; workflows/undo-connection.ts): stop waiting for transactions. */
+export const connectionUndoneSignal = defineSignal('connectionUndone');
+
+/** Said on the onboarding and the connection when the client undoes the link. */
+export const UNDONE_REASON = 'undone by the client';
 
 const HOUR = 3_600_000;
 
@@ -60,7 +65,12 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   const state: OnboardingState = { status: 'preparing', reason: null, consentDeadline: null, connectionId: null };
   let consentId: string | null = null;
   let cancelled = false;
+  let undone = false;
   let linkId: string | null = null;
+  /** Refused trips to the bank so far; numbers the refusal e-mails, so two refusals send two. */
+  let refusedAttempts = 0;
+  /** E-mails a handler started without making the client's page wait for SMTP; awaited before the workflow ends. */
+  const background: Promise<unknown>[] = [];
 
   const setStatus = async (status: OnboardingStatus, reason: string | null = null, extra: { consentDeadline?: string; connectionId?: string } = {}) => {
     state.status = status;
@@ -92,9 +102,18 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
       return { outcome: 'consented', reason: null };
     }
     // R-A3: a refusal (e.g. a user without the right role) leaves the link open for someone who may consent.
+    refusedAttempts += 1;
     await setStatus('waiting_for_consent', result.reason);
+    // The client is told by e-mail too, whom to ask; the page answers at once, whatever SMTP is doing. Patched:
+    // onboardings that were refused before this e-mail existed replay without it (test/workflow/replay.test.ts).
+    if (patched('consent-refused-email')) background.push(sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'consent-refused', linkId, sequence: refusedAttempts, reason: result.reason })
+      // A failed send is in the history; it must not fail the onboarding, which still waits for a consent.
+      .catch(() => undefined));
     return { outcome: 'refused', reason: result.reason };
   }, { validator: (_request: { attemptId: string }) => { if (state.status !== 'consent_in_progress' || cancelled) throw new Error(`the onboarding is ${state.status}`); } });
+  setHandler(connectionUndoneSignal, () => {
+    undone = true;
+  });
 
   // 1. Prepare
   const prepared = await prepareOnboarding({ onboardingId: input.onboardingId });
@@ -134,11 +153,13 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   await fetchOnce(synced.connectionId, 'first');
   let checks = 0;
   while (!(await firstTransactionImported({ connectionId: synced.connectionId }))) {
+    if (undone) return finish('cancelled', UNDONE_REASON);
     if (Date.now() >= firstDeadline) {
       await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'first-transaction-tip', linkId, sequence: 0 });
       return finish('active_awaiting_first_transaction', 'no transactions within 24 hours; the scheduled fetches switch statement import on later (R-V13)');
     }
-    await sleep(Math.min(HOUR, firstDeadline - Date.now()), { summary: `Wait for the first transactions until ${dutchMoment(new Date(firstDeadline))} (R-V13)` });
+    await condition(() => undone, Math.min(HOUR, firstDeadline - Date.now()), { summary: `Wait for the first transactions until ${dutchMoment(new Date(firstDeadline))} (R-V13)` });
+    if (undone) return finish('cancelled', UNDONE_REASON);
     checks += 1;
     if (checks % 4 === 0) await fetchOnce(synced.connectionId, `retry-${checks}`);
   }
@@ -147,12 +168,14 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   async function finish(status: OnboardingStatus, reason: string | null): Promise<OnboardingState> {
     await setStatus(status, reason);
     await condition(allHandlersFinished);
+    await Promise.all(background);
     return state;
   }
 
   /** Staff cancelled: the cancel update recorded the status; let it answer before the workflow closes. */
   async function settled(): Promise<OnboardingState> {
     await condition(allHandlersFinished);
+    await Promise.all(background);
     return state;
   }
 

@@ -42,15 +42,18 @@ export function ensureCsrfSecret(req: Request, res: Response, secure: boolean): 
   return secret;
 }
 
-export function csrfField(secret: string, linkId: string): string {
-  return createHmac('sha256', secret).update(`connect\n${linkId}`).digest('base64url');
+/** Which form of the link: a field of the "Koppelen" form cannot press "undo", nor the other way round. */
+export type CsrfPurpose = 'connect' | 'undo';
+
+export function csrfField(secret: string, linkId: string, purpose: CsrfPurpose = 'connect'): string {
+  return createHmac('sha256', secret).update(`${purpose}\n${linkId}`).digest('base64url');
 }
 
-export function csrfValid(req: Request, secure: boolean, linkId: string): boolean {
+export function csrfValid(req: Request, secure: boolean, linkId: string, purpose: CsrfPurpose = 'connect'): boolean {
   const secret = readCookie(req, csrfCookieName(secure));
   const presented = (req.body as Record<string, unknown> | undefined)?.csrf;
   if (!secret || !SECRET.test(secret) || typeof presented !== 'string') return false;
-  const expected = Buffer.from(csrfField(secret, linkId));
+  const expected = Buffer.from(csrfField(secret, linkId, purpose));
   const given = Buffer.from(presented);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

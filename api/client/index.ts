@@ -3,11 +3,13 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ActivationLink, ConsentAttempt } from '../../db/entities';
+import { ActivationLink, Connection, Consent, ConsentAttempt, type IOnboarding } from '../../db/entities';
 import { looksLikeToken, tokenHash } from '../../domain/activation-token';
 import { pkceChallenge } from '../../domain/pkce';
 import type { Language } from '../../templates/render';
 import { consentReturnedUpdate, startConsentUpdate } from '../../workflows/onboarding';
+import { ConnectionId, OrganizationId } from '../../workflows/search-attributes';
+import { undoConnectionWorkflow, undoConnectionWorkflowId, type UndoConnectionResult } from '../../workflows/undo-connection';
 import type { ApiServices } from '../services';
 import { csrfField, csrfValid, ensureCsrfSecret, readCookie } from './csrf';
 import { linkState, updateRefusal } from './link-state';
@@ -16,6 +18,8 @@ import { pageLanguage, sendPage } from './pages';
 const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
 /** How long the browser remembers which link sent it to the bank: the bank's own pages time out after 15 minutes. */
 const RETURN_COOKIE_MS = 30 * 60_000;
+/** How long the undo page waits for the undo workflow before saying it is still working on it. */
+const UNDO_WAIT_MS = 20_000;
 
 /**
  * The client's pages (DESIGN.md "Client pages", R-A1, R-A3, R-A10, R-A11): the activation link, the button that
@@ -113,8 +117,77 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
         action: `?lang=${lang}`,
       }, { languageSwitch: true });
     }
-    if (state === 'connected') return sendPage(req, res, 200, 'connected', { ...linkView(onboarding), alreadyUsed: false }, { languageSwitch: true });
+    if (state === 'connected') {
+      const target = await undoTarget(em, onboarding);
+      if (target?.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: false }, { languageSwitch: true });
+      return sendPage(req, res, 200, 'connected', { ...linkView(onboarding), alreadyUsed: false, undoUrl: target ? undoUrl(req, lang) : null }, { languageSwitch: true });
+    }
     return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: state }, { languageSwitch: true });
+  });
+
+  // R-A11: "undo the link". GET only asks (a prefetching mail scanner changes nothing); the CSRF-checked POST does it.
+  router.get('/connect/:token/undo', readLimit, async (req, res) => {
+    const em = services.orm.em.fork();
+    const link = await findLink(em, tokenParam(req));
+    if (!link) return sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null }, { languageSwitch: true });
+    const onboarding = link.onboarding;
+    const lang = pageLanguage(req);
+    const officeName = onboarding.organization.name;
+    if (linkState(link, onboarding.status, new Date()) !== 'connected') return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-connected' }, { languageSwitch: true });
+    const target = await undoTarget(em, onboarding);
+    if (!target) return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-yet' }, { languageSwitch: true });
+    if (target.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: true }, { languageSwitch: true });
+    const secret = ensureCsrfSecret(req, res, secure);
+    return sendPage(req, res, 200, 'undo-confirm', {
+      ...linkView(onboarding),
+      csrf: csrfField(secret, link.id, 'undo'),
+      action: `?lang=${lang}`,
+      backUrl: `/connect/${tokenParam(req)}?lang=${lang}`,
+    }, { languageSwitch: true });
+  });
+
+  router.post('/connect/:token/undo', writeLimit, form, async (req, res) => {
+    const em = services.orm.em.fork();
+    const link = await findLink(em, tokenParam(req));
+    if (!link) return sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null });
+    const lang = pageLanguage(req);
+    if (!csrfValid(req, secure, link.id, 'undo')) return sendPage(req, res, 403, 'problem', { kind: 'csrf', retryUrl: `?lang=${lang}` });
+    const onboarding = link.onboarding;
+    const officeName = onboarding.organization.name;
+    if (linkState(link, onboarding.status, new Date()) !== 'connected') return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-connected' });
+    const target = await undoTarget(em, onboarding);
+    if (!target) return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-yet' });
+    if (target.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: true });
+
+    // A workflow, so support reads every step in the Temporal UI; a second click joins the running one.
+    const handle = await services.temporal.workflow.start(undoConnectionWorkflow, {
+      workflowId: undoConnectionWorkflowId(target.connectionId),
+      taskQueue: services.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [{ connectionId: target.connectionId, organizationId: onboarding.organization.id, onboardingId: onboarding.id, consentId: target.consentId }],
+      typedSearchAttributes: [
+        { key: ConnectionId, value: target.connectionId },
+        { key: OrganizationId, value: onboarding.organization.id },
+      ],
+      staticSummary: `The client undid connection ${target.connectionId} from the activation link page (R-A11)`,
+      staticDetails: `Onboarding ${onboarding.id}; consent ${target.consentId} is revoked at the bank, the connection stops fetching, staff and the account manager are told.`,
+    });
+    log.info({ onboardingId: onboarding.id, connectionId: target.connectionId, workflowId: handle.workflowId }, 'client asked to undo the connection');
+    let timer: NodeJS.Timeout | undefined;
+    let result: UndoConnectionResult | 'waiting';
+    try {
+      result = await Promise.race([
+        handle.result(),
+        new Promise<'waiting'>((resolve) => { timer = setTimeout(() => resolve('waiting'), UNDO_WAIT_MS); }),
+      ]);
+    } catch (error) {
+      log.error({ onboardingId: onboarding.id, connectionId: target.connectionId, err: error }, 'undoing the connection failed');
+      return sendPage(req, res, 502, 'problem', { kind: 'server-error', retryUrl: null });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (result === 'waiting') return sendPage(req, res, 202, 'undo-wait', { officeName, kind: 'in-progress' });
+    return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: result.outcome === 'already_undone' });
   });
 
   router.post('/connect/:token', writeLimit, form, async (req, res) => {
@@ -126,7 +199,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     if (!csrfValid(req, secure, link.id)) return sendPage(req, res, 403, 'problem', { kind: 'csrf', retryUrl: `?lang=${lang}` });
     const onboarding = link.onboarding;
     const known = linkState(link, onboarding.status, new Date());
-    if (known === 'connected') return sendPage(req, res, 409, 'connected', { ...linkView(onboarding), alreadyUsed: true });
+    if (known === 'connected') return sendPage(req, res, 409, 'connected', { ...linkView(onboarding), alreadyUsed: true, undoUrl: (await undoTarget(em, onboarding))?.undone === false ? undoUrl(req, lang) : null });
     if (known !== 'open') return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: known });
 
     let attemptId: string;
@@ -135,7 +208,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
         .executeUpdate(startConsentUpdate, { args: [{ linkId: link.id }] }));
     } catch (error) {
       const refusal = updateRefusal(error);
-      if (refusal === 'connected') return sendPage(req, res, 409, 'connected', { ...linkView(onboarding), alreadyUsed: true });
+      if (refusal === 'connected') return sendPage(req, res, 409, 'connected', { ...linkView(onboarding), alreadyUsed: true, undoUrl: null });
       if (refusal) return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: refusal });
       throw error;
     }
@@ -188,6 +261,29 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
 function findLink(em: EntityManager, token: string) {
   if (!looksLikeToken(token)) return Promise.resolve(null);
   return em.findOne(ActivationLink, { tokenHash: tokenHash(token) }, { populate: ['onboarding.organization', 'onboarding.clientCompany'] });
+}
+
+/**
+ * What "undo" would end (R-A11): the consent this onboarding obtained, and the connection it joined. Null while
+ * there is no connection yet (profile sync still running). `undone` once the consent was terminated at the bank.
+ */
+async function undoTarget(em: EntityManager, onboarding: IOnboarding): Promise<{ connectionId: string; consentId: string; undone: boolean } | null> {
+  if (!onboarding.connection) return null;
+  const connection = await em.findOne(Connection, { id: onboarding.connection.id, organization: onboarding.organization });
+  if (!connection) return null;
+  const attempts = await em.find(ConsentAttempt, { onboarding, error: null, returnedAt: { $ne: null } });
+  if (!attempts.length) return null;
+  const consents = await em.find(Consent, {
+    organization: onboarding.organization, bankCode: onboarding.bankCode, bankConsentId: { $in: attempts.map((a) => a.bankConsentId) },
+  }, { orderBy: { createdAt: 'desc' } });
+  const consent = consents.find((c) => c.id === connection.consent?.id) ?? consents[0];
+  if (!consent) return null;
+  return { connectionId: connection.id, consentId: consent.id, undone: consent.status === 'terminatedByTpp' };
+}
+
+/** The undo page of the link this request came in on: an absolute path, so it holds whatever the page's URL looks like. */
+function undoUrl(req: Request, lang: Language): string {
+  return `/connect/${tokenParam(req)}/undo?lang=${lang}`;
 }
 
 function linkView(onboarding: { organization: { name: string }; clientCompany?: { name: string } | null; kvkNumber: string; bankCode: string }) {

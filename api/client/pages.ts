@@ -13,6 +13,9 @@ import type { LinkRefusal } from './link-state';
  */
 const PAGES_DIR = path.join(__dirname, '..', '..', 'templates', 'pages');
 
+/** Why an undo cannot be answered with "undone" (yet): nothing linked, still being set up, or still working on it. */
+export type UndoWaitKind = 'not-connected' | 'not-yet' | 'in-progress';
+
 export type ProblemKind = 'unknown-link' | 'csrf' | 'rate-limited' | 'bad-callback' | 'replayed' | 'not-processed' | 'server-error';
 
 interface LinkView {
@@ -23,7 +26,12 @@ interface LinkView {
 
 export interface PageData {
   connect: LinkView & { kvkNumber: string; deadline: string; csrf: string; action: string };
-  connected: LinkView & { alreadyUsed: boolean };
+  /** `undoUrl`: the way to undo the connection (R-A11), once there is a connection to undo. */
+  connected: LinkView & { alreadyUsed: boolean; undoUrl: string | null };
+  'undo-confirm': LinkView & { csrf: string; action: string; backUrl: string };
+  /** `already`: a second undo, or the link page after one. */
+  undone: LinkView & { already: boolean };
+  'undo-wait': { officeName: string; kind: UndoWaitKind };
   'link-unusable': { officeName: string; reason: LinkRefusal };
   'consent-given': LinkView;
   'consent-refused': { officeName: string; bankName: string; reason: string; roleRefused: boolean; retryUrl: string | null };
@@ -75,7 +83,8 @@ export function sendPage<P extends keyof PageData>(req: Request, res: Response, 
   });
   // Nothing but the page's own inline style may load or run. form-action is left out on the link page only: its
   // POST answers 303 to the bank, and browsers apply form-action to that redirect, whose origin differs per bank.
-  const formAction = page === 'connect' ? '' : "; form-action 'none'";
+  // The undo question posts back to its own URL and answers with a page, so 'self' is enough there.
+  const formAction = page === 'connect' ? '' : page === 'undo-confirm' ? "; form-action 'self'" : "; form-action 'none'";
   res.setHeader('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'${formAction}`);
   res.status(status).type('html').send(html);
 }

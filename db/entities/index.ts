@@ -15,6 +15,7 @@ export * from './email-message';
 export * from './onboarding';
 export * from './activation-link';
 export * from './consent-attempt';
+export * from './message-template';
 
 import { ApiKey } from './api-key';
 import { AuditEvent } from './audit-event';
@@ -33,7 +34,8 @@ import { EmailMessage } from './email-message';
 import { Onboarding } from './onboarding';
 import { ActivationLink } from './activation-link';
 import { ConsentAttempt } from './consent-attempt';
+import { MessageTemplate } from './message-template';
 
 export const entities = [Organization, ApiKey, Environment, BankJournal, BankAccount, ClientCompany, AuditEvent,
   Consent, Connection, ConnectedAccount, DailyStatement, Transaction, TransactionCodeRule, EmailMessage,
-  Onboarding, ActivationLink, ConsentAttempt];
+  Onboarding, ActivationLink, ConsentAttempt, MessageTemplate];

@@ -3,6 +3,7 @@ import { Migration20261126154832_foundation } from './Migration20261126154832_fo
 import { Migration20261126160315_transactions } from './Migration20261126160315_transactions';
 import { Migration20261126161101_outbox } from './Migration20261126161101_outbox';
 import { Migration20261126162233_onboarding } from './Migration20261126162233_onboarding';
+import { Migration20261126165108_message_templates } from './Migration20261126165108_message_templates';
 
 /** Every migration in order. `npm run migration:create` writes a new file; add it here. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126160315_transactions', class: Migration20261126160315_transactions },
   { name: 'Migration20261126161101_outbox', class: Migration20261126161101_outbox },
   { name: 'Migration20261126162233_onboarding', class: Migration20261126162233_onboarding },
+  { name: 'Migration20261126165108_message_templates', class: Migration20261126165108_message_templates },
 ];

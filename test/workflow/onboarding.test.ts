@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
-import { cancelUpdate, consentReturnedUpdate, onboardingWorkflow, startConsentUpdate, stateQuery, type OnboardingState } from '../../workflows/onboarding';
+import { cancelUpdate, connectionUndoneSignal, consentReturnedUpdate, onboardingWorkflow, startConsentUpdate, stateQuery, type OnboardingState } from '../../workflows/onboarding';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 /**
@@ -24,7 +24,10 @@ interface World {
   emails: string[];
   statuses: string[];
   firstTransactionAtHour: number | null;
-  refuseFirstConsent: boolean;
+  /** How many consents the bank refuses before one is given (R-A3). */
+  refuseConsents: number;
+  /** The refusal e-mails' sequence numbers: one e-mail per refusal. */
+  refusalSequences: number[];
   startedAt: number;
 }
 
@@ -36,14 +39,15 @@ function standInActivities(world: World): Partial<Activities> {
     },
     prepareOnboarding: async () => ({ ok: true as const, companyName: 'Test BV Donald' }),
     issueActivationLink: async () => ({ linkId: `link-${world.emails.length}` }),
-    sendOnboardingEmail: async ({ kind }) => {
+    sendOnboardingEmail: async ({ kind, sequence }) => {
+      if (kind === 'consent-refused') world.refusalSequences.push(sequence);
       world.emails.push(`${kind}@${Math.round(await hoursSinceStart())}h`);
       return { status: 'sent' };
     },
     beginConsent: async () => ({ attemptId: randomUUID() }),
     exchangeConsentCode: async () => {
-      if (world.refuseFirstConsent) {
-        world.refuseFirstConsent = false;
+      if (world.refuseConsents > 0) {
+        world.refuseConsents -= 1;
         return { outcome: 'refused' as const, reason: 'role Viewer may not link accounts (R-A3)' };
       }
       return { outcome: 'consented' as const, consentId: 'consent-1' };
@@ -56,7 +60,7 @@ function standInActivities(world: World): Partial<Activities> {
 }
 
 async function run(world: Partial<World>, drive: (handle: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>) => Promise<void>): Promise<{ result: OnboardingState; world: World }> {
-  const full: World = { emails: [], statuses: [], firstTransactionAtHour: null, refuseFirstConsent: false, startedAt: await env.currentTimeMs(), ...world };
+  const full: World = { emails: [], statuses: [], firstTransactionAtHour: null, refuseConsents: 0, refusalSequences: [], startedAt: await env.currentTimeMs(), ...world };
   const taskQueue = `onboarding-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: standInActivities(full) });
   const result = await worker.runUntil(async () => {
@@ -112,17 +116,33 @@ test('a cancelled or expired link is refused synchronously by the update validat
   });
 });
 
-test('R-A3: a refused consent (wrong role) keeps waiting; another user then consents', async () => {
-  const { result, world } = await run({ refuseFirstConsent: true, firstTransactionAtHour: 30 }, async (handle) => {
+test('R-A3: a refused consent (wrong role) keeps waiting and e-mails the client each time; another user then consents', async () => {
+  const { result, world } = await run({ refuseConsents: 2, firstTransactionAtHour: 30 }, async (handle) => {
     await env.sleep(3_600_000);
     const first = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'link-0' }] });
     const refused = await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId: first.attemptId }] });
     expect(refused).toEqual({ outcome: 'refused', reason: 'role Viewer may not link accounts (R-A3)' });
     expect((await handle.query(stateQuery)).status).toBe('waiting_for_consent');
+    await env.sleep(3_600_000);
+    const second = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'link-0' }] });
+    expect((await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId: second.attemptId }] })).outcome).toBe('refused');
     await consentOnDay(handle, 1);
   });
   expect(result.status).toBe('active');
   expect(world.statuses).toContain('consent_in_progress');
+  expect(world.emails).toEqual(['activation@0h', 'consent-refused@1h', 'consent-refused@2h', 'connected@26h']);
+  expect(world.refusalSequences).toEqual([1, 2]);
+});
+
+test('R-A11: the client undoes the connection while the first transactions are awaited; the onboarding stops without the tip', async () => {
+  const { result, world } = await run({ firstTransactionAtHour: null }, async (handle) => {
+    await consentOnDay(handle, 0);
+    while ((await handle.query(stateQuery)).status !== 'waiting_for_first_transaction') await new Promise((resolve) => setTimeout(resolve, 20));
+    await env.sleep(2 * 3_600_000);
+    await handle.signal(connectionUndoneSignal);
+  });
+  expect(result).toMatchObject({ status: 'cancelled', reason: 'undone by the client' });
+  expect(world.emails).toEqual(['activation@0h', 'connected@0h']);
 });
 
 test('R-V13: no transaction within 24 hours ends active_awaiting_first_transaction with the one-cent tip', async () => {
@@ -132,7 +152,7 @@ test('R-V13: no transaction within 24 hours ends active_awaiting_first_transacti
 });
 
 test('a worker restart mid-wait resumes the onboarding from its history', async () => {
-  const full: World = { emails: [], statuses: [], firstTransactionAtHour: 2 * 24 + 3, refuseFirstConsent: false, startedAt: await env.currentTimeMs() };
+  const full: World = { emails: [], statuses: [], firstTransactionAtHour: 2 * 24 + 3, refuseConsents: 0, refusalSequences: [], startedAt: await env.currentTimeMs() };
   const taskQueue = `onboarding-${randomUUID()}`;
   const handle = await env.client.workflow.start(onboardingWorkflow, { taskQueue, workflowId: `onboarding:${randomUUID()}`, args: [{ onboardingId: randomUUID(), organizationId: randomUUID(), flavour: 'activation-link' }] });
   const first = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: standInActivities(full), maxCachedWorkflows: 0 });

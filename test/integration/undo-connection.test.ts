@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { callbackUrl } from '../../activities/onboarding';
+import type { ActivityDeps } from '../../activities';
+import { SANDBOX_CLIENT_ID } from '../../banks/registry';
+import { Connection, Consent, ConsentAttempt, EmailMessage, Onboarding, Organization } from '../../db/entities';
+import { fetchScheduleId } from '../../domain/fetch-schedule';
+import { startSandboxBank } from '../../sandbox/bank';
+import { startSandboxKvk } from '../../sandbox/kvk';
+import { onboardingWorkflow, stateQuery, type OnboardingState } from '../../workflows/onboarding';
+import { ConnectionId, OrganizationId } from '../../workflows/search-attributes';
+import { undoConnectionWorkflowId } from '../../workflows/undo-connection';
+import { createTestApp, createTenant, type Tenant } from '../support/api-fixture';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startSmtpSink } from '../support/smtp-sink';
+import { devServerEnvironment, TEST_TASK_QUEUE } from '../support/temporal';
+import { createTestWorker, testActivityDeps } from '../support/worker';
+
+/**
+ * R-A11: the client undoes the link from the link page, after a successful consent, through the real app, worker,
+ * dev server, PostgreSQL, SMTP sink, sandbox KvK and sandbox bank, with plain HTTP as a browser without
+ * JavaScript would do it.
+ */
+const IBAN = 'NL69INGB0123456789';
+const STAFF = 'team@boekhouder.test';
+const ACCOUNT_MANAGER = 'anna@boekhouder.test';
+
+let db: TestDatabase;
+let env: TestWorkflowEnvironment;
+let bank: Awaited<ReturnType<typeof startSandboxBank>>;
+let kvk: Awaited<ReturnType<typeof startSandboxKvk>>;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let deps: ActivityDeps;
+let worker: Worker;
+let running: Promise<void>;
+let server: Server;
+let baseUrl: string;
+let office: Tenant;
+
+beforeAll(async () => {
+  [db, env, bank, kvk, smtp] = await Promise.all([
+    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }), startSandboxKvk(0), startSmtpSink(),
+  ]);
+  server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, kvkUrl: kvk.url, smtpUrl: smtp.url, publicBaseUrl: baseUrl });
+  bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
+  worker = await createTestWorker(env, deps);
+  running = worker.run();
+  server.on('request', createTestApp(db.orm, env, { deps }));
+  office = await createTenant(db.orm, 'Administratiekantoor De Boekhouder');
+  await db.orm.em.fork().nativeUpdate(Organization, { id: office.organizationId }, { staffEmail: STAFF });
+});
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  worker?.shutdown();
+  await running;
+  await Promise.all([env?.teardown(), bank?.close(), kvk?.close(), smtp?.close()]);
+  await db?.drop();
+});
+
+interface Started {
+  onboardingId: string;
+  workflowId: string;
+  link: string;
+}
+
+async function startOnboarding(clientEmail: string, kvkNumber = '68750110'): Promise<Started> {
+  const onboardingId = randomUUID();
+  const workflowId = `onboarding:${onboardingId}`;
+  const em = db.orm.em.fork();
+  em.create(Onboarding, {
+    id: onboardingId, organization: office.organizationId, flavour: 'activation-link', bankCode: 'INGB', environment: office.mainEnvironmentId,
+    kvkNumber, clientEmail, language: 'nl', clientCompany: null, accountManagerName: 'Anna de Vries', accountManagerEmail: ACCOUNT_MANAGER,
+    bankAccountIds: [], status: 'preparing', statusReason: null, workflowId, connection: null, consentDeadline: null,
+    firstTransactionDeadline: null, restartOf: null, createdBy: 'test', completedAt: null,
+  });
+  await em.flush();
+  await env.client.workflow.start(onboardingWorkflow, {
+    workflowId, taskQueue: TEST_TASK_QUEUE, args: [{ onboardingId, organizationId: office.organizationId, flavour: 'activation-link' }],
+  });
+  const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(clientEmail)));
+  const link = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/[A-Za-z0-9_-]{43}`).exec(decodeQuotedPrintable(mail.raw))?.[0];
+  if (!link) throw new Error('no activation link in the e-mail');
+  await eventually(async () => (await state(workflowId)).status === 'waiting_for_consent' || undefined);
+  return { onboardingId, workflowId, link };
+}
+
+/** "Koppelen", the bank as an Owner, back to the callback: the onboarding then has a connection. */
+async function connect(started: Started): Promise<{ connectCsrf: string; cookie: string; bankConsentId: string; connectionId: string }> {
+  const page = await fetch(started.link);
+  const cookie = csrfCookie(page);
+  const connectCsrf = hiddenField(await page.text(), 'csrf');
+  const koppelen = await postForm(started.link, { csrf: connectCsrf }, cookie);
+  expect(koppelen.status).toBe(303);
+  const callback = await consentAtBank(new URL(koppelen.headers.get('location')!), 'ing-owner', [IBAN]);
+  const done = await fetch(callback);
+  expect(await done.text()).toContain('<h1>Gelukt</h1>');
+  const onboarding = await eventually(async () => {
+    const row = await db.orm.em.fork().findOneOrFail(Onboarding, { id: started.onboardingId });
+    return row.connection && ['waiting_for_first_transaction', 'active', 'active_awaiting_first_transaction'].includes(row.status) ? row : undefined;
+  });
+  const attempt = await db.orm.em.fork().findOneOrFail(ConsentAttempt, { onboarding: started.onboardingId, error: null });
+  return { connectCsrf, cookie, bankConsentId: attempt.bankConsentId, connectionId: onboarding.connection!.id };
+}
+
+test('after a consent the client undoes the link: consent terminated at the bank, connection stopped, schedule paused, staff told (R-A11)', async () => {
+  const started = await startOnboarding('eigenaar@donald.test');
+  const { connectCsrf, cookie, bankConsentId, connectionId } = await connect(started);
+  expect(bank.admin.consent(bankConsentId)?.status).toBe('valid');
+
+  // The link page, once connected, offers the undo.
+  const path = new URL(started.link).pathname;
+  const linkPage = await (await fetch(started.link)).text();
+  expect(linkPage).toContain('<h1>De bankkoppeling is actief</h1>');
+  expect(linkPage).toContain(`<a href="${path}/undo?lang&#x3D;nl">Koppeling ongedaan maken</a>`);
+
+  // GET only asks, however often it is fetched.
+  const question = await fetch(`${started.link}/undo?lang=nl`, { headers: { cookie } });
+  expect(question.status).toBe(200);
+  expect(question.headers.get('cache-control')).toBe('no-store');
+  expect(question.headers.get('referrer-policy')).toBe('no-referrer');
+  expect(question.headers.get('content-security-policy')).toContain("form-action 'self'");
+  const questionHtml = await question.text();
+  expect(questionHtml).toContain('<h1>Koppeling ongedaan maken?</h1>');
+  expect(questionHtml).toContain('<button type="submit">Ja, koppeling ongedaan maken</button>');
+  expect(questionHtml).toContain(`<a href="${path}?lang&#x3D;nl">Nee, terug</a>`);
+  expect(questionHtml).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
+  expect((await fetch(`${started.link}/undo`)).status).toBe(200);
+  expect(bank.admin.consent(bankConsentId)?.status).toBe('valid');
+  expect((await db.orm.em.fork().findOneOrFail(Connection, { id: connectionId })).state).toBe('active');
+  const undoCsrf = hiddenField(questionHtml, 'csrf');
+
+  // CSRF: no field, a forged field, or the "Koppelen" form's field are all refused, and nothing happens.
+  const forged = await postForm(`${started.link}/undo`, {});
+  expect(forged.status).toBe(403);
+  expect(await forged.text()).toContain('Deze pagina is verlopen');
+  expect((await postForm(`${started.link}/undo`, { csrf: 'x'.repeat(43) }, cookie)).status).toBe(403);
+  expect((await postForm(`${started.link}/undo`, { csrf: connectCsrf }, cookie)).status).toBe(403);
+  expect((await postForm(`${started.link}/undo`, { csrf: undoCsrf })).status).toBe(403);
+  expect(bank.admin.consent(bankConsentId)?.status).toBe('valid');
+
+  const undo = await postForm(`${started.link}/undo?lang=nl`, { csrf: undoCsrf }, cookie);
+  expect(undo.status).toBe(200);
+  expect(undo.headers.get('cache-control')).toBe('no-store');
+  const undoneHtml = await undo.text();
+  expect(undoneHtml).toContain('<h1>De koppeling is ongedaan gemaakt</h1>');
+  expect(undoneHtml).toContain('De toestemming bij ING voor <strong>Test BV Donald</strong> is ingetrokken.');
+
+  // At the bank, in the database, at the schedule.
+  expect(bank.admin.consent(bankConsentId)?.status).toBe('terminatedByTpp');
+  const connection = await db.orm.em.fork().findOneOrFail(Connection, { id: connectionId });
+  expect(connection.state).toBe('consent_invalid');
+  expect(connection.stateReason).toBe('undone by the client');
+  const consent = await db.orm.em.fork().findOneOrFail(Consent, { bankConsentId });
+  expect(consent.status).toBe('terminatedByTpp');
+  expect(consent.accessTokenEncrypted).toBeNull();
+  expect(consent.refreshTokenEncrypted).toBeNull();
+  const schedule = await env.client.schedule.getHandle(fetchScheduleId(connectionId)).describe();
+  expect(schedule.state.paused).toBe(true);
+  expect(schedule.state.note).toContain('undone by the client');
+
+  // Staff and the account manager are told, once each.
+  for (const to of [STAFF, ACCOUNT_MANAGER]) {
+    const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(to) && decodeQuotedPrintable(m.raw).includes('ongedaan gemaakt door de klant')));
+    const text = decodeQuotedPrintable(mail.raw);
+    expect(text).toContain('Subject: Bankkoppeling ING ongedaan gemaakt door de klant: Test BV Donald');
+    expect(text).toContain(`Koppeling: ${connectionId}`);
+  }
+  expect(await db.orm.em.fork().count(EmailMessage, { template: 'onboarding-undone', status: 'sent' })).toBe(2);
+
+  // Support finds it in the Temporal UI by connection and organization.
+  const description = await env.client.workflow.getHandle(undoConnectionWorkflowId(connectionId)).describe();
+  expect(description.status.name).toBe('COMPLETED');
+  expect(description.typedSearchAttributes.get(ConnectionId)).toBe(connectionId);
+  expect(description.typedSearchAttributes.get(OrganizationId)).toBe(office.organizationId);
+
+  // The onboarding says so too: a running one ends, a finished one keeps its status with the reason.
+  const onboarding = await eventually(async () => {
+    const row = await db.orm.em.fork().findOneOrFail(Onboarding, { id: started.onboardingId });
+    return row.statusReason === 'undone by the client' ? row : undefined;
+  });
+  expect(['cancelled', 'active', 'active_awaiting_first_transaction']).toContain(onboarding.status);
+
+  // Idempotent: a second undo says it was already undone and does nothing again.
+  const again = await postForm(`${started.link}/undo?lang=nl`, { csrf: undoCsrf }, cookie);
+  expect(again.status).toBe(200);
+  expect(await again.text()).toContain('<h1>Deze koppeling was al ongedaan gemaakt</h1>');
+  expect(await db.orm.em.fork().count(EmailMessage, { template: 'onboarding-undone' })).toBe(2);
+  expect(await (await fetch(`${started.link}/undo`)).text()).toContain('<h1>Deze koppeling was al ongedaan gemaakt</h1>');
+
+  // The link page afterwards shows the undone state, without a button.
+  const after = await fetch(`${started.link}?lang=en`);
+  expect(after.status).toBe(200);
+  const afterHtml = await after.text();
+  expect(afterHtml).toContain('<h1>The connection has been undone</h1>');
+  expect(afterHtml).not.toMatch(/<button|\/undo/);
+});
+
+test('a link that has not been used yet has nothing to undo, and an unknown one is unknown', async () => {
+  const started = await startOnboarding('nog-niet@donald.test');
+  const question = await fetch(`${started.link}/undo`);
+  expect(question.status).toBe(409);
+  expect(await question.text()).toContain('<h1>Nog niets gekoppeld</h1>');
+  const page = await fetch(started.link);
+  const cookie = csrfCookie(page);
+  const post = await postForm(`${started.link}/undo`, { csrf: hiddenField(await page.text(), 'csrf') }, cookie);
+  expect(post.status).toBe(403);
+  expect((await state(started.workflowId)).status).toBe('waiting_for_consent');
+
+  const unknown = await fetch(`${baseUrl}/connect/${'A'.repeat(43)}/undo`);
+  expect(unknown.status).toBe(404);
+  expect(await unknown.text()).toContain('<h1>Onbekende link</h1>');
+  expect((await postForm(`${baseUrl}/connect/${'A'.repeat(43)}/undo`, { csrf: 'x' })).status).toBe(404);
+});
+
+test('a refusal at the bank (R-A3) e-mails the client the rule and the link that still works, once per refusal', async () => {
+  const started = await startOnboarding('medewerker@donald.test');
+  for (let attempt = 1; attempt <= 2; attempt += 1) {
+    const page = await fetch(started.link);
+    const koppelen = await postForm(started.link, { csrf: hiddenField(await page.text(), 'csrf') }, csrfCookie(page));
+    const callback = await consentAtBank(new URL(koppelen.headers.get('location')!), 'ing-viewer', [IBAN]);
+    expect(await (await fetch(callback)).text()).toContain('<h1>Deze gebruiker mag geen toestemming geven</h1>');
+    const mails = await eventually(() => {
+      const found = smtp.messages.filter((m) => m.to.includes('medewerker@donald.test') && m.raw.includes('toestemming niet gegeven'));
+      return found.length === attempt ? found : undefined;
+    });
+    const text = decodeQuotedPrintable(mails[attempt - 1]!.raw).replace(/\r\n/g, '\n').replace(/\n /g, ' ');
+    expect(text).toContain('Subject: Bankkoppeling ING voor Test BV Donald: toestemming niet gegeven');
+    expect(text).toContain('De regel van de bank: alleen een gebruiker met de rol Owner (met eigenaarspas) of AdministratorPlus met het recht om rekeningen te koppelen mag deze toestemming geven.');
+    expect(text).toContain('Melding van de bank: Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer');
+    expect(text).toContain(`Vraag een collega met de rol Owner of AdministratorPlus om deze link te openen, op "Koppelen" te klikken en bij ING toestemming te geven:\n${started.link}`);
+  }
+  const stored = await db.orm.em.fork().find(EmailMessage, { template: 'onboarding-consent-refused', idempotencyKey: { $like: `onboarding:${started.onboardingId}:%` } });
+  expect(stored).toHaveLength(2);
+  expect(stored.every((m) => m.text.includes('[[activationUrl]]') && !m.text.includes(started.link))).toBe(true);
+  expect((await state(started.workflowId)).status).toBe('waiting_for_consent');
+});
+
+function state(workflowId: string): Promise<OnboardingState> {
+  return env.client.workflow.getHandle(workflowId).query(stateQuery);
+}
+
+async function consentAtBank(authorize: URL, username: string, ibans: string[]): Promise<URL> {
+  const loginPage = await (await fetch(authorize)).text();
+  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, { flow: hiddenField(loginPage, 'flow'), username, password: 'sandbox', action: 'login' });
+  if (afterLogin.status === 303) return new URL(afterLogin.headers.get('location')!);
+  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, { flow: hiddenField(await afterLogin.text(), 'flow'), action: 'sign', accounts: ibans });
+  expect(signed.status).toBe(303);
+  return new URL(signed.headers.get('location')!);
+}
+
+function hiddenField(html: string, name: string): string {
+  const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
+  if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
+  return value.replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+}
+
+function csrfCookie(page: Response): string {
+  const cookie = page.headers.getSetCookie().find((c) => c.startsWith('bk_csrf='));
+  if (!cookie) throw new Error('no CSRF cookie set');
+  return cookie.split(';')[0]!;
+}
+
+function postForm(url: string, fields: Record<string, string | string[]>, cookie?: string): Promise<Response> {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
+  return fetch(url, { method: 'POST', body, redirect: 'manual', headers: cookie ? { cookie } : {} });
+}
+
+function decodeQuotedPrintable(raw: string): string {
+  const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,76 @@
+import { getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { connectionUndoneSignal, onboardingWorkflowId, UNDONE_REASON } from './onboarding';
+
+/** Ids only, like every workflow here: no token or bank secret. */
+export interface UndoConnectionInput {
+  connectionId: string;
+  organizationId: string;
+  /** The onboarding whose link the client undid, and the consent it gave. */
+  onboardingId: string;
+  consentId: string;
+}
+
+export interface UndoConnectionResult {
+  outcome: 'undone' | 'already_undone';
+  /** False when a later activation had replaced this consent: the connection runs on with the newer one. */
+  connectionStopped: boolean;
+}
+
+export function undoConnectionWorkflowId(connectionId: string): string {
+  return `connection:${connectionId}:undo`;
+}
+
+const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
+
+const { revokeConsentForUndo } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '1 minute', maximumAttempts: 10 },
+  summary: 'Revoke the consent at the bank (terminatedByTpp) and forget its tokens (R-A11)',
+});
+const { markConsentInvalid } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Mark the connection: consent undone by the client' });
+const { pauseFetchSchedule } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Pause the scheduled fetches' });
+const { recordOnboardingUndone } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Note the undo on the finished onboarding' });
+const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '10 minutes' }, summary: 'Tell staff and the account manager that the client undid the connection' });
+
+/**
+ * The client undid the link from the link page (R-A11): the consent ends at the bank, the connection stops
+ * fetching, its schedule pauses, a still-running onboarding stops waiting, and staff and the account manager are
+ * told. Started by the client page with id `connection:<id>:undo`; every step is safe to repeat.
+ */
+export async function undoConnectionWorkflow(input: UndoConnectionInput): Promise<UndoConnectionResult> {
+  const revoked = await revokeConsentForUndo({ connectionId: input.connectionId, consentId: input.consentId });
+  if (revoked.current) {
+    // Repeated on a second undo too: each step is idempotent, so an earlier run that stopped half-way is completed.
+    const marked = await markConsentInvalid({ connectionId: input.connectionId, reason: UNDONE_REASON });
+    await pauseFetchSchedule({ connectionId: input.connectionId, note: `Consent ${UNDONE_REASON} (R-A11)` });
+    const recipients = [
+      { role: 'staff', email: marked.staffEmail, name: 'team' },
+      { role: 'account-manager', email: marked.accountManager.email, name: marked.accountManager.name ?? '' },
+    ].filter((r): r is { role: string; email: string; name: string } => Boolean(r.email));
+    for (const recipient of recipients) {
+      await sendEmail({
+        organizationId: input.organizationId,
+        // Under the onboarding's prefix, so the onboarding's detail in the staff API lists it with its e-mails.
+        idempotencyKey: `onboarding:${input.onboardingId}:undone:${input.consentId}:${recipient.role}`,
+        template: 'onboarding-undone',
+        language: 'nl',
+        to: recipient.email,
+        data: {
+          recipientName: recipient.name,
+          companyName: marked.companyName ?? 'uw klant',
+          bankName: BANK_NAMES[marked.bankCode] ?? marked.bankCode,
+          connectionId: input.connectionId,
+          onboardingId: input.onboardingId,
+        },
+      });
+    }
+  }
+  try {
+    await getExternalWorkflowHandle(onboardingWorkflowId(input.onboardingId)).signal(connectionUndoneSignal);
+  } catch {
+    // The onboarding has finished: there is nothing waiting to stop.
+  }
+  await recordOnboardingUndone({ onboardingId: input.onboardingId, reason: UNDONE_REASON });
+  return { outcome: revoked.alreadyUndone ? 'already_undone' : 'undone', connectionStopped: revoked.current };
+}
