@@ -73,9 +73,13 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
       if (lookup.kind === 'not_found') problems.push(`KvK number ${onboarding.kvkNumber} is not registered at the KvK (R-V3)`);
       if (lookup.kind === 'invalid') problems.push(`KvK number ${onboarding.kvkNumber}: ${lookup.reason} (R-V3)`);
       if (problems.length || lookup.kind !== 'found') return { ok: false, reason: problems.join('; ') };
-      const company = (await em.findOne(ClientCompany, { organization: onboarding.organization, kvkNumber: onboarding.kvkNumber }))
-        ?? em.create(ClientCompany, { organization: onboarding.organization, kvkNumber: onboarding.kvkNumber, name: lookup.name });
-      company.name = lookup.name;
+      // One statement, so two onboardings of the same client prepared at once (ING and Rabobank) cannot collide.
+      const company = await em.upsert(
+        ClientCompany,
+        // upsert skips onCreate hooks: the id and time are given here and kept by an existing row.
+        { id: randomUUID(), createdAt: new Date(), organization: onboarding.organization, kvkNumber: onboarding.kvkNumber, name: lookup.name },
+        { onConflictFields: ['organization', 'kvkNumber'], onConflictAction: 'merge', onConflictMergeFields: ['name'] },
+      );
       onboarding.clientCompany = company;
       await em.flush();
       return { ok: true, companyName: lookup.name };
