@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Bank tokens at rest: AES-256-GCM with the key from SECRETS_KEY (32 bytes, base64). Each value carries its own
@@ -8,6 +8,12 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 export interface TokenCipher {
   encrypt(plaintext: string): string;
   decrypt(sealed: string): string;
+  /**
+   * HMAC-SHA256 (hex) of a value under a key derived from SECRETS_KEY for one purpose (HKDF, `bankkoppeling
+   * <purpose> v1`): a peppered lookup hash, e.g. of a serial number (domain/serial-number.ts), that the database
+   * alone cannot reverse.
+   */
+  keyedHash(purpose: string, value: string): string;
 }
 
 export function createTokenCipher(base64Key: string): TokenCipher {
@@ -15,7 +21,19 @@ export function createTokenCipher(base64Key: string): TokenCipher {
   if (key.length !== 32) {
     throw new Error('SECRETS_KEY must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)');
   }
+  const derived = new Map<string, Buffer>();
+  const keyFor = (purpose: string) => {
+    let found = derived.get(purpose);
+    if (!found) {
+      found = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `bankkoppeling ${purpose} v1`, 32));
+      derived.set(purpose, found);
+    }
+    return found;
+  };
   return {
+    keyedHash(purpose, value) {
+      return createHmac('sha256', keyFor(purpose)).update(value, 'utf8').digest('hex');
+    },
     encrypt(plaintext) {
       const nonce = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, nonce);

@@ -16,6 +16,7 @@ export * from './onboarding';
 export * from './activation-link';
 export * from './consent-attempt';
 export * from './message-template';
+export * from './serial-number';
 
 import { ApiKey } from './api-key';
 import { AuditEvent } from './audit-event';
@@ -35,7 +36,8 @@ import { Onboarding } from './onboarding';
 import { ActivationLink } from './activation-link';
 import { ConsentAttempt } from './consent-attempt';
 import { MessageTemplate } from './message-template';
+import { SerialNumber } from './serial-number';
 
 export const entities = [Organization, ApiKey, Environment, BankJournal, BankAccount, ClientCompany, AuditEvent,
   Consent, Connection, ConnectedAccount, DailyStatement, Transaction, TransactionCodeRule, EmailMessage,
-  Onboarding, ActivationLink, ConsentAttempt, MessageTemplate];
+  Onboarding, ActivationLink, ConsentAttempt, MessageTemplate, SerialNumber];

@@ -4,6 +4,7 @@ import { Migration20261126160315_transactions } from './Migration20261126160315_
 import { Migration20261126161101_outbox } from './Migration20261126161101_outbox';
 import { Migration20261126162233_onboarding } from './Migration20261126162233_onboarding';
 import { Migration20261126165108_message_templates } from './Migration20261126165108_message_templates';
+import { Migration20261126171219_serial_numbers } from './Migration20261126171219_serial_numbers';
 
 /** Every migration in order. `npm run migration:create` writes a new file; add it here. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126161101_outbox', class: Migration20261126161101_outbox },
   { name: 'Migration20261126162233_onboarding', class: Migration20261126162233_onboarding },
   { name: 'Migration20261126165108_message_templates', class: Migration20261126165108_message_templates },
+  { name: 'Migration20261126171219_serial_numbers', class: Migration20261126171219_serial_numbers },
 ];
