@@ -1,22 +1,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { callbackUrl } from '../../activities/onboarding';
-import type { ActivityDeps } from '../../activities';
-import { SANDBOX_CLIENT_ID } from '../../banks/registry';
 import { startSandboxBank } from '../../sandbox/bank';
-import { startSandboxKvk } from '../../sandbox/kvk';
-import { createTestApp, createTenant, type Tenant } from '../support/api-fixture';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTenant, type Tenant } from '../support/api-fixture';
+import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
-import { devServerEnvironment } from '../support/temporal';
-import { createTestWorker, testActivityDeps } from '../support/worker';
+import { startWorld, type World } from '../support/world';
 
 /**
  * The client's way through a real browser (issue 6 item 6; R-A1, R-A3, R-A11, R-V13): Debian's Chromium, driven by
@@ -30,15 +20,10 @@ const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-output', 'screenshots
 
 jest.setTimeout(180_000);
 
+let world: World;
 let db: TestDatabase;
-let env: TestWorkflowEnvironment;
 let bank: Awaited<ReturnType<typeof startSandboxBank>>;
-let kvk: Awaited<ReturnType<typeof startSandboxKvk>>;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let deps: ActivityDeps;
-let worker: Worker;
-let running: Promise<void>;
-let server: Server;
 let baseUrl: string;
 let browser: Browser;
 
@@ -48,18 +33,8 @@ beforeAll(async () => {
     throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's Chromium. Install it with "sudo apt-get install -y chromium" (.ci/run does this in CI).`);
   }
   await mkdir(SCREENSHOTS, { recursive: true });
-  [db, env, bank, kvk, smtp] = await Promise.all([
-    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }), startSandboxKvk(0), startSmtpSink(),
-  ]);
-  server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, kvkUrl: kvk.url, smtpUrl: smtp.url, publicBaseUrl: baseUrl });
-  bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
-  worker = await createTestWorker(env, deps);
-  running = worker.run();
-  server.on('request', createTestApp(db.orm, env, { deps }));
+  world = await startWorld({ seed: 7 });
+  ({ db, bank, smtp, baseUrl } = world);
   // launch() gives every browser a fresh, throw-away user-data directory of its own.
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -69,14 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  worker?.shutdown();
-  await running;
-  await Promise.all([env?.teardown(), bank?.close(), kvk?.close(), smtp?.close()]);
-  await db?.drop();
+  await world?.stop();
 });
 
 for (const javaScriptEnabled of [true, false]) {

@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { callbackUrl } from '../../activities/onboarding';
 import type { ActivityDeps } from '../../activities';
-import { SANDBOX_CLIENT_ID } from '../../banks/registry';
 import { ActivationLink, ConsentAttempt, EmailMessage, Onboarding } from '../../db/entities';
 import { startSandboxBank } from '../../sandbox/bank';
-import { startSandboxKvk } from '../../sandbox/kvk';
 import { renderEmail } from '../../templates/render';
 import { onboardingWorkflow, stateQuery, type OnboardingState } from '../../workflows/onboarding';
-import { createTestApp, createTenant, type Tenant } from '../support/api-fixture';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTenant, type Tenant } from '../support/api-fixture';
+import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
-import { devServerEnvironment, TEST_TASK_QUEUE } from '../support/temporal';
-import { createTestWorker, testActivityDeps } from '../support/worker';
+import { startWorld, type World } from '../support/world';
+import { TEST_TASK_QUEUE } from '../support/temporal';
 
 /**
  * The client's side of an activation-link onboarding (R-A1, R-A3, R-A10, R-A11, R-V13) through the real app,
@@ -25,42 +18,23 @@ import { createTestWorker, testActivityDeps } from '../support/worker';
  */
 const IBAN = 'NL69INGB0123456789';
 
+let world: World;
 let db: TestDatabase;
 let env: TestWorkflowEnvironment;
 let bank: Awaited<ReturnType<typeof startSandboxBank>>;
-let kvk: Awaited<ReturnType<typeof startSandboxKvk>>;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 let deps: ActivityDeps;
-let worker: Worker;
-let running: Promise<void>;
-let server: Server;
 let baseUrl: string;
 let office: Tenant;
 
 beforeAll(async () => {
-  [db, env, bank, kvk, smtp] = await Promise.all([
-    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }), startSandboxKvk(0), startSmtpSink(),
-  ]);
-  // The app's own address must be known before the activities are built: it is in every link and redirect URI.
-  server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, kvkUrl: kvk.url, smtpUrl: smtp.url, publicBaseUrl: baseUrl });
-  bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
-  worker = await createTestWorker(env, deps);
-  running = worker.run();
-  server.on('request', createTestApp(db.orm, env, { deps }));
+  world = await startWorld({ seed: 7 });
+  ({ db, env, bank, smtp, deps, baseUrl } = world);
   office = await createTenant(db.orm, 'Administratiekantoor De Boekhouder');
 });
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  worker?.shutdown();
-  await running;
-  await Promise.all([env?.teardown(), bank?.close(), kvk?.close(), smtp?.close()]);
-  await db?.drop();
+  await world?.stop();
 });
 
 interface Started {

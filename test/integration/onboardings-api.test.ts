@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { callbackUrl } from '../../activities/onboarding';
-import type { ActivityDeps } from '../../activities';
-import { SANDBOX_CLIENT_ID } from '../../banks/registry';
 import { ApiKey } from '../../db/entities';
-import { startSandboxBank } from '../../sandbox/bank';
-import { startSandboxKvk } from '../../sandbox/kvk';
 import type { OnboardingState } from '../../workflows/onboarding';
-import { createTestApp, createTenant, type Tenant } from '../support/api-fixture';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTenant, type Tenant } from '../support/api-fixture';
+import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
-import { devServerEnvironment } from '../support/temporal';
-import { createTestWorker, testActivityDeps } from '../support/worker';
+import { startWorld, type World } from '../support/world';
 
 /**
  * The staff API for onboardings (issue 6 item 5; R-D1, R-A9, R-A10, R-V3) through real HTTP on a listening app,
@@ -24,32 +14,17 @@ import { createTestWorker, testActivityDeps } from '../support/worker';
 const HOUR = 3_600_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+let world: World;
 let db: TestDatabase;
 let env: TestWorkflowEnvironment;
-let bank: Awaited<ReturnType<typeof startSandboxBank>>;
-let kvk: Awaited<ReturnType<typeof startSandboxKvk>>;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let deps: ActivityDeps;
-let worker: Worker;
-let running: Promise<void>;
-let server: Server;
 let baseUrl: string;
 let office: Tenant;
 let otherOffice: Tenant;
 
 beforeAll(async () => {
-  [db, env, bank, kvk, smtp] = await Promise.all([
-    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 11, maxFrequencyPerDay: 100 }), startSandboxKvk(0), startSmtpSink(),
-  ]);
-  server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, kvkUrl: kvk.url, smtpUrl: smtp.url, publicBaseUrl: baseUrl });
-  bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
-  worker = await createTestWorker(env, deps);
-  running = worker.run();
-  server.on('request', createTestApp(db.orm, env, { deps }));
+  world = await startWorld({ seed: 11 });
+  ({ db, env, smtp, baseUrl } = world);
   [office, otherOffice] = await Promise.all([
     createTenant(db.orm, 'Administratiekantoor De Boekhouder'),
     createTenant(db.orm, 'Kantoor Zuid'),
@@ -57,14 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  worker?.shutdown();
-  await running;
-  await Promise.all([env?.teardown(), bank?.close(), kvk?.close(), smtp?.close()]);
-  await db?.drop();
+  await world?.stop();
 });
 
 interface Answer {

@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { callbackUrl } from '../../activities/onboarding';
-import type { ActivityDeps } from '../../activities';
-import { SANDBOX_CLIENT_ID } from '../../banks/registry';
 import { Connection, Consent, ConsentAttempt, EmailMessage, Onboarding, Organization } from '../../db/entities';
 import { fetchScheduleId } from '../../domain/fetch-schedule';
 import { startSandboxBank } from '../../sandbox/bank';
-import { startSandboxKvk } from '../../sandbox/kvk';
 import { onboardingWorkflow, stateQuery, type OnboardingState } from '../../workflows/onboarding';
 import { ConnectionId, OrganizationId } from '../../workflows/search-attributes';
 import { undoConnectionWorkflowId } from '../../workflows/undo-connection';
-import { createTestApp, createTenant, type Tenant } from '../support/api-fixture';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTenant, type Tenant } from '../support/api-fixture';
+import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
-import { devServerEnvironment, TEST_TASK_QUEUE } from '../support/temporal';
-import { createTestWorker, testActivityDeps } from '../support/worker';
+import { startWorld, type World } from '../support/world';
+import { TEST_TASK_QUEUE } from '../support/temporal';
 
 /**
  * R-A11: the client undoes the link from the link page, after a successful consent, through the real app, worker,
@@ -29,42 +21,23 @@ const IBAN = 'NL69INGB0123456789';
 const STAFF = 'team@boekhouder.test';
 const ACCOUNT_MANAGER = 'anna@boekhouder.test';
 
+let world: World;
 let db: TestDatabase;
 let env: TestWorkflowEnvironment;
 let bank: Awaited<ReturnType<typeof startSandboxBank>>;
-let kvk: Awaited<ReturnType<typeof startSandboxKvk>>;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let deps: ActivityDeps;
-let worker: Worker;
-let running: Promise<void>;
-let server: Server;
 let baseUrl: string;
 let office: Tenant;
 
 beforeAll(async () => {
-  [db, env, bank, kvk, smtp] = await Promise.all([
-    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }), startSandboxKvk(0), startSmtpSink(),
-  ]);
-  server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, kvkUrl: kvk.url, smtpUrl: smtp.url, publicBaseUrl: baseUrl });
-  bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
-  worker = await createTestWorker(env, deps);
-  running = worker.run();
-  server.on('request', createTestApp(db.orm, env, { deps }));
+  world = await startWorld({ seed: 7 });
+  ({ db, env, bank, smtp, baseUrl } = world);
   office = await createTenant(db.orm, 'Administratiekantoor De Boekhouder');
   await db.orm.em.fork().nativeUpdate(Organization, { id: office.organizationId }, { staffEmail: STAFF });
 });
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  worker?.shutdown();
-  await running;
-  await Promise.all([env?.teardown(), bank?.close(), kvk?.close(), smtp?.close()]);
-  await db?.drop();
+  await world?.stop();
 });
 
 interface Started {

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createApp } from '../../api/app';
@@ -9,7 +9,7 @@ import { testActivityDeps } from './worker';
 
 
 /** The real app; pass the worker's deps when the test needs pages and activities to share keys and banks. */
-export function createTestApp(orm: MikroORM, env: TestWorkflowEnvironment, options: { deps?: ActivityDeps; rateLimitPerMinute?: number } = {}): Express {
+export function createTestApp(orm: MikroORM, env: TestWorkflowEnvironment, options: { deps?: ActivityDeps; rateLimitPerMinute?: number; log?: Logger; publicBaseUrl?: string } = {}): Express {
   const deps = options.deps ?? testActivityDeps({ orm, env });
   const rateLimitPerMinute = options.rateLimitPerMinute;
   return createApp(
@@ -17,7 +17,7 @@ export function createTestApp(orm: MikroORM, env: TestWorkflowEnvironment, optio
       orm, temporal: env.client, taskQueue: TEST_TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', namespace: env.namespace ?? 'default',
       tokenCipher: deps.tokenCipher, bankConnector: deps.bankConnector, publicBaseUrl: deps.publicBaseUrl,
     },
-    { log: pino({ level: 'silent' }), publicBaseUrl: 'http://localhost:3000', apiRateLimitPerMinute: rateLimitPerMinute },
+    { log: options.log ?? pino({ level: 'silent' }), publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000', apiRateLimitPerMinute: rateLimitPerMinute },
   );
 }
 
