@@ -11,7 +11,8 @@ import { normaliseIban } from '../domain/iban';
 import type { OnboardingStatus } from '../domain/onboarding';
 import { bankActivationTemplateProblems } from '../domain/message-template';
 import { createOAuthState, createPkcePair } from '../domain/pkce';
-import { ActivationLink, BankAccount, BankJournal, ClientCompany, ConnectedAccount, Connection, Consent, ConsentAttempt, Environment, MessageTemplate, Onboarding } from '../db/entities';
+import { formatSerialNumber, generateSerialNumber, serialNumberHash } from '../domain/serial-number';
+import { ActivationLink, BankAccount, BankJournal, ClientCompany, ConnectedAccount, Connection, Consent, ConsentAttempt, Environment, MessageTemplate, Onboarding, SerialNumber } from '../db/entities';
 import { emailTemplateSource, LANGUAGES, type EmailSource, type Language } from '../templates/render';
 import { createOutbox } from './email';
 import type { ActivityDeps } from '.';
@@ -49,6 +50,7 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
       });
       if (input.status === 'cancelled' || input.status === 'expired') {
         await orm.em.fork().nativeUpdate(ActivationLink, { onboarding: input.onboardingId, usedAt: null, revokedAt: null }, { revokedAt: new Date() });
+        await orm.em.fork().nativeUpdate(SerialNumber, { onboarding: input.onboardingId, usedAt: null, revokedAt: null }, { revokedAt: new Date() });
       }
     },
 
@@ -97,21 +99,48 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
       return { linkId: link.id };
     },
 
-    /** E-mails of the onboarding (R-A6, R-A10, R-V13), exactly once per intent through the outbox. */
-    async sendOnboardingEmail(input: { onboardingId: string; kind: OnboardingEmailKind; linkId: string | null; sequence: number; reason?: string | null }): Promise<{ status: string }> {
+    /**
+     * Step 2 of the serial flavour (R-V6, R-V7): a new serial number, valid until the consent deadline; earlier
+     * open ones of this onboarding stop working (a resend, or staff replacing a locked one). Answers only its id.
+     */
+    async issueSerialNumber(input: { onboardingId: string; deadline: string }): Promise<{ serialNumberId: string }> {
+      const em = orm.em.fork();
+      const onboarding = await load(em, input.onboardingId);
+      await em.nativeUpdate(SerialNumber, { onboarding, usedAt: null, revokedAt: null }, { revokedAt: new Date() });
+      const serial = generateSerialNumber();
+      const row = em.create(SerialNumber, {
+        organization: onboarding.organization, onboarding, numberHash: serialNumberHash(deps.tokenCipher, serial), numberEncrypted: deps.tokenCipher.encrypt(serial),
+        expiresAt: new Date(input.deadline), failedAttempts: 0, lockedAt: null, usedAt: null, revokedAt: null,
+      });
+      // 54 random bits: a clash with an existing hash fails the unique index, and the retried activity draws anew.
+      await em.flush();
+      return { serialNumberId: row.id };
+    },
+
+    /** E-mails of the onboarding (R-A6, R-A10, R-V13, R-V6), exactly once per intent through the outbox. */
+    async sendOnboardingEmail(input: { onboardingId: string; kind: OnboardingEmailKind; linkId: string | null; serialNumberId?: string | null; sequence: number; reason?: string | null }): Promise<{ status: string }> {
       const em = orm.em.fork();
       const onboarding = await load(em, input.onboardingId);
       const toStaff = input.kind === 'expired';
       const to = toStaff ? (onboarding.organization.staffEmail ?? onboarding.accountManagerEmail ?? onboarding.clientEmail) : onboarding.clientEmail;
       const language = onboarding.language === 'en' ? 'en' : 'nl';
+      const serial = onboarding.flavour === 'serial';
+      // R-V6: the serial flavour's e-mails carry the serial number and the wizard link instead of an activation link.
+      const serialTemplate = serial && (input.kind === 'activation' || input.kind === 'reminder');
       const sendTime: Record<string, string> = input.linkId && CARRIES_LINK.includes(input.kind)
         ? { activationUrl: `${deps.publicBaseUrl}/connect/${activationToken(deps.activationLinkKey, input.linkId)}` }
         : {};
+      if (serialTemplate) {
+        // Like the activation link, the serial number is put in only while sending: it never rests in the outbox.
+        const row = await em.findOneOrFail(SerialNumber, { id: input.serialNumberId ?? '', onboarding });
+        sendTime.serialNumber = formatSerialNumber(deps.tokenCipher.decrypt(row.numberEncrypted));
+      }
+      const wizardUrl = `${deps.publicBaseUrl}/wizard`;
       const reason = input.reason ?? '';
       const result = await send({
         organizationId: onboarding.organization.id,
-        idempotencyKey: `onboarding:${onboarding.id}:${input.kind}:${input.linkId ?? '-'}:${input.sequence}`,
-        template: `onboarding-${input.kind}`,
+        idempotencyKey: `onboarding:${onboarding.id}:${input.kind}:${input.linkId ?? input.serialNumberId ?? '-'}:${input.sequence}`,
+        template: serialTemplate ? 'onboarding-serial' : `onboarding-${input.kind}`,
         language,
         to,
         data: {
@@ -125,8 +154,11 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
           reason,
           // R-A3: the refusal banks give most often; the e-mail then states the rule instead of only quoting the bank.
           roleRefused: /\brole\b|owner|administratorplus/i.test(reason),
+          ...(serial ? { wizardUrl, reminder: input.kind === 'reminder' } : {}),
+          // The serial flavour has no activation link: e-mails that point the client back go to the wizard.
+          ...(serial && !serialTemplate && CARRIES_LINK.includes(input.kind) ? { activationUrl: wizardUrl } : {}),
         },
-        source: BANK_ACTIVATION_MESSAGE.includes(input.kind) ? await organizationSource(em, onboarding.organization.id, language, input.kind) : undefined,
+        source: !serialTemplate && BANK_ACTIVATION_MESSAGE.includes(input.kind) ? await organizationSource(em, onboarding.organization.id, language, input.kind) : undefined,
       }, sendTime);
       return { status: result.status };
     },
@@ -170,6 +202,7 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
       attempt.codeEncrypted = null;
       await em.flush();
       await em.nativeUpdate(ActivationLink, { onboarding: input.onboardingId, usedAt: null, revokedAt: null }, { usedAt: new Date() });
+      await em.nativeUpdate(SerialNumber, { onboarding: input.onboardingId, usedAt: null, revokedAt: null }, { usedAt: new Date() });
       return { outcome: 'consented', consentId: consent.id };
     },
 

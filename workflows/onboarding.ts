@@ -33,7 +33,16 @@ export const startConsentUpdate = defineUpdate<{ attemptId: string }, [{ linkId:
 /** The bank sent the client back (code or refusal stored with the attempt); answers what the page should say. */
 export const consentReturnedUpdate = defineUpdate<{ outcome: 'consented' | 'refused'; reason: string | null }, [{ attemptId: string }]>('consentReturned');
 export const cancelUpdate = defineUpdate<OnboardingState, [{ by: string }]>('cancel');
-export const resendUpdate = defineUpdate<{ linkId: string }, [{ by: string }]>('resend');
+/** Staff send the client a fresh link, or in the serial flavour a fresh serial number (the old one is revoked). */
+export const resendUpdate = defineUpdate<{ linkId: string | null; serialNumberId?: string }, [{ by: string }]>('resend');
+/**
+ * Serial flavour (R-V6, R-V9): the wizard verified serial number and KvK number (api/client/serial-check.ts) and
+ * claims the onboarding; afterwards startConsent takes `{ linkId: serialNumberId }`. Refused when the serial
+ * number was replaced, locked, expired or cancelled.
+ */
+export const claimSerialUpdate = defineUpdate<{ onboardingId: string; consentDeadline: string | null }, [{ serialNumberId: string }]>('claimSerial');
+/** Five wrong KvK numbers locked this serial number (R-V7); staff can resend a new one. */
+export const serialLockedSignal = defineSignal<[{ serialNumberId: string }]>('serialLocked');
 /** The client undid the connection from the link page (R-A11; workflows/undo-connection.ts): stop waiting for transactions. */
 export const connectionUndoneSignal = defineSignal('connectionUndone');
 
@@ -48,6 +57,7 @@ const { prepareOnboarding } = proxyActivities<Activities>({
   retry: { maximumInterval: '5 minutes', nonRetryableErrorTypes: ['KvkRejectedError'] },
   summary: 'Prepare: check environment, bank accounts, activation template; look up the KvK number (R-V3, R-A4, R-A6, R-V1)',
 });
+const { issueSerialNumber } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Issue a serial number for the wizard, valid until the consent deadline (R-V6, R-V7)' });
 const { issueActivationLink } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Issue a single-use activation link, valid 168 hours (R-A9, R-A10)' });
 const { sendOnboardingEmail } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '10 minutes' }, summary: 'Send an e-mail through the outbox (exactly once per intent)' });
 const { beginConsent } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 }, summary: 'Create the consent at the bank for the client (OAuth2 + PKCE)' });
@@ -67,6 +77,11 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   let cancelled = false;
   let undone = false;
   let linkId: string | null = null;
+  const serial = input.flavour === 'serial';
+  /** Serial flavour: the current serial number, the one the wizard claimed, and those locked by wrong tries. */
+  let serialNumberId: string | null = null;
+  let claimedSerialId: string | null = null;
+  const lockedSerials = new Set<string>();
   /** Refused trips to the bank so far; numbers the refusal e-mails, so two refusals send two. */
   let refusedAttempts = 0;
   /** E-mails a handler started without making the client's page wait for SMTP; awaited before the workflow ends. */
@@ -86,6 +101,12 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     return state;
   }, { validator: (_request: { by: string }) => { if (!['preparing', 'waiting_for_consent', 'consent_in_progress'].includes(state.status)) throw new Error(`the onboarding is ${state.status} and can no longer be cancelled`); } });
   setHandler(resendUpdate, async (_request: { by: string }) => {
+    if (serial) {
+      serialNumberId = (await issueSerialNumber({ onboardingId: input.onboardingId, deadline: state.consentDeadline! })).serialNumberId;
+      claimedSerialId = null;
+      await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'activation', linkId: null, serialNumberId, sequence: workflowInfo().historyLength });
+      return { linkId: null, serialNumberId };
+    }
     linkId = (await issueActivationLink({ onboardingId: input.onboardingId, deadline: state.consentDeadline! })).linkId;
     await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'activation', linkId, sequence: workflowInfo().historyLength });
     return { linkId };
@@ -94,7 +115,18 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     const attempt = await beginConsent({ onboardingId: input.onboardingId, linkId: presented });
     if (state.status === 'waiting_for_consent') await setStatus('consent_in_progress');
     return attempt;
-  }, { validator: ({ linkId: presented }) => assertLinkUsable(state, cancelled, presented, linkId) });
+  }, { validator: ({ linkId: presented }) => (serial ? assertSerialUsable(state, cancelled, presented, claimedSerialId, lockedSerials) : assertLinkUsable(state, cancelled, presented, linkId)) });
+  setHandler(claimSerialUpdate, async ({ serialNumberId: presented }) => {
+    claimedSerialId = presented;
+    return { onboardingId: input.onboardingId, consentDeadline: state.consentDeadline };
+  }, { validator: ({ serialNumberId: presented }) => {
+    if (!serial) throw new Error('this onboarding uses an activation link, not a serial number');
+    assertSerialUsable(state, cancelled, presented, serialNumberId, lockedSerials);
+  } });
+  setHandler(serialLockedSignal, ({ serialNumberId: locked }) => {
+    lockedSerials.add(locked);
+    if (claimedSerialId === locked) claimedSerialId = null;
+  });
   setHandler(consentReturnedUpdate, async ({ attemptId }) => {
     const result = await exchangeConsentCode({ onboardingId: input.onboardingId, attemptId });
     if (result.outcome === 'consented') {
@@ -123,21 +155,28 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   // 2. Issue
   const deadline = new Date(workflowInfo().startTime.getTime() + CONSENT_WAIT_HOURS * HOUR);
   state.consentDeadline = deadline.toISOString();
-  linkId = (await issueActivationLink({ onboardingId: input.onboardingId, deadline: state.consentDeadline })).linkId;
-  await setStatus('waiting_for_consent', null, { consentDeadline: state.consentDeadline });
-  await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'activation', linkId, sequence: 0 });
+  if (serial) {
+    // R-V6, R-V7: the serial flavour; no saved history took this branch before it existed.
+    serialNumberId = (await issueSerialNumber({ onboardingId: input.onboardingId, deadline: state.consentDeadline })).serialNumberId;
+    await setStatus('waiting_for_consent', null, { consentDeadline: state.consentDeadline });
+    await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'activation', linkId: null, serialNumberId, sequence: 0 });
+  } else {
+    linkId = (await issueActivationLink({ onboardingId: input.onboardingId, deadline: state.consentDeadline })).linkId;
+    await setStatus('waiting_for_consent', null, { consentDeadline: state.consentDeadline });
+    await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'activation', linkId, sequence: 0 });
+  }
 
   // 3. Wait for consent, with reminders
   for (const hoursBefore of REMINDER_HOURS_BEFORE_EXPIRY) {
     const remindAt = deadline.getTime() - hoursBefore * HOUR;
     if (await waitUntil(() => consentId !== null || cancelled, remindAt, `Wait for client consent until ${dutchMoment(new Date(remindAt))}, then remind`)) break;
-    if (state.status === 'waiting_for_consent') await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'reminder', linkId, sequence: hoursBefore });
+    if (state.status === 'waiting_for_consent') await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'reminder', linkId, serialNumberId, sequence: hoursBefore });
   }
   await waitUntil(() => consentId !== null || cancelled, deadline.getTime(), `Wait for client consent until ${dutchMoment(deadline)}`);
   if (cancelled) return settled();
   if (consentId === null) {
     await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'expired', linkId, sequence: 0 });
-    return finish('expired', 'the client did not give consent within 168 hours (R-A10); restart to send a new link');
+    return finish('expired', `the client did not give consent within 168 hours (R-A10); restart to send a new ${serial ? 'serial number' : 'link'}`);
   }
 
   // 4-5. Consent given: sync the profile
@@ -207,4 +246,12 @@ function assertLinkUsable(state: OnboardingState, cancelled: boolean, presented:
   if (presented !== current) throw new Error('this link was replaced by a newer one; use the link in the most recent e-mail');
   if (state.status !== 'waiting_for_consent' && state.status !== 'consent_in_progress') throw new Error(`this link can no longer be used (${state.status.replace(/_/g, ' ')})`);
   if (state.consentDeadline && Date.now() >= new Date(state.consentDeadline).getTime()) throw new Error('this link has expired');
+}
+
+function assertSerialUsable(state: OnboardingState, cancelled: boolean, presented: string, current: string | null, locked: ReadonlySet<string>): void {
+  if (cancelled || state.status === 'cancelled') throw new Error('this serial number was cancelled by the accounting office');
+  if (locked.has(presented)) throw new Error('this serial number is locked after five wrong tries; ask the accounting office for a new one');
+  if (presented !== current) throw new Error('this serial number was replaced by a newer one; use the serial number in the most recent e-mail');
+  if (state.status !== 'waiting_for_consent' && state.status !== 'consent_in_progress') throw new Error(`this serial number can no longer be used (${state.status.replace(/_/g, ' ')})`);
+  if (state.consentDeadline && Date.now() >= new Date(state.consentDeadline).getTime()) throw new Error('this serial number has expired');
 }
