@@ -29,6 +29,8 @@ const DECIMAL: Readonly<Record<'.' | ',', RegExp>> = { '.': /^(\d*)(?:\.(\d*))?$
  * from a credit/debit mark), so a sign is rejected rather than guessed at.
  */
 export function parseMinorUnits(text: string, decimals: number, separator: '.' | ','): number {
+  const fast = plainMinorUnits(text, decimals, separator === '.' ? POINT : COMMA);
+  if (fast >= 0) return fast;
   const match = DECIMAL[separator].exec(text.trim());
   if (match === null || `${match[1]}${match[2] ?? ''}` === '') {
     throw new StatementParseError(
@@ -46,4 +48,49 @@ export function parseMinorUnits(text: string, decimals: number, separator: '.' |
     throw new StatementParseError(`amount "${text}" is too large`);
   }
   return Number(minor);
+}
+
+const POINT = 0x2e;
+const COMMA = 0x2c;
+const ZERO = 0x30;
+const NINE = 0x39;
+/** Below 10^15 every integer is exact in a double (2^53 is about 9 * 10^15). */
+const MAX_PLAIN_DIGITS = 15;
+const POWERS_OF_TEN = Array.from({ length: MAX_PLAIN_DIGITS + 1 }, (_, i) => 10 ** i);
+
+/**
+ * The common case, read with integer arithmetic: ASCII digits with at most one separator, no surrounding
+ * whitespace, no more decimals than the currency has, at most 15 digits once padded to the currency's decimals.
+ * Anything else is -1 and left to the exact reading above, which also words the errors.
+ */
+function plainMinorUnits(text: string, decimals: number, separator: number): number {
+  const length = text.length;
+  if (length === 0 || length > MAX_PLAIN_DIGITS + 1 || decimals > MAX_PLAIN_DIGITS) return -1;
+  let whole = 0;
+  let wholeDigits = 0;
+  let fraction = 0;
+  let fractionDigits = 0;
+  let separatorAt = -1;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= ZERO && code <= NINE) {
+      if (separatorAt < 0) {
+        whole = whole * 10 + (code - ZERO);
+        wholeDigits += 1;
+      } else if (fractionDigits < decimals) {
+        fraction = fraction * 10 + (code - ZERO);
+        fractionDigits += 1;
+      } else if (code !== ZERO) {
+        return -1;
+      }
+    } else if (code === separator && separatorAt < 0) {
+      separatorAt = i;
+    } else {
+      return -1;
+    }
+  }
+  if (wholeDigits === 0 && separatorAt === length - 1) return -1;
+  if (wholeDigits === 0 && separatorAt < 0) return -1;
+  if (wholeDigits + decimals > MAX_PLAIN_DIGITS) return -1;
+  return whole * POWERS_OF_TEN[decimals] + fraction * POWERS_OF_TEN[decimals - fractionDigits];
 }

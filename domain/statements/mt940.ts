@@ -3,7 +3,7 @@ import { statementAccount } from './mt940/accounts';
 import { balanceChainWarnings } from './mt940/balance-chain';
 import { readInformation } from './mt940/information';
 import { readStatements, type StatementDraft } from './mt940/message-structure';
-import { sourceLines } from './mt940/source-lines';
+import type { StatementLine } from './mt940/statement-line';
 import type { ParseWarning, Statement, StatementEntry, StatementFile } from './types';
 
 /**
@@ -14,29 +14,44 @@ import type { ParseWarning, Statement, StatementEntry, StatementFile } from './t
  *
  * bankTransactionCode is the :61: transaction type (NTRF, N426, NIOB): every bank writes it, whereas ING's
  * /TRCD/ or the German GV code exist in one dialect each.
+ *
+ * The text is read in a single pass: besides the result, memory holds only per-account bookkeeping.
  */
 export function parseMt940(text: string): StatementFile {
-  const drafts = readStatements(sourceLines(text));
-  const statements = drafts.map(withoutDedupeKeys);
-  const warnings: ParseWarning[] = [
-    ...balanceChainWarnings(
-      drafts.map((draft, i) => ({
-        account: statements[i].account,
-        currency: statements[i].currency,
-        opening: draft.opening,
-        closing: draft.closing,
-        entryAmounts: statements[i].entries.map((entry) => entry.amountCents),
-      })),
-    ),
-    ...sharedBankReferenceWarnings(statements, drafts),
-  ];
-  return { format: 'mt940', statements: withDedupeKeys(statements), warnings };
+  const drafts = readStatements(text, toEntry);
+  const statements = drafts.map(toStatement);
+  const warnings: ParseWarning[] = balanceChainWarnings(
+    drafts.map((draft, i) => ({
+      account: statements[i].account,
+      currency: statements[i].currency,
+      opening: draft.opening,
+      closing: draft.closing,
+      entries: draft.entries,
+    })),
+  );
+  assignKeysAndCheckReferences(statements, drafts, warnings);
+  return { format: 'mt940', statements, warnings };
 }
 
-type UnkeyedEntry = Omit<StatementEntry, 'dedupeKey'>;
-type UnkeyedStatement = Omit<Statement, 'entries'> & { entries: UnkeyedEntry[] };
+function toEntry(statementLine: StatementLine, information: readonly string[], currency: string): StatementEntry {
+  const details = readInformation(information, statementLine);
+  return {
+    bookingDate: statementLine.bookingDate,
+    valueDate: statementLine.valueDate,
+    amountCents: statementLine.amountCents,
+    currency,
+    counterpartyIban: details.counterpartyIban,
+    counterpartyName: details.counterpartyName,
+    description: details.description,
+    endToEndId: details.endToEndId,
+    bankReference: statementLine.bankReference,
+    bankTransactionCode: statementLine.transactionType,
+    // Set once all entries of the account are read.
+    dedupeKey: '',
+  };
+}
 
-function withoutDedupeKeys(draft: StatementDraft): UnkeyedStatement {
+function toStatement(draft: StatementDraft<StatementEntry>): Statement {
   const currency = draft.opening.currency;
   const [statementId, sequence] = (draft.number ?? '').split('/', 2);
   return {
@@ -46,70 +61,84 @@ function withoutDedupeKeys(draft: StatementDraft): UnkeyedStatement {
     sequence: sequence || null,
     openingBalance: { date: draft.opening.date, amountCents: draft.opening.amountCents },
     closingBalance: { date: draft.closing.date, amountCents: draft.closing.amountCents },
-    entries: draft.entries.map(({ statementLine, information }) => {
-      const details = readInformation(information, statementLine);
-      return {
-        bookingDate: statementLine.bookingDate,
-        valueDate: statementLine.valueDate,
-        amountCents: statementLine.amountCents,
-        currency,
-        counterpartyIban: details.counterpartyIban,
-        counterpartyName: details.counterpartyName,
-        description: details.description,
-        endToEndId: details.endToEndId,
-        bankReference: statementLine.bankReference,
-        bankTransactionCode: statementLine.transactionType,
-      };
-    }),
+    entries: draft.entries,
   };
 }
 
-/**
- * Occurrence indexes of identical payments count per account over the whole file, not per statement: the
- * pages of a multi-page statement (:60M:/:62M:) are one day of one account.
- */
-function withDedupeKeys(statements: readonly UnkeyedStatement[]): Statement[] {
-  const keyed = statements.map((statement) => ({
-    ...statement,
-    entries: statement.entries.map((entry): StatementEntry => ({ ...entry, dedupeKey: '' })),
-  }));
-  const entriesByAccount = new Map<string, StatementEntry[]>();
-  for (const statement of keyed) {
-    const entries = entriesByAccount.get(statement.account) ?? [];
-    for (const entry of statement.entries) entries.push(entry);
-    entriesByAccount.set(statement.account, entries);
-  }
-  for (const entries of entriesByAccount.values()) {
-    assignDedupeKeys(entries).forEach((key, i) => {
-      entries[i].dedupeKey = key;
-    });
-  }
-  return keyed;
+interface AccountEntries {
+  entries: StatementEntry[];
+  /** The :61: line of each entry. */
+  lines: number[];
+  /**
+   * The bank's references so far, while each was greater than the one before (as banks number them): then none
+   * can repeat, which is checked without a map. Null once they are not, and firstLines holds them.
+   */
+  lastReference: string | null;
+  ascending: boolean;
+  /** Line of the first entry with each bank reference, once the references are not ascending. */
+  firstLines: Map<string, number> | null;
 }
 
-/** The bank's reference is the dedupe key when present: a bank that reuses one within an account loses an entry. */
-function sharedBankReferenceWarnings(
-  statements: readonly UnkeyedStatement[],
-  drafts: readonly StatementDraft[],
-): ParseWarning[] {
-  const firstLine = new Map<string, number>();
-  const warnings: ParseWarning[] = [];
-  statements.forEach((statement, s) =>
-    statement.entries.forEach((entry, e) => {
-      if (entry.bankReference === null) return;
-      const key = `${statement.account}\u001f${entry.bankReference}`;
-      const line = drafts[s].entries[e].line;
-      const first = firstLine.get(key);
-      if (first === undefined) firstLine.set(key, line);
+/**
+ * Dedupe keys, and a warning where the bank reuses its reference within an account: the bank's reference is the
+ * dedupe key when present, so such entries get the same key and one of them is lost. Occurrence indexes of
+ * identical payments count per account over the whole file, not per statement: the pages of a multi-page
+ * statement (:60M:/:62M:) are one day of one account.
+ */
+function assignKeysAndCheckReferences(
+  statements: readonly Statement[],
+  drafts: readonly StatementDraft<StatementEntry>[],
+  warnings: ParseWarning[],
+): void {
+  const accounts = new Map<string, AccountEntries>();
+  statements.forEach((statement, s) => {
+    let account = accounts.get(statement.account);
+    if (account === undefined) {
+      account = { entries: [], lines: [], lastReference: null, ascending: true, firstLines: null };
+      accounts.set(statement.account, account);
+    }
+    const lines = drafts[s].entryLines;
+    const { entries } = statement;
+    for (let e = 0; e < entries.length; e++) {
+      const entry = entries[e];
+      const line = lines[e];
+      account.entries.push(entry);
+      account.lines.push(line);
+      const reference = entry.bankReference;
+      if (reference === null) continue;
+      if (account.ascending) {
+        if (account.lastReference === null || reference > account.lastReference) {
+          account.lastReference = reference;
+          continue;
+        }
+        account.ascending = false;
+        account.firstLines = firstLines(account.entries, account.lines, account.entries.length - 1);
+      }
+      const first = account.firstLines?.get(reference);
+      if (first === undefined) account.firstLines?.set(reference, line);
       else {
         warnings.push({
           line,
           message:
-            `bank reference ${entry.bankReference} of ${statement.account} was already used at line ${first}; ` +
+            `bank reference ${reference} of ${statement.account} was already used at line ${first}; ` +
             'both entries get the same dedupe key',
         });
       }
-    }),
-  );
-  return warnings;
+    }
+  });
+  for (const { entries } of accounts.values()) {
+    assignDedupeKeys(entries).forEach((key, i) => {
+      entries[i].dedupeKey = key;
+    });
+  }
+}
+
+/** Line of the first of the first `count` entries with each bank reference. */
+function firstLines(entries: readonly StatementEntry[], lines: readonly number[], count: number): Map<string, number> {
+  const first = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const reference = entries[i].bankReference;
+    if (reference !== null && !first.has(reference)) first.set(reference, lines[i]);
+  }
+  return first;
 }

@@ -1,4 +1,5 @@
 import { normaliseIban } from '../../iban';
+import { isCapital, isDigit } from './chars';
 
 /**
  * Account identifiers as MT940 files write them: IBANs (sometimes with spaces or the currency glued on) and,
@@ -17,8 +18,21 @@ const GIRO = /^P\d{1,9}$/;
 const DOTTED_OR_PLAIN_DIGITS = /^\d[\d.]*\d$/;
 
 export function asIban(text: string): string | null {
+  if (isCompactIbanShape(text)) return text;
   const compact = normaliseIban(text);
   return IBAN_SHAPE.test(compact) ? compact : null;
+}
+
+/** IBAN_SHAPE for a text that normaliseIban would leave as it is: capitals and digits only. */
+function isCompactIbanShape(text: string): boolean {
+  const length = text.length;
+  if (length < 15 || length > 34) return false;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    const expected = i < 2 ? isCapital(code) : i < 4 ? isDigit(code) : isCapital(code) || isDigit(code);
+    if (!expected) return false;
+  }
+  return !text.startsWith('RF');
 }
 
 /**
@@ -26,7 +40,9 @@ export function asIban(text: string): string | null {
  * currency is not part of the account.
  */
 export function statementAccount(written: string, currency: string): string {
-  const bare = written.trim().replace(new RegExp(`\\s*${currency}$`), '') || written.trim();
+  // `currency` is three capitals: what `\s*${currency}$` removes is the currency and the white space before it.
+  const trimmed = written.trim();
+  const bare = (trimmed.endsWith(currency) ? trimmed.slice(0, -currency.length).trimEnd() : trimmed) || trimmed;
   return asIban(bare) ?? bare;
 }
 

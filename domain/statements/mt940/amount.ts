@@ -19,11 +19,23 @@ export function swiftAmount(text: string, currency: string, line: number): numbe
     );
   }
   try {
-    return parseMinorUnits(text, currencyDecimals(currency), separator);
+    return parseMinorUnits(text, decimalsOf(currency), separator);
   } catch (error) {
     if (error instanceof StatementParseError) throw new StatementParseError(error.message, line);
     throw error;
   }
+}
+
+/** A file holds one currency, or a few: the decimals of the last one are kept. */
+let lastCurrency: string | null = null;
+let lastDecimals = 0;
+
+function decimalsOf(currency: string): number {
+  if (currency !== lastCurrency) {
+    lastDecimals = currencyDecimals(currency);
+    lastCurrency = currency;
+  }
+  return lastDecimals;
 }
 
 /** Applies a debit sign without ever producing -0, which equality checks and JSON treat differently from 0. */

@@ -11,7 +11,7 @@ export interface ChainedStatement {
   currency: string;
   opening: { amountCents: number; line: number };
   closing: { amountCents: number; line: number };
-  entryAmounts: readonly number[];
+  entries: readonly { amountCents: number }[];
 }
 
 export function balanceChainWarnings(statements: readonly ChainedStatement[]): ParseWarning[] {
@@ -30,7 +30,7 @@ export function balanceChainWarnings(statements: readonly ChainedStatement[]): P
           `the previous statement's closing balance ${money(previous, currency)}`,
       });
     }
-    const expected = statement.entryAmounts.reduce((sum, amount) => sum + amount, opening.amountCents);
+    const expected = statement.entries.reduce((sum, entry) => sum + entry.amountCents, opening.amountCents);
     if (expected !== closing.amountCents) {
       warnings.push({
         line: closing.line,

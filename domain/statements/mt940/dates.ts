@@ -8,7 +8,28 @@ import { StatementParseError, type IsoDate } from '../types';
 /** Electronic statements did not exist before 1980, so 80-99 are the 1900s and 00-79 the 2000s. */
 const CENTURY_PIVOT = 80;
 
+/** Statements repeat a handful of dates thousands of times: YYMMDD as a number -> date. */
+const SWIFT_DATES = new Map<number, IsoDate>();
+const MAX_CACHED_DATES = 4096;
+const SIX_DIGITS = /^\d{6}$/;
+
 export function swiftDate(yymmdd: string, line: number): IsoDate {
+  return SIX_DIGITS.test(yymmdd) ? swiftDateAt(yymmdd, 0, line) : readSwiftDate(yymmdd, line);
+}
+
+/** The YYMMDD date at `start` of `text`, which the caller has checked to be six ASCII digits. */
+export function swiftDateAt(text: string, start: number, line: number): IsoDate {
+  let key = 0;
+  for (let i = start; i < start + 6; i++) key = key * 10 + (text.charCodeAt(i) - 0x30);
+  const cached = SWIFT_DATES.get(key);
+  if (cached !== undefined) return cached;
+  const date = readSwiftDate(text.slice(start, start + 6), line);
+  if (SWIFT_DATES.size >= MAX_CACHED_DATES) SWIFT_DATES.clear();
+  SWIFT_DATES.set(key, date);
+  return date;
+}
+
+function readSwiftDate(yymmdd: string, line: number): IsoDate {
   const yy = Number(yymmdd.slice(0, 2));
   const year = yy >= CENTURY_PIVOT ? 1900 + yy : 2000 + yy;
   const date = calendarDate(year, Number(yymmdd.slice(2, 4)), Number(yymmdd.slice(4, 6)));
@@ -19,18 +40,39 @@ export function swiftDate(yymmdd: string, line: number): IsoDate {
 /**
  * The entry (booking) date carries no year. A booking lies within days of its value date, so the year is the
  * one that puts MMDD nearest the value date: entry 0102 with value date 2011-12-31 is 2012-01-02, and entry
- * 1231 with value date 2012-01-02 is 2011-12-31.
+ * 1231 with value date 2012-01-02 is 2011-12-31. Of two equally near, the earlier year wins.
+ *
+ * The MMDD date is at `start` of `text`, which the caller has checked to be four ASCII digits; `valueDate` is
+ * YYYY-MM-DD.
  */
-export function entryDate(mmdd: string, valueDate: IsoDate, line: number): IsoDate {
+export function entryDateAt(text: string, start: number, valueDate: IsoDate, line: number): IsoDate {
+  // Most entries are booked on their value date.
+  if (
+    text.charCodeAt(start) === valueDate.charCodeAt(5) &&
+    text.charCodeAt(start + 1) === valueDate.charCodeAt(6) &&
+    text.charCodeAt(start + 2) === valueDate.charCodeAt(8) &&
+    text.charCodeAt(start + 3) === valueDate.charCodeAt(9)
+  ) {
+    return valueDate;
+  }
+  const mmdd = text.slice(start, start + 4);
   const valueYear = Number(valueDate.slice(0, 4));
-  const valueTime = Date.parse(valueDate);
-  const candidates = [valueYear - 1, valueYear, valueYear + 1]
-    .map((year) => calendarDate(year, Number(mmdd.slice(0, 2)), Number(mmdd.slice(2, 4))))
-    .filter((date): date is IsoDate => date !== null);
-  if (candidates.length === 0) throw new StatementParseError(`invalid entry date "${mmdd}" (expected MMDD)`, line);
-  return candidates.reduce((best, date) =>
-    Math.abs(Date.parse(date) - valueTime) < Math.abs(Date.parse(best) - valueTime) ? date : best,
-  );
+  const valueTime = Date.UTC(valueYear, Number(valueDate.slice(5, 7)) - 1, Number(valueDate.slice(8, 10)));
+  const month = Number(mmdd.slice(0, 2));
+  const day = Number(mmdd.slice(2, 4));
+  let best: IsoDate | null = null;
+  let bestDistance = Infinity;
+  for (let year = valueYear - 1; year <= valueYear + 1; year++) {
+    const date = calendarDate(year, month, day);
+    if (date === null) continue;
+    const distance = Math.abs(Date.UTC(year, month - 1, day) - valueTime);
+    if (best === null || distance < bestDistance) {
+      best = date;
+      bestDistance = distance;
+    }
+  }
+  if (best === null) throw new StatementParseError(`invalid entry date "${mmdd}" (expected MMDD)`, line);
+  return best;
 }
 
 function calendarDate(year: number, month: number, day: number): IsoDate | null {

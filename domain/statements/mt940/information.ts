@@ -14,35 +14,39 @@ import { readTriodosSubfields } from './triodos';
  */
 export function readInformation(lines: readonly string[], statementLine: StatementLine): EntryDetails {
   const details = readDialect(lines, statementLine.supplementaryDetails);
+  if (details.counterpartyIban !== null && details.counterpartyName !== null) return details;
   const supplementary = statementLine.supplementaryDetails;
   const supplementaryAccount = supplementary === null ? null : counterpartyAccount(supplementary);
-  // ING's supplementary details are /TRCD/ codes, not a name.
-  const supplementaryName =
-    supplementary === null || supplementaryAccount !== null || supplementary.startsWith('/') ? null : supplementary;
-  return {
-    ...details,
-    counterpartyIban:
-      details.counterpartyIban ??
+  if (details.counterpartyIban === null) {
+    details.counterpartyIban =
       supplementaryAccount ??
-      (statementLine.customerReference === null ? null : counterpartyAccount(statementLine.customerReference)),
-    counterpartyName: details.counterpartyName ?? textOrNull(supplementaryName),
-  };
+      (statementLine.customerReference === null ? null : counterpartyAccount(statementLine.customerReference));
+  }
+  if (details.counterpartyName === null) {
+    // ING's supplementary details are /TRCD/ codes, not a name.
+    const supplementaryName =
+      supplementary === null || supplementaryAccount !== null || supplementary.startsWith('/') ? null : supplementary;
+    details.counterpartyName = textOrNull(supplementaryName);
+  }
+  return details;
 }
 
+/** Each dialect's reader returns a new object, which readInformation completes. */
 function readDialect(lines: readonly string[], supplementaryDetails: string | null): EntryDetails {
   const unwrapped = lines.join('');
   if (startsWithSubfields(unwrapped, '?')) return readGermanSubfields(unwrapped);
   if (startsWithSubfields(unwrapped, '>')) return readTriodosSubfields(unwrapped);
-  if (isStructured(unwrapped)) return readCodewords(unwrapped);
-  const afterHeader = lines.slice(1).join('');
+  if (isStructured(unwrapped)) return readCodewords(unwrapped, lines);
+  const body = lines.slice(1);
+  const afterHeader = body.join('');
   if (isStructured(afterHeader)) {
     // SNS and ASN: a first line "account name", then the structured text on lines padded to 65 characters.
     const header = readFreeText(lines.slice(0, 1), supplementaryDetails);
-    const body = readCodewords(afterHeader);
+    const details = readCodewords(afterHeader, body);
     return {
-      ...body,
-      counterpartyIban: body.counterpartyIban ?? header.counterpartyIban,
-      counterpartyName: body.counterpartyName ?? header.counterpartyName,
+      ...details,
+      counterpartyIban: details.counterpartyIban ?? header.counterpartyIban,
+      counterpartyName: details.counterpartyName ?? header.counterpartyName,
     };
   }
   return readFreeText(lines, supplementaryDetails);

@@ -1,7 +1,7 @@
 import { StatementParseError } from '../types';
 import { parseBalance, type SwiftBalance } from './balance';
 import { quoted } from './quote';
-import type { SourceLine } from './source-lines';
+import { SourceLines, TAG_LINE, TRAILER_LINE } from './source-lines';
 import { parseStatementLine, type StatementLine } from './statement-line';
 
 /**
@@ -11,21 +11,27 @@ import { parseStatementLine, type StatementLine } from './statement-line';
  * A statement ends at its trailer (`-`), at the next :20: or at the end of the file.
  */
 
-export interface EntryDraft {
-  line: number;
-  statementLine: StatementLine;
-  /** The :86: lines of the entry in order, wrapped lines and repeated :86: tags alike. */
-  information: string[];
-}
-
-export interface StatementDraft {
+export interface StatementDraft<Entry> {
+  /** :25: as written. */
   account: string;
   /** :28C: as written, e.g. `19321/1`. */
   number: string | null;
   opening: SwiftBalance & { line: number };
   closing: SwiftBalance & { line: number };
-  entries: EntryDraft[];
+  entries: Entry[];
+  /** The line of each entry's :61:. */
+  entryLines: number[];
 }
+
+/**
+ * Turns a complete entry, its :61: and the :86: lines that followed it (wrapped lines and repeated :86: tags
+ * alike, in order), into what the caller keeps.
+ */
+export type EntryReader<Entry> = (
+  statementLine: StatementLine,
+  information: readonly string[],
+  currency: string,
+) => Entry;
 
 type Field =
   | 'reference'
@@ -73,53 +79,81 @@ const COMPLETE = new Set<Field>(['closing', 'available', 'forward', 'closing-inf
 /** Fields that run over several lines; in them a `-` line is text, not the end of the message. */
 const MULTI_LINE = new Set<Field>(['entry', 'entry-information', 'closing-information']);
 
-interface OpenStatement {
+interface OpenStatement<Entry> {
   line: number;
   account?: string;
   number: string | null;
   opening?: SwiftBalance & { line: number };
   closing?: SwiftBalance & { line: number };
-  entries: EntryDraft[];
-  pending?: { line: number; value: string; supplementary: string[] };
+  entries: Entry[];
+  entryLines: number[];
   field: Field;
+  /** Line of the :61: whose continuation lines may still follow; 0 when there is none. */
+  pendingLine: number;
+  pendingValue: string;
+  /** Its continuation lines (subfield 9), trimmed and joined by a space. */
+  pendingSupplementary: string;
+  /** The last :61: read, until its :86: lines are complete. */
+  statementLine: StatementLine | null;
+  information: string[];
 }
 
-export function readStatements(lines: Iterable<SourceLine>): StatementDraft[] {
-  const statements: StatementDraft[] = [];
-  let open: OpenStatement | null = null;
+/** Reads the statements of an MT940 file; `readEntry` turns each entry into what the caller keeps. */
+export function readStatements<Entry>(text: string, readEntry: EntryReader<Entry>): StatementDraft<Entry>[] {
+  const statements: StatementDraft<Entry>[] = [];
+  const source = new SourceLines(text);
+  let open: OpenStatement<Entry> | null = null;
   let lastLine = 0;
-  for (const source of lines) {
-    lastLine = source.line;
+  while (source.next()) {
+    const line = source.line;
+    lastLine = line;
     if (open === null) {
       open = startOrSkip(source);
-    } else if (source.kind === 'tag' && (source.tag === '20' || source.tag === '940')) {
+    } else if (source.kind === TAG_LINE && (source.tag === '20' || source.tag === '940')) {
       // A new statement, or the next of several Rabobank exports glued together.
-      statements.push(finish(open, source.line));
+      statements.push(finish(open, line, readEntry));
       open = startOrSkip(source);
-    } else if (source.kind === 'tag') {
-      acceptTag(open, source);
-    } else if (source.kind === 'trailer' && !MULTI_LINE.has(open.field)) {
-      statements.push(finish(open, source.line));
+    } else if (source.kind === TAG_LINE) {
+      acceptTag(open, source.tag, source.value, line, readEntry);
+    } else if (source.kind === TRAILER_LINE && !MULTI_LINE.has(open.field)) {
+      statements.push(finish(open, line, readEntry));
       open = null;
     } else {
-      acceptText(open, source.text, source.line);
+      acceptText(open, source.text, line);
     }
   }
-  if (open !== null) statements.push(finish(open, lastLine));
+  if (open !== null) statements.push(finish(open, lastLine, readEntry));
   if (statements.length === 0) throw new StatementParseError('no MT940 statement found: the file has no :20: line');
   return statements;
 }
 
 /** Outside a statement only :20: matters; header lines, trailers and Rabobank's `:940:` are skipped. */
-function startOrSkip(source: SourceLine): OpenStatement | null {
-  if (source.kind !== 'tag' || source.tag === '940') return null;
+function startOrSkip<Entry>(source: SourceLines): OpenStatement<Entry> | null {
+  if (source.kind !== TAG_LINE || source.tag === '940') return null;
   if (source.tag !== '20') {
     throw new StatementParseError(`unexpected :${source.tag}: outside a statement, which starts with :20:`, source.line);
   }
-  return { line: source.line, number: null, entries: [], field: 'reference' };
+  return {
+    line: source.line,
+    number: null,
+    entries: [],
+    entryLines: [],
+    field: 'reference',
+    pendingLine: 0,
+    pendingValue: '',
+    pendingSupplementary: '',
+    statementLine: null,
+    information: [],
+  };
 }
 
-function acceptTag(open: OpenStatement, { tag, value, line }: { tag: string; value: string; line: number }): void {
+function acceptTag<Entry>(
+  open: OpenStatement<Entry>,
+  tag: string,
+  value: string,
+  line: number,
+  readEntry: EntryReader<Entry>,
+): void {
   if (!KNOWN_TAGS.has(tag)) throw new StatementParseError(`unknown tag :${tag}: in an MT940 statement`, line);
   const next = NEXT[open.field][tag];
   if (next === undefined) {
@@ -129,6 +163,7 @@ function acceptTag(open: OpenStatement, { tag, value, line }: { tag: string; val
     );
   }
   flushEntry(open);
+  if (next !== 'entry-information') completeEntry(open, readEntry);
   open.field = next;
   switch (next) {
     case 'account':
@@ -141,10 +176,12 @@ function acceptTag(open: OpenStatement, { tag, value, line }: { tag: string; val
       open.opening = { ...parseBalance(tag, value, line), line };
       break;
     case 'entry':
-      open.pending = { line, value, supplementary: [] };
+      open.pendingLine = line;
+      open.pendingValue = value;
+      open.pendingSupplementary = '';
       break;
     case 'entry-information':
-      open.entries[open.entries.length - 1].information.push(value);
+      open.information.push(value);
       break;
     case 'closing':
       open.closing = { ...parseBalance(tag, value, line), line };
@@ -163,13 +200,18 @@ function acceptTag(open: OpenStatement, { tag, value, line }: { tag: string; val
   }
 }
 
-function acceptText(open: OpenStatement, text: string, line: number): void {
+function acceptText<Entry>(open: OpenStatement<Entry>, text: string, line: number): void {
   switch (open.field) {
-    case 'entry':
-      open.pending?.supplementary.push(text);
+    case 'entry': {
+      if (open.pendingLine === 0) return;
+      const trimmed = text.trim();
+      if (trimmed === '') return;
+      const before = open.pendingSupplementary;
+      open.pendingSupplementary = before === '' ? trimmed : `${before} ${trimmed}`;
       return;
+    }
     case 'entry-information':
-      open.entries[open.entries.length - 1].information.push(text);
+      open.information.push(text);
       return;
     case 'closing-information':
       return;
@@ -184,16 +226,31 @@ function acceptText(open: OpenStatement, text: string, line: number): void {
 }
 
 /** The :61: field is complete once the next line that is not its continuation arrives. */
-function flushEntry(open: OpenStatement): void {
-  if (open.pending === undefined || open.opening === undefined) return;
-  const { line, value, supplementary } = open.pending;
-  const statementLine = parseStatementLine(value, supplementary, open.opening.currency, line);
-  open.entries.push({ line, statementLine, information: [] });
-  open.pending = undefined;
+function flushEntry<Entry>(open: OpenStatement<Entry>): void {
+  if (open.pendingLine === 0 || open.opening === undefined) return;
+  const line = open.pendingLine;
+  open.statementLine = parseStatementLine(open.pendingValue, open.pendingSupplementary, open.opening.currency, line);
+  open.entryLines.push(line);
+  open.pendingLine = 0;
+  open.pendingValue = '';
+  if (open.information.length !== 0) open.information = [];
 }
 
-function finish(open: OpenStatement, endLine: number): StatementDraft {
+/** An entry is complete once a tag other than its :86: arrives. */
+function completeEntry<Entry>(open: OpenStatement<Entry>, readEntry: EntryReader<Entry>): void {
+  if (open.statementLine === null || open.opening === undefined) return;
+  open.entries.push(readEntry(open.statementLine, open.information, open.opening.currency));
+  open.statementLine = null;
+  if (open.information.length !== 0) open.information = [];
+}
+
+function finish<Entry>(
+  open: OpenStatement<Entry>,
+  endLine: number,
+  readEntry: EntryReader<Entry>,
+): StatementDraft<Entry> {
   flushEntry(open);
+  completeEntry(open, readEntry);
   const { account, opening, closing } = open;
   if (account === undefined || opening === undefined || closing === undefined || !COMPLETE.has(open.field)) {
     throw new StatementParseError(
@@ -202,5 +259,5 @@ function finish(open: OpenStatement, endLine: number): StatementDraft {
       endLine,
     );
   }
-  return { account, number: open.number, opening, closing, entries: open.entries };
+  return { account, number: open.number, opening, closing, entries: open.entries, entryLines: open.entryLines };
 }

@@ -1,29 +1,142 @@
+import { isDigit } from './chars';
+
 /**
- * The physical lines of an MT940 file, classified. Files come with CRLF or LF, with or without SWIFT block
+ * The physical lines of an MT940 file, classified. Files come with CRLF, LF or CR, with or without SWIFT block
  * wrappers (`{1:...}{2:...}{4:` ... `-}`), with bank header lines (`ABNANL2A`, `940 00`, `:940:`) and trailing
  * blank lines; which of those matter is decided by the reader of the message structure.
+ *
+ * The text is read in one pass with `indexOf`, one line at a time, into the fields of one reader: a file of
+ * hundreds of megabytes is never held a second time as an array of lines or of line objects.
  */
-export type SourceLine =
-  | { kind: 'tag'; tag: string; value: string; line: number }
-  | { kind: 'text'; text: string; line: number }
-  | { kind: 'trailer'; text: string; line: number };
+/** `:tag:value`: `tag` and `value` are set. */
+export const TAG_LINE = 0;
+/** Any other non-empty line: `text` is set. */
+export const TEXT_LINE = 1;
+/** End of a message: `-`, `-}` (optionally followed by the trailer block) or ING's `-XXX`; `text` is set. */
+export const TRAILER_LINE = 2;
+export type LineKind = typeof TAG_LINE | typeof TEXT_LINE | typeof TRAILER_LINE;
 
-/** Digits with an optional option letter; anything tag-shaped counts, so a garbled tag is not taken for text. */
-const TAG = /^:(\d[0-9A-Za-z]{1,2}):(.*)$/;
 /** End of a message: `-`, `-}` (optionally followed by the trailer block) or ING's `-XXX`. */
 const TRAILER = /^-(?:\}.*|XXX)?$/;
 /** Basic, application and user header blocks before the text block: `{1:F01INGBNL2ABXXX0000000000}{2:I940...N}{4:`. */
 const BLOCK_HEADER = /^(?:\{[1-3]:(?:[^{}]|\{[^{}]*\})*\})*\{4:/;
+/**
+ * A line terminator other than CR and LF. A tag's value is a single line (`.` in `^:(\d[0-9A-Za-z]{1,2}):(.*)$`),
+ * so a line holding one is not a tag but text, as it always was.
+ */
+const OTHER_LINE_TERMINATOR = /[\u2028\u2029]/;
 
-export function* sourceLines(text: string): Generator<SourceLine> {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
-  for (const [index, raw] of lines.entries()) {
-    const line = index + 1;
-    const content = raw.startsWith('{') ? raw.replace(BLOCK_HEADER, '') : raw;
-    if (content === '') continue;
-    const tag = TAG.exec(content);
-    if (tag) yield { kind: 'tag', tag: tag[1], value: tag[2], line };
-    else if (TRAILER.test(content.trimEnd())) yield { kind: 'trailer', text: content, line };
-    else yield { kind: 'text', text: content, line };
+const COLON = 0x3a;
+const HYPHEN = 0x2d;
+const OPEN_BRACE = 0x7b;
+const LF = 0x0a;
+const CR = 0x0d;
+const BOM = 0xfeff;
+
+/** The tags of a statement, shared rather than cut out of the text again on every line; by tagKey. */
+const COMMON_TAGS = new Map(
+  ['20', '21', '25', '28', '28C', '60F', '60M', '61', '62F', '62M', '64', '65', '86', '940'].map((tag) => [
+    tagKey(tag, 0, tag.length),
+    tag,
+  ]),
+);
+
+function tagKey(text: string, start: number, length: number): number {
+  const key = (text.charCodeAt(start) << 8) | text.charCodeAt(start + 1);
+  return length === 2 ? key : (key << 8) | text.charCodeAt(start + 2) | (1 << 24);
+}
+
+/**
+ * Reads the non-empty lines of `text` one at a time: each `next()` that returns true sets `kind`, `line` (1-based,
+ * counting every physical line) and either `tag` and `value` or `text`.
+ */
+export class SourceLines {
+  kind: LineKind = TEXT_LINE;
+  line = 0;
+  tag = '';
+  value = '';
+  text = '';
+
+  private position: number;
+  private readonly length: number;
+  /** Next LF and CR at or after `position`; the length of the text once there is none. */
+  private nextLf = -1;
+  private nextCr = -1;
+  private readonly otherTerminators: boolean;
+
+  constructor(private readonly source: string) {
+    this.length = source.length;
+    this.position = source.charCodeAt(0) === BOM ? 1 : 0;
+    this.otherTerminators = OTHER_LINE_TERMINATOR.test(source);
   }
+
+  next(): boolean {
+    const text = this.source;
+    const length = this.length;
+    let lineNumber = this.line;
+    while (this.position <= length) {
+      const start = this.position;
+      lineNumber += 1;
+      if (this.nextLf < start) this.nextLf = indexOrEnd(text, '\n', start, length);
+      if (this.nextCr < start) this.nextCr = indexOrEnd(text, '\r', start, length);
+      const end = this.nextLf < this.nextCr ? this.nextLf : this.nextCr;
+      // CRLF is one line break; a text that ends in a line break still has an (empty) line after it.
+      if (end === length) this.position = length + 1;
+      else this.position = text.charCodeAt(end) === CR && text.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
+      if (end === start) continue;
+      if (text.charCodeAt(start) === OPEN_BRACE) {
+        const content = text.slice(start, end).replace(BLOCK_HEADER, '');
+        if (content === '') continue;
+        this.line = lineNumber;
+        this.classify(content, 0, content.length);
+      } else {
+        this.line = lineNumber;
+        this.classify(text, start, end);
+      }
+      return true;
+    }
+    this.line = lineNumber;
+    return false;
+  }
+
+  /** Sets the fields for the line from `start` to `end` of `text`. */
+  private classify(text: string, start: number, end: number): void {
+    if (this.readTag(text, start, end)) return;
+    const content = text.slice(start, end);
+    this.kind =
+      text.charCodeAt(start) === HYPHEN && TRAILER.test(content.trimEnd()) ? TRAILER_LINE : TEXT_LINE;
+    this.text = content;
+  }
+
+  /** `:` digit, one or two letters or digits, `:` (`^:(\d[0-9A-Za-z]{1,2}):(.*)$`). */
+  private readTag(text: string, start: number, end: number): boolean {
+    if (
+      text.charCodeAt(start) !== COLON ||
+      !isDigit(text.charCodeAt(start + 1)) ||
+      !isAlphanumeric(text.charCodeAt(start + 2))
+    ) {
+      return false;
+    }
+    let tagLength: number;
+    if (isAlphanumeric(text.charCodeAt(start + 3)) && text.charCodeAt(start + 4) === COLON) tagLength = 3;
+    else if (text.charCodeAt(start + 3) === COLON) tagLength = 2;
+    else return false;
+    // Positions past `end` read the next line or NaN, neither of which passes for a colon or a tag character.
+    if (start + tagLength + 2 > end) return false;
+    const value = text.slice(start + tagLength + 2, end);
+    if (this.otherTerminators && OTHER_LINE_TERMINATOR.test(value)) return false;
+    this.kind = TAG_LINE;
+    this.tag = COMMON_TAGS.get(tagKey(text, start + 1, tagLength)) ?? text.slice(start + 1, start + 1 + tagLength);
+    this.value = value;
+    return true;
+  }
+}
+
+function indexOrEnd(text: string, search: string, from: number, length: number): number {
+  const index = text.indexOf(search, from);
+  return index < 0 ? length : index;
+}
+
+function isAlphanumeric(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 }

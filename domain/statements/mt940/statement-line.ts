@@ -1,6 +1,7 @@
 import { StatementParseError, type IsoDate } from '../types';
 import { signed, swiftAmount } from './amount';
-import { entryDate, swiftDate } from './dates';
+import { isCapital, isDigit } from './chars';
+import { entryDateAt, swiftDateAt } from './dates';
 import { quoted } from './quote';
 
 /** Field :61:, the statement line: one booked entry. */
@@ -17,72 +18,143 @@ export interface StatementLine {
   supplementaryDetails: string | null;
 }
 
-/**
- * Value date, optional entry date, mark (C, D, RC, RD), optional funds code, amount, transaction type, references.
- * The amount is everything up to the transaction type's letter and is checked by swiftAmount, so a garbled
- * amount is reported as one.
+/*
+ * The field is `^(\d{6})(\d{4})?(RC|RD|C|D)([A-Z])?([^A-Z]*)(.*)$`: value date, optional entry date, mark (C, D,
+ * RC, RD), optional funds code, amount, and then `^([NSF][A-Z0-9 ]{3})(.*)$`: transaction type and references.
+ * The amount is everything up to the transaction type's letter and is checked by swiftAmount, so a garbled amount
+ * is reported as one. It is read here by position, which that pattern allows without any backtracking: digits
+ * are never a mark, and a mark or funds code is taken whenever it is there.
  */
-const STATEMENT_LINE = /^(\d{6})(\d{4})?(RC|RD|C|D)([A-Z])?([^A-Z]*)(.*)$/;
-const TRANSACTION_TYPE = /^([NSF][A-Z0-9 ]{3})(.*)$/;
 
 /** SWIFT's customer reference is 16 characters; old Rabobank files pad it and put the counterparty name after it. */
 const REFERENCE_WIDTH = 16;
+const ENTRY_DATE_AT = 6;
+const TRANSACTION_TYPE_LENGTH = 4;
 
-/** A reversal of a credit takes money out (debit); a reversal of a debit puts it back (credit). */
-const DEBIT_MARKS = new Set(['D', 'RC']);
+const SPACE = 0x20;
+const UPPER_C = 0x43;
+const UPPER_D = 0x44;
+const UPPER_R = 0x52;
 
+/**
+ * `value` is the field's first line, as a tag line holds it: without line terminators, so the pattern's `.*`
+ * matches whatever follows the amount. `supplementary` is the continuation lines of the field (subfield 9), each
+ * trimmed, the empty ones left out, joined by a space.
+ */
 export function parseStatementLine(
   value: string,
-  supplementaryLines: readonly string[],
+  supplementary: string,
   currency: string,
   line: number,
 ): StatementLine {
-  const match = STATEMENT_LINE.exec(value.trimEnd());
-  if (!match) {
-    throw new StatementParseError(
-      `unreadable statement line :61: ${quoted(value)} ` +
-        '(expected value date YYMMDD, optional entry date MMDD, C, D, RC or RD, and an amount)',
-      line,
-    );
+  const field = value.trimEnd();
+  const length = field.length;
+  let at = digitsUntil(field, 0, 6);
+  if (at !== 6) throw unreadable(value, line);
+  const hasEntryDate = digitsUntil(field, ENTRY_DATE_AT, ENTRY_DATE_AT + 4) === ENTRY_DATE_AT + 4;
+  if (hasEntryDate) at += 4;
+  // A reversal of a credit (RC) takes money out, a debit; a reversal of a debit (RD) puts it back, a credit.
+  let isDebit: boolean;
+  const mark = field.charCodeAt(at);
+  const reversed = mark === UPPER_R ? field.charCodeAt(at + 1) : -1;
+  if (reversed === UPPER_C || reversed === UPPER_D) {
+    isDebit = reversed === UPPER_C;
+    at += 2;
+  } else if (mark === UPPER_C || mark === UPPER_D) {
+    isDebit = mark === UPPER_D;
+    at += 1;
+  } else {
+    throw unreadable(value, line);
   }
-  const [, valueDateText, entryDateText, mark, , amountText, rest] = match;
-  const typed = TRANSACTION_TYPE.exec(rest);
-  if (!typed) {
+  // The funds code, a capital letter, is not part of the output.
+  if (isCapital(field.charCodeAt(at))) at += 1;
+  const amountStart = at;
+  while (at < length && !isCapital(field.charCodeAt(at))) at++;
+  const rest = at;
+  if (!isTransactionType(field, rest)) {
     throw new StatementParseError(
       `statement line :61: ${quoted(value)} has no transaction type after the amount (expected e.g. NTRF or N426)`,
       line,
     );
   }
-  const valueDate = swiftDate(valueDateText, line);
-  const references = splitReferences(typed[2]);
-  const supplementary = [references.inlineDetails, ...supplementaryLines]
-    .map((text) => text?.trim())
-    .filter((text): text is string => Boolean(text))
-    .join(' ');
+  const valueDate = swiftDateAt(field, 0, line);
+  // The references: customer//bank, or a padded customer reference with the supplementary details after it.
+  const referencesStart = rest + TRANSACTION_TYPE_LENGTH;
+  const separator = field.indexOf('//', referencesStart);
+  let customer: string;
+  let bank: string | null = null;
+  let details = supplementary;
+  if (separator >= 0) {
+    // NONREF//, the usual customer reference, is not cut out only to be dropped.
+    const isNonref = separator === referencesStart + NONREF.length && field.startsWith(NONREF, referencesStart);
+    customer = isNonref ? '' : field.slice(referencesStart, separator);
+    bank = field.slice(separator + 2);
+  } else if (
+    length - referencesStart > REFERENCE_WIDTH &&
+    field.charCodeAt(referencesStart + REFERENCE_WIDTH - 1) === SPACE
+  ) {
+    customer = field.slice(referencesStart, referencesStart + REFERENCE_WIDTH);
+    const inline = field.slice(referencesStart + REFERENCE_WIDTH).trim();
+    if (inline !== '') details = details === '' ? inline : `${inline} ${details}`;
+  } else {
+    customer = field.slice(referencesStart);
+  }
   return {
     valueDate,
-    bookingDate: entryDateText === undefined ? valueDate : entryDate(entryDateText, valueDate, line),
-    amountCents: signed(swiftAmount(amountText, currency, line), DEBIT_MARKS.has(mark)),
-    transactionType: typed[1].trim(),
-    customerReference: reference(references.customer),
-    bankReference: reference(references.bank),
-    supplementaryDetails: supplementary === '' ? null : supplementary,
+    bookingDate: hasEntryDate ? entryDateAt(field, ENTRY_DATE_AT, valueDate, line) : valueDate,
+    amountCents: signed(swiftAmount(field.slice(amountStart, rest), currency, line), isDebit),
+    transactionType: transactionType(field, rest),
+    customerReference: reference(customer),
+    bankReference: bank === null ? null : reference(bank),
+    supplementaryDetails: details === '' ? null : details,
   };
 }
 
-function splitReferences(text: string): { customer: string; bank: string | null; inlineDetails: string | null } {
-  const separator = text.indexOf('//');
-  if (separator >= 0) {
-    return { customer: text.slice(0, separator), bank: text.slice(separator + 2), inlineDetails: null };
-  }
-  const padded = text.length > REFERENCE_WIDTH && text[REFERENCE_WIDTH - 1] === ' ';
-  return padded
-    ? { customer: text.slice(0, REFERENCE_WIDTH), bank: null, inlineDetails: text.slice(REFERENCE_WIDTH) }
-    : { customer: text, bank: null, inlineDetails: null };
+function unreadable(value: string, line: number): StatementParseError {
+  return new StatementParseError(
+    `unreadable statement line :61: ${quoted(value)} ` +
+      '(expected value date YYMMDD, optional entry date MMDD, C, D, RC or RD, and an amount)',
+    line,
+  );
 }
 
+/** Where the run of ASCII digits from `start` ends, looking no further than `end`. */
+function digitsUntil(text: string, start: number, end: number): number {
+  let at = start;
+  while (at < end) {
+    if (!isDigit(text.charCodeAt(at))) break;
+    at++;
+  }
+  return at;
+}
+
+/** `[NSF][A-Z0-9 ]{3}` */
+function isTransactionType(text: string, at: number): boolean {
+  const first = text.charCodeAt(at);
+  if (first !== 0x4e && first !== 0x53 && first !== 0x46) return false;
+  for (let i = at + 1; i < at + TRANSACTION_TYPE_LENGTH; i++) {
+    const code = text.charCodeAt(i);
+    if (!(isCapital(code) || isDigit(code) || code === SPACE)) return false;
+  }
+  return true;
+}
+
+/** A file uses a handful of transaction types; the ones seen are shared rather than cut out of every line again. */
+const TRANSACTION_TYPES: { written: string; type: string }[] = [];
+const MAX_TRANSACTION_TYPES = 64;
+
+function transactionType(text: string, at: number): string {
+  for (const known of TRANSACTION_TYPES) if (text.startsWith(known.written, at)) return known.type;
+  const written = text.slice(at, at + TRANSACTION_TYPE_LENGTH);
+  if (TRANSACTION_TYPES.length < MAX_TRANSACTION_TYPES) TRANSACTION_TYPES.push({ written, type: written.trim() });
+  return written.trim();
+}
+
+const NONREF = 'NONREF';
+
 /** NONREF is SWIFT's way of saying there is no reference. */
-function reference(text: string | null): string | null {
-  const trimmed = text?.trim() ?? '';
-  return trimmed === '' || trimmed.toUpperCase() === 'NONREF' ? null : trimmed;
+function reference(text: string): string | null {
+  const trimmed = text.trim();
+  // Only a 6-character text upper-cases to NONREF (upper case of ß, ﬀ, ... is longer, never shorter).
+  return trimmed === '' || (trimmed.length === NONREF.length && trimmed.toUpperCase() === NONREF) ? null : trimmed;
 }

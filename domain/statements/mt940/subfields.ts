@@ -1,17 +1,26 @@
+import { isDigit, skipWhitespace } from './chars';
+
 /**
  * Numbered subfields in :86:, as German banks (`?20`, `?31`) and Triodos (`>20`, `>31`) write them. The lines
  * are joined without separator first: a subfield code can itself be wrapped (`?2` + newline + `2`).
  */
 export type SubfieldMarker = '?' | '>';
 
+const SUBFIELD: Readonly<Record<SubfieldMarker, RegExp>> = { '?': /\?(\d{2})/g, '>': />(\d{2})/g };
+
+/** `^\s*(\d{3})?\?\d{2}` for `?`. */
 export function startsWithSubfields(text: string, marker: SubfieldMarker): boolean {
   // A three-digit transaction code (GV code) usually precedes the first subfield: `166?00GUTSCHRIFT`, `000>100...`.
-  return new RegExp(`^\\s*(\\d{3})?\\${marker}\\d{2}`).test(text);
+  let at = skipWhitespace(text, 0);
+  if (isDigit(text.charCodeAt(at)) && isDigit(text.charCodeAt(at + 1)) && isDigit(text.charCodeAt(at + 2))) at += 3;
+  return (
+    text.charCodeAt(at) === marker.charCodeAt(0) && isDigit(text.charCodeAt(at + 1)) && isDigit(text.charCodeAt(at + 2))
+  );
 }
 
 /** Subfield number -> value; a repeated number continues its value. Text before the first subfield is dropped. */
 export function readSubfields(text: string, marker: SubfieldMarker): Map<number, string> {
-  const matches = [...text.matchAll(new RegExp(`\\${marker}(\\d{2})`, 'g'))];
+  const matches = [...text.matchAll(SUBFIELD[marker])];
   const fields = new Map<number, string>();
   matches.forEach((match, i) => {
     const code = Number(match[1]);
