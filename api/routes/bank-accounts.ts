@@ -10,6 +10,8 @@ import { Problem } from '../problem';
 import { defineRoute, IdParams } from '../route';
 import { findBankJournal } from './bank-journals';
 import { findEnvironment } from './environments';
+import { currentSerialNumber } from './onboardings';
+import type { TokenCipher } from '../../db/token-cipher';
 
 const CheckView = z.object({ connectable: z.boolean(), problems: z.array(z.string()), checkedAt: z.iso.datetime() }).meta({ id: 'ConnectabilityCheck' });
 
@@ -31,6 +33,23 @@ export const BankAccountView = z
     updatedAt: z.iso.datetime(),
   })
   .meta({ id: 'BankAccount' });
+
+const BankAccountDetail = BankAccountView.extend({
+  serialNumber: z.string().nullable().describe('R-V9 "serial number unknown?": the serial number of the open serial onboarding for this account (named in its bankAccountIds, or without bankAccountIds for its environment and bank), null when there is none'),
+}).meta({ id: 'BankAccountDetail' });
+
+/** R-V9: the serial number the client asks for, from the newest open serial onboarding of this account. */
+async function openSerialNumber(em: EntityManager, cipher: TokenCipher, account: IBankAccount): Promise<string | null> {
+  const bankCode = account.iban?.startsWith('NL') ? account.iban.slice(4, 8) : null;
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    `SELECT id FROM onboarding
+      WHERE organization_id = ? AND flavour = 'serial' AND status IN ('preparing', 'waiting_for_consent', 'consent_in_progress')
+        AND (bank_account_ids @> ?::jsonb OR (bank_account_ids = '[]'::jsonb AND environment_id = ? AND bank_code = ?))
+      ORDER BY created_at DESC LIMIT 1`,
+    [account.organization.id, JSON.stringify([account.id]), account.environment.id, bankCode ?? ''],
+  );
+  return rows[0] ? (await currentSerialNumber(em, cipher, rows[0].id)).serialNumber : null;
+}
 
 const BankAccountList = z.object({ items: z.array(BankAccountView), nextCursor: z.string().nullable() }).meta({ id: 'BankAccountList' });
 
@@ -146,12 +165,15 @@ export const bankAccountRoutes = [
   defineRoute({
     method: 'get',
     path: '/bank-accounts/{id}',
-    summary: 'Show one bank account',
+    summary: 'Show one bank account, with the serial number of its open serial onboarding (R-V9)',
     tag: 'Bank accounts',
     permission: 'read',
     params: IdParams,
-    responses: { 200: { description: 'The bank account', schema: BankAccountView }, 404: { description: 'No such bank account' } },
-    handler: async ({ em, auth, params }) => ({ status: 200, body: await presentOne(em, await findBankAccount(em, auth.organizationId, params.id)) }),
+    responses: { 200: { description: 'The bank account', schema: BankAccountDetail }, 404: { description: 'No such bank account' } },
+    handler: async ({ em, auth, params, services }) => {
+      const account = await findBankAccount(em, auth.organizationId, params.id);
+      return { status: 200, body: { ...(await presentOne(em, account)), serialNumber: await openSerialNumber(em, services.tokenCipher, account) } };
+    },
   }),
   defineRoute({
     method: 'post',

@@ -5,7 +5,9 @@ import { emailProblem } from '../../domain/email';
 import { DUTCH_BANK_CODES } from '../../domain/iban';
 import { kvkNumberProblem } from '../../domain/kvk';
 import { currentStep, ONBOARDING_FLAVOURS, ONBOARDING_STATUSES } from '../../domain/onboarding';
-import { BankAccount, EmailMessage, Onboarding, type IOnboarding } from '../../db/entities';
+import { formatSerialNumber } from '../../domain/serial-number';
+import type { TokenCipher } from '../../db/token-cipher';
+import { BankAccount, EmailMessage, Onboarding, SerialNumber, type IOnboarding } from '../../db/entities';
 import { cancelUpdate, onboardingWorkflow, onboardingWorkflowId, resendUpdate } from '../../workflows/onboarding';
 import { BankCode, EnvironmentId, KvkNumber, OnboardingStatus, OrganizationId } from '../../workflows/search-attributes';
 import type { AuthContext } from '../auth';
@@ -54,6 +56,8 @@ const OnboardingView = z
   .meta({ id: 'Onboarding' });
 
 const OnboardingDetail = OnboardingView.extend({
+  serialNumber: z.string().nullable().describe('Serial flavour (R-V6, R-V7): the current serial number, XXXX-XXXX-XXXX, to note down or read to the client; null before it is issued and once it no longer works'),
+  serialNumberLocked: z.boolean().describe('R-V7: five wrong KvK numbers locked the serial number; resend issues a new one'),
   emails: z.array(z.object({ template: z.string(), to: z.string(), status: z.string(), sentAt: z.iso.datetime().nullable() })),
 }).meta({ id: 'OnboardingDetail' });
 
@@ -85,6 +89,16 @@ function present(services: ApiServices, onboarding: IOnboarding): z.infer<typeof
     createdAt: onboarding.createdAt.toISOString(),
     completedAt: onboarding.completedAt?.toISOString() ?? null,
   };
+}
+
+/**
+ * The serial number staff read back (R-V7, R-V9 "serial number unknown?"): the newest one of the onboarding that
+ * was not revoked (replaced, cancelled, expired). Decrypted here only; the database keeps it encrypted.
+ */
+export async function currentSerialNumber(em: EntityManager, cipher: TokenCipher, onboardingId: string): Promise<{ serialNumber: string | null; serialNumberLocked: boolean }> {
+  const row = await em.findOne(SerialNumber, { onboarding: onboardingId, revokedAt: null }, { orderBy: { createdAt: 'desc' } });
+  if (!row) return { serialNumber: null, serialNumberLocked: false };
+  return { serialNumber: formatSerialNumber(cipher.decrypt(row.numberEncrypted)), serialNumberLocked: row.lockedAt !== null && row.lockedAt !== undefined };
 }
 
 async function findOnboarding(em: EntityManager, organizationId: string, id: string): Promise<IOnboarding> {
@@ -158,15 +172,12 @@ export const onboardingRoutes = [
   defineRoute({
     method: 'post',
     path: '/onboardings',
-    summary: 'Start an onboarding: the client gets an e-mailed activation link (R-A1, R-A9, R-A10)',
+    summary: 'Start an onboarding: the client gets an e-mailed activation link (R-A1, R-A9, R-A10), or with flavour "serial" a serial number and the wizard link (R-V6, R-V7)',
     tag: 'Onboardings',
     permission: 'write',
     body: CreateOnboarding,
     responses: { 201: { description: 'Started', schema: OnboardingView }, 409: { description: 'One is already open for this client, bank and environment' } },
     handler: async ({ em, auth, body, services }) => {
-      if (body.flavour === 'serial') {
-        throw Problem.field('flavour', 'the serial-number flavour is not available yet; use "activation-link"', 422);
-      }
       return { status: 201, body: present(services, await startOnboarding(em, services, auth, body, null)) };
     },
   }),
@@ -214,6 +225,7 @@ export const onboardingRoutes = [
         status: 200,
         body: {
           ...present(services, onboarding),
+          ...(await currentSerialNumber(em, services.tokenCipher, onboarding.id)),
           emails: emails.map((m) => ({ template: m.template, to: m.to, status: m.status, sentAt: m.sentAt?.toISOString() ?? null })),
         },
       };
@@ -238,7 +250,7 @@ export const onboardingRoutes = [
   defineRoute({
     method: 'post',
     path: '/onboardings/{id}/resend',
-    summary: 'Send the client a fresh link (the previous one stops working); the deadline stays',
+    summary: 'Send the client a fresh link, or a fresh serial number in the serial flavour (the previous one stops working, a locked one too); the deadline stays',
     tag: 'Onboardings',
     permission: 'write',
     params: IdParams,

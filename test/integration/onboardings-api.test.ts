@@ -210,13 +210,7 @@ describe('starting an onboarding', () => {
     expect((await call('GET', '/api/onboardings?limit=100', office.keys.staff)).body.items.length).toBe(before);
   });
 
-  test('flavour "serial" answers 422 for now, naming the field', async () => {
-    const serial = await call('POST', '/api/onboardings', office.keys.staff, { ...startBody({ kvkNumber: '55344526' }), flavour: 'serial' });
-    expect(serial.status).toBe(422);
-    expect(serial.type).toBe('application/problem+json');
-    expect(serial.body.errors).toEqual([{ field: 'flavour', message: 'the serial-number flavour is not available yet; use "activation-link"' }]);
-    expect((await call('GET', '/api/onboardings?kvkNumber=55344526', office.keys.staff)).body.items).toEqual([]);
-  });
+  // The serial flavour (issue 7): test/integration/onboardings-serial-api.test.ts.
 
   test('a KvK number the KvK does not know ends rejected, with the reason in words and no e-mail (R-V3)', async () => {
     const created = await start({ kvkNumber: '12345678', email: 'onbekend@bedrijf.test' });
