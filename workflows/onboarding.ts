@@ -115,7 +115,11 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     const attempt = await beginConsent({ onboardingId: input.onboardingId, linkId: presented });
     if (state.status === 'waiting_for_consent') await setStatus('consent_in_progress');
     return attempt;
-  }, { validator: ({ linkId: presented }) => (serial ? assertSerialUsable(state, cancelled, presented, claimedSerialId, lockedSerials) : assertLinkUsable(state, cancelled, presented, linkId)) });
+  }, { validator: ({ linkId: presented }) => {
+    if (!serial) return assertLinkUsable(state, cancelled, presented, linkId);
+    assertSerialUsable(state, cancelled, presented, serialNumberId, lockedSerials);
+    if (claimedSerialId !== presented) throw new Error('enter the serial number and KvK number in the wizard first');
+  } });
   setHandler(claimSerialUpdate, async ({ serialNumberId: presented }) => {
     claimedSerialId = presented;
     return { onboardingId: input.onboardingId, consentDeadline: state.consentDeadline };

@@ -9,7 +9,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { fetchTransactionsWorkflow } from '../../workflows/fetch-transactions';
-import { cancelUpdate, consentReturnedUpdate, onboardingWorkflow, startConsentUpdate, stateQuery } from '../../workflows/onboarding';
+import {
+  cancelUpdate, claimSerialUpdate, consentReturnedUpdate, onboardingWorkflow, resendUpdate, serialLockedSignal, startConsentUpdate, stateQuery,
+} from '../../workflows/onboarding';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 /**
@@ -27,6 +29,9 @@ import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
  *     test('record', () => recordHistories(__dirname), 300_000);
  *
  *   npx jest --testMatch '<rootDir>/test/histories/record.run.ts'
+ *
+ * `recordHistories(__dirname, ['onboarding-serial-locked-resent-active.json'])` records only the named ones, so
+ * adding a history leaves the saved ones as their code recorded them.
  */
 
 const HOUR = 3_600_000;
@@ -41,6 +46,7 @@ export const HISTORY_FILES = {
   'onboarding-expired.json': 'onboarding:0b000000-0000-4000-8000-000000000002',
   'onboarding-cancelled.json': 'onboarding:0b000000-0000-4000-8000-000000000003',
   'onboarding-refused-then-consented.json': 'onboarding:0b000000-0000-4000-8000-000000000004',
+  'onboarding-serial-locked-resent-active.json': 'onboarding:0b000000-0000-4000-8000-000000000005',
   'fetch-imported.json': `${CONNECTION_FETCH}:history-imported`,
   'fetch-consent-invalid.json': `${CONNECTION_FETCH}:history-consent-invalid`,
 } as const;
@@ -77,13 +83,16 @@ interface World {
   firstTransactionAtHour: number | null;
   refuseFirstConsent: boolean;
   consentEndsOnSecondAccount: boolean;
+  flavour: 'activation-link' | 'serial';
+  serialCount: number;
 }
 
-export async function recordHistories(dir: string): Promise<string[]> {
+export async function recordHistories(dir: string, only?: readonly HistoryFile[]): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   /** A fresh server for each: the time-skipping server's clock runs far ahead once a run has skipped its hours. */
   const record = async (file: HistoryFile, run: (env: TestWorkflowEnvironment) => Promise<WorkflowHandle>) => {
+    if (only && !only.includes(file)) return;
     const env = await timeSkippingEnvironment();
     try {
       const history = await (await run(env)).fetchHistory();
@@ -110,13 +119,27 @@ export async function recordHistories(dir: string): Promise<string[]> {
     if (refused.outcome !== 'refused') throw new Error(`expected the first consent to be refused, got ${JSON.stringify(refused)}`);
     await consentOnDay(env, handle, 1);
   }));
+  // Serial flavour (issue 7): five wrong KvK numbers lock the serial number, staff resend, the wizard claims the
+  // new one, consent, active.
+  await record('onboarding-serial-locked-resent-active.json', (env) => onboarding(env, 'onboarding-serial-locked-resent-active.json', { firstTransactionAtHour: 30, flavour: 'serial' }, async (handle) => {
+    await waitingForConsent(handle);
+    await env.sleep(HOUR);
+    await handle.signal(serialLockedSignal, { serialNumberId: 'serial-0' });
+    await env.sleep(HOUR);
+    await handle.executeUpdate(resendUpdate, { args: [{ by: 'api-key:history-recorder' }] });
+    await env.sleep(HOUR);
+    await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-1' }] });
+    const { attemptId } = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'serial-1' }] });
+    const answer = await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] });
+    if (answer.outcome !== 'consented') throw new Error(`expected consent, got ${JSON.stringify(answer)}`);
+  }));
   await record('fetch-imported.json', (env) => fetchRun(env, 'fetch-imported.json', {}));
   await record('fetch-consent-invalid.json', (env) => fetchRun(env, 'fetch-consent-invalid.json', { consentEndsOnSecondAccount: true }));
   return written;
 }
 
 function newWorld(startedAt: number, world: Partial<World>): World {
-  return { startedAt, linkCount: 0, firstTransactionAtHour: null, refuseFirstConsent: false, consentEndsOnSecondAccount: false, ...world };
+  return { startedAt, linkCount: 0, firstTransactionAtHour: null, refuseFirstConsent: false, consentEndsOnSecondAccount: false, flavour: 'activation-link', serialCount: 0, ...world };
 }
 
 /** Stand-ins shaped like the real activities' answers; ids only, never a secret. */
@@ -130,6 +153,7 @@ function standInActivities(env: TestWorkflowEnvironment, world: World): Partial<
     recordOnboardingStatus: async () => undefined,
     prepareOnboarding: async () => ({ ok: true as const, companyName: 'Test BV Donald' }),
     issueActivationLink: async () => ({ linkId: `link-${world.linkCount++}` }),
+    issueSerialNumber: async () => ({ serialNumberId: `serial-${world.serialCount++}` }),
     sendOnboardingEmail: async () => ({ status: 'sent' }),
     beginConsent: async () => ({ attemptId: `attempt-${Math.round(await hoursSinceStart())}` }),
     exchangeConsentCode: async () => {
@@ -168,7 +192,7 @@ async function onboarding(env: TestWorkflowEnvironment, file: HistoryFile, world
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: standInActivities(env, full) });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start(onboardingWorkflow, {
-      taskQueue, workflowId, args: [{ onboardingId, organizationId: ORGANIZATION_ID, flavour: 'activation-link' }],
+      taskQueue, workflowId, args: [{ onboardingId, organizationId: ORGANIZATION_ID, flavour: full.flavour }],
     });
     await drive(handle);
     await handle.result();

@@ -7,7 +7,8 @@ import { workflowBundle } from '../support/temporal';
 /**
  * Today's workflow code replays the saved histories of earlier runs (test/histories, recorded by
  * record-histories.ts): an onboarding that ended active, one that expired, one cancelled, one refused (R-A3) then
- * consented, and a fetch that imported and one that ended consent_invalid. A change that would make open
+ * consented, a serial one whose serial number locked, was resent and then consented, and a fetch that imported
+ * and one that ended consent_invalid. A change that would make open
  * workflows nondeterministic after a deploy (an activity moved, a timer added without `patched()`) fails here.
  */
 const DIR = path.join(__dirname, '..', 'histories');
