@@ -400,6 +400,12 @@ async function childMain(config: ChildConfig): Promise<ChildReport> {
   }
 }
 
+/**
+ * What an import keeps from page to page (its OccurrenceCounter), held here so the retained-heap figure still counts
+ * it after the last page: V8 may drop a local that no later line reads.
+ */
+const heldByImport: unknown[] = [];
+
 /** User + system time of a local process from /proc; null for a remote server or without /proc. */
 function processCpuMs(pid: number): number | null {
   try {
@@ -433,6 +439,7 @@ async function measure(
   finish: () => Promise<void> = async () => undefined,
 ): Promise<ChildReport> {
   const counter = new OccurrenceCounter();
+  heldByImport.push(counter);
   const source = transactions(config.count, SEED)[Symbol.iterator]();
   const stats: DataStats = { days: 0, firstDate: '', lastDate: '', withBankReference: 0, repeats: 0 };
   let rows = 0;
@@ -480,7 +487,6 @@ async function measure(
   databaseMs += performance.now() - t3;
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  // Still inside the import: the OccurrenceCounter and the last page are reachable here, as they are mid-import.
   (globalThis as { gc?: () => void }).gc?.();
   const retainedHeapKiB = Math.round(process.memoryUsage().heapUsed / 1024);
   const serverCpuAfter = serverPid === null ? null : processCpuMs(serverPid);
