@@ -34,21 +34,23 @@ export function parseMt940(text: string): StatementFile {
 }
 
 function toEntry(statementLine: StatementLine, information: readonly string[], currency: string): StatementEntry {
-  const details = readInformation(information, statementLine);
-  return {
+  const entry: StatementEntry = {
     bookingDate: statementLine.bookingDate,
     valueDate: statementLine.valueDate,
     amountCents: statementLine.amountCents,
     currency,
-    counterpartyIban: details.counterpartyIban,
-    counterpartyName: details.counterpartyName,
-    description: details.description,
-    endToEndId: details.endToEndId,
+    // Read from the :86: information below.
+    counterpartyIban: null,
+    counterpartyName: null,
+    description: '',
+    endToEndId: null,
     bankReference: statementLine.bankReference,
     bankTransactionCode: statementLine.transactionType,
     // Set once all entries of the account are read.
     dedupeKey: '',
   };
+  readInformation(information, statementLine, entry);
+  return entry;
 }
 
 function toStatement(draft: StatementDraft<StatementEntry>): Statement {

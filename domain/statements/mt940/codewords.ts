@@ -1,5 +1,5 @@
 import { asIban } from './accounts';
-import { isWhitespace, skipWhitespace } from './chars';
+import { isCapital, isWhitespace, skipWhitespace } from './chars';
 import {
   collapseWhitespace,
   providedOrNull,
@@ -18,6 +18,9 @@ const CODEWORDS = [
   'IREF', 'ISDT', 'KREF', 'MARF', 'NAME', 'NBTR', 'OCMT', 'ORDP', 'ORDT', 'PREF', 'PURP', 'REMI', 'RTRN', 'RTYP',
   'SVCL', 'TRCD', 'TRTP', 'ULTB', 'ULTC', 'ULTD',
 ];
+const MIN_CODEWORD = 2;
+const MAX_CODEWORD = 4;
+
 /** ING's /CNTP/ holds account, BIC, name and city as positional subfields. */
 const CNTP_ACCOUNT = 0;
 const CNTP_NAME = 2;
@@ -25,7 +28,7 @@ const CNTP_NAME = 2;
 /** `^\s*\/(ACCW|ADDR|...)\/` */
 export function isStructured(text: string): boolean {
   const start = skipWhitespace(text, 0);
-  return text.charCodeAt(start) === SLASH && codewordEnd(text, start + 1) >= 0;
+  return start < text.length && text.charCodeAt(start) === SLASH && codewordEnd(text, start + 1) >= 0;
 }
 
 /** The codewords whose values are read, by index in `values`; the others only end the value before them. */
@@ -37,10 +40,33 @@ const REMI = 4;
 const EREF = 5;
 const READ_CODEWORDS = ['IBAN', 'CNTP', 'BBAN', 'NAME', 'REMI', 'EREF'];
 
-/** codewordKey -> index of the value read, or -1 for a codeword that is not read. */
-const CODEWORD_INDEXES: ReadonlyMap<number, number> = new Map(
-  CODEWORDS.map((code) => [codewordKey(code, 0, code.length), READ_CODEWORDS.indexOf(code)]),
-);
+/**
+ * Codeword key (length, then five bits a letter) -> index of the value read, or -1 for a codeword that is not
+ * read: an open-addressing hash table, looked up for every slash in every :86: text.
+ */
+const TABLE_BITS = 7;
+const TABLE_KEYS = new Int32Array(1 << TABLE_BITS);
+const TABLE_INDEXES = new Int8Array(1 << TABLE_BITS);
+for (const code of CODEWORDS) {
+  let key = 0;
+  for (let i = 0; i < code.length; i++) key = nextKey(key, code.charCodeAt(i));
+  let slot = tableSlot(code.length * 32 ** code.length + key);
+  while (TABLE_KEYS[slot] !== 0) slot = (slot + 1) & ((1 << TABLE_BITS) - 1);
+  TABLE_KEYS[slot] = code.length * 32 ** code.length + key;
+  TABLE_INDEXES[slot] = READ_CODEWORDS.indexOf(code);
+}
+
+function tableSlot(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> (32 - TABLE_BITS);
+}
+
+/** The index of the value of the codeword with `key`, -1 for one not read, undefined for no codeword. */
+function codewordIndex(key: number): number | undefined {
+  for (let slot = tableSlot(key); TABLE_KEYS[slot] !== 0; slot = (slot + 1) & ((1 << TABLE_BITS) - 1)) {
+    if (TABLE_KEYS[slot] === key) return TABLE_INDEXES[slot];
+  }
+  return undefined;
+}
 
 /**
  * The values of one :86: text, '' for a codeword that is not there (which reads the same as an empty value), and
@@ -53,51 +79,26 @@ const valueEnds: number[] = READ_CODEWORDS.map(() => 0);
 let foundIndex = -1;
 
 /**
- * `text` must be the :86: lines joined without separator: banks wrap at 65 characters even inside a codeword.
- * Given those `lines`, values are cut from them rather than from `text`, so that the result does not hold on to
- * the joined text.
+ * Reads the details of the :86: `lines` into `into`. `text` must be the lines joined without separator: banks
+ * wrap at 65 characters even inside a codeword. The text is read, but the values are cut from the lines (and so
+ * from the file), so that the result does not hold on to the joined text.
  */
-export function readCodewords(text: string, lines?: readonly string[]): EntryDetails {
+export function readCodewords(text: string, lines: readonly string[], into: EntryDetails): void {
   // Values are trimmed substrings of the text: where it has nothing to collapse, neither have they.
   const collapsed = !readValues(text);
+  remittance(text, collapsed);
   for (let i = 0; i < values.length; i++) {
-    if (valueEnds[i] > valueStarts[i]) values[i] = substring(text, lines, valueStarts[i], valueEnds[i]);
+    if (valueEnds[i] > valueStarts[i]) values[i] = substring(lines, valueStarts[i], valueEnds[i]);
   }
   const cntp = values[CNTP];
   const counterparty = cntp === '' ? null : cntp.split('/');
-  return {
-    counterpartyIban:
-      account(valueOrNull(IBAN, collapsed)) ??
-      account(textOrNull(counterparty?.[CNTP_ACCOUNT])) ??
-      account(valueOrNull(BBAN, collapsed)),
-    counterpartyName: valueOrNull(NAME, collapsed) ?? textOrNull(counterparty?.[CNTP_NAME]),
-    description: remittance(values[REMI], collapsed),
-    endToEndId: providedOrNull(valueOrNull(EREF, collapsed)),
-  };
-}
-
-/** `text.slice(start, end)`, cut from `lines` (which `text` joins) where given. */
-function substring(text: string, lines: readonly string[] | undefined, start: number, end: number): string {
-  if (lines === undefined) return text.slice(start, end);
-  let lineStart = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const lineEnd = lineStart + line.length;
-    if (start < lineEnd) {
-      if (end <= lineEnd) return line.slice(start - lineStart, end - lineStart);
-      // Wrapped: the pieces on each line.
-      let value = line.slice(start - lineStart);
-      let pieceStart = lineEnd;
-      for (let j = i + 1; j < lines.length && pieceStart < end; j++) {
-        const next = lines[j];
-        value += next.slice(0, end - pieceStart);
-        pieceStart += next.length;
-      }
-      return value;
-    }
-    lineStart = lineEnd;
-  }
-  return text.slice(start, end);
+  into.counterpartyIban =
+    account(valueOrNull(IBAN, collapsed)) ??
+    account(textOrNull(counterparty?.[CNTP_ACCOUNT])) ??
+    account(valueOrNull(BBAN, collapsed));
+  into.counterpartyName = valueOrNull(NAME, collapsed) ?? textOrNull(counterparty?.[CNTP_NAME]);
+  into.description = collapsed ? values[REMI] : collapseWhitespace(values[REMI]);
+  into.endToEndId = providedOrNull(valueOrNull(EREF, collapsed));
 }
 
 /** textOrNull of a value. */
@@ -108,8 +109,8 @@ function valueOrNull(index: number, collapsed: boolean): string | null {
 }
 
 /**
- * Reads the values into `values`, in one pass that also tells whether the text has whitespace to collapse (two
- * in a row, or one other than a space: `\s\s|[^\S ]`).
+ * Reads the values' places into `valueStarts` and `valueEnds`, in one pass that also tells whether the text has
+ * whitespace to collapse (two in a row, or one other than a space: `\s\s|[^\S ]`).
  *
  * The first non-empty value of each codeword wins: Rabobank sometimes writes an empty /REMI/ before the real one.
  * Codewords are found left to right and do not overlap: in `/EREF//IBAN/` the slash before IBAN ends EREF's value.
@@ -147,34 +148,57 @@ function readValues(text: string): boolean {
   return collapsible;
 }
 
-const MIN_CODEWORD = 2;
-const MAX_CODEWORD = 4;
-
 /**
  * Where the codeword that starts at `start` ends (at its closing slash), or -1 where there is none: codewords are
  * two to four capitals, so only the capitals up to the next slash can be one. Sets foundIndex.
  */
 function codewordEnd(text: string, start: number): number {
+  let key = 0;
   let end = start;
-  while (end - start <= MAX_CODEWORD) {
+  // Reading past the end is avoided, not only harmless: it would make every read here a slow one.
+  for (; ; end++) {
+    if (end >= text.length) return -1;
     const code = text.charCodeAt(end);
     if (code === SLASH) break;
-    if (code < 0x41 || code > 0x5a) return -1;
-    end++;
+    if (!isCapital(code) || end - start === MAX_CODEWORD) return -1;
+    key = nextKey(key, code);
   }
   const length = end - start;
-  if (length < MIN_CODEWORD || length > MAX_CODEWORD || text.charCodeAt(end) !== SLASH) return -1;
-  const index = CODEWORD_INDEXES.get(codewordKey(text, start, length));
+  if (length < MIN_CODEWORD) return -1;
+  const index = codewordIndex(LENGTH_KEYS[length] + key);
   if (index === undefined) return -1;
   foundIndex = index;
   return end;
 }
 
-/** Two to four capitals as one number. */
-function codewordKey(text: string, start: number, length: number): number {
-  let key = length;
-  for (let i = start; i < start + length; i++) key = key * 32 + (text.charCodeAt(i) - 0x40);
-  return key;
+/** Two to four capitals as one number: the length, then five bits a letter. */
+function nextKey(key: number, code: number): number {
+  return key * 32 + (code - 0x40);
+}
+
+/** The part of a codeword's key that its length makes. */
+const LENGTH_KEYS = [0, 1, 2, 3, 4].map((length) => length * 32 ** length);
+
+/** `lines.join('').slice(start, end)`, cut from the lines. */
+function substring(lines: readonly string[], start: number, end: number): string {
+  let lineStart = 0;
+  for (let l = 0; l < lines.length; l++) {
+    const line = lines[l];
+    const lineEnd = lineStart + line.length;
+    if (start < lineEnd) {
+      if (end <= lineEnd) return line.slice(start - lineStart, end - lineStart);
+      // Wrapped: the pieces on each line.
+      let value = line.slice(start - lineStart);
+      let pieceStart = lineEnd;
+      for (let next = l + 1; next < lines.length && pieceStart < end; next++) {
+        value += lines[next].slice(0, end - pieceStart);
+        pieceStart += lines[next].length;
+      }
+      return value;
+    }
+    lineStart = lineEnd;
+  }
+  return '';
 }
 
 /** Where the value is: trimmed, without the slashes that end it (ING) and the spaces before those. */
@@ -194,18 +218,21 @@ function setValue(text: string, index: number, start: number, end: number): void
 const SLASH = 0x2f;
 
 /**
- * ING marks remittance as unstructured (`USTD//text`) or structured (`STRD/CUR/payment reference`). `collapsed`:
- * the value has single spaces only, so that collapsing whitespace would change no more than one leading space.
+ * ING marks remittance as unstructured (`USTD//text`) or structured (`STRD/CUR/payment reference`): the /REMI/
+ * value is narrowed to the text. `collapsed`: the text has single spaces only, so that collapsing whitespace
+ * changes no more than the one space that may follow the mark.
  */
-function remittance(value: string, collapsed: boolean): string {
-  let text = value;
-  if (value.startsWith('USTD/')) text = value.slice(value.charCodeAt(5) === SLASH ? 6 : 5);
-  else if (value.startsWith('STRD/')) {
-    const end = value.indexOf('/', 5);
-    if (end >= 0) text = value.slice(end + 1);
+function remittance(text: string, collapsed: boolean): void {
+  let start = valueStarts[REMI];
+  const end = valueEnds[REMI];
+  if (end - start >= 5 && text.startsWith('USTD/', start)) {
+    start += end - start > 5 && text.charCodeAt(start + 5) === SLASH ? 6 : 5;
+  } else if (end - start >= 5 && text.startsWith('STRD/', start)) {
+    const slash = text.indexOf('/', start + 5);
+    if (slash >= 0 && slash < end) start = slash + 1;
   }
-  if (!collapsed) return collapseWhitespace(text);
-  return text.charCodeAt(0) === SPACE ? text.slice(1) : text;
+  if (collapsed && start < end && text.charCodeAt(start) === SPACE) start++;
+  valueStarts[REMI] = start;
 }
 
 const SPACE = 0x20;

@@ -2,7 +2,7 @@ import { StatementParseError } from '../types';
 import { parseBalance, type SwiftBalance } from './balance';
 import { quoted } from './quote';
 import { SourceLines, TAG_LINE, TRAILER_LINE } from './source-lines';
-import { parseStatementLine, type StatementLine } from './statement-line';
+import { emptyStatementLine, readStatementLine, type StatementLine } from './statement-line';
 
 /**
  * The order of fields in an MT940 statement: :20: reference, optional :21:, :25: account, :28C: number
@@ -25,7 +25,7 @@ export interface StatementDraft<Entry> {
 
 /**
  * Turns a complete entry, its :61: and the :86: lines that followed it (wrapped lines and repeated :86: tags
- * alike, in order), into what the caller keeps.
+ * alike, in order), into what the caller keeps. Both arguments are reused for the next entry: read, do not keep.
  */
 export type EntryReader<Entry> = (
   statementLine: StatementLine,
@@ -93,10 +93,15 @@ interface OpenStatement<Entry> {
   pendingValue: string;
   /** Its continuation lines (subfield 9), trimmed and joined by a space. */
   pendingSupplementary: string;
-  /** The last :61: read, until its :86: lines are complete. */
-  statementLine: StatementLine | null;
+  /** The last :61: read, until its :86: lines are complete; one object for every entry in turn. */
+  statementLine: StatementLine;
+  hasStatementLine: boolean;
+  /** Its :86: lines: the first informationCount of one array for every entry in turn. */
   information: string[];
+  informationCount: number;
 }
+
+const NO_LINES: readonly string[] = [];
 
 /** Reads the statements of an MT940 file; `readEntry` turns each entry into what the caller keeps. */
 export function readStatements<Entry>(text: string, readEntry: EntryReader<Entry>): StatementDraft<Entry>[] {
@@ -142,8 +147,10 @@ function startOrSkip<Entry>(source: SourceLines): OpenStatement<Entry> | null {
     pendingLine: 0,
     pendingValue: '',
     pendingSupplementary: '',
-    statementLine: null,
+    statementLine: emptyStatementLine(),
+    hasStatementLine: false,
     information: [],
+    informationCount: 0,
   };
 }
 
@@ -181,7 +188,7 @@ function acceptTag<Entry>(
       open.pendingSupplementary = '';
       break;
     case 'entry-information':
-      open.information.push(value);
+      open.information[open.informationCount++] = value;
       break;
     case 'closing':
       open.closing = { ...parseBalance(tag, value, line), line };
@@ -211,7 +218,7 @@ function acceptText<Entry>(open: OpenStatement<Entry>, text: string, line: numbe
       return;
     }
     case 'entry-information':
-      open.information.push(text);
+      open.information[open.informationCount++] = text;
       return;
     case 'closing-information':
       return;
@@ -229,19 +236,24 @@ function acceptText<Entry>(open: OpenStatement<Entry>, text: string, line: numbe
 function flushEntry<Entry>(open: OpenStatement<Entry>): void {
   if (open.pendingLine === 0 || open.opening === undefined) return;
   const line = open.pendingLine;
-  open.statementLine = parseStatementLine(open.pendingValue, open.pendingSupplementary, open.opening.currency, line);
+  readStatementLine(open.statementLine, open.pendingValue, open.pendingSupplementary, open.opening.currency, line);
+  open.hasStatementLine = true;
   open.entryLines.push(line);
   open.pendingLine = 0;
   open.pendingValue = '';
-  if (open.information.length !== 0) open.information = [];
+  open.informationCount = 0;
 }
 
 /** An entry is complete once a tag other than its :86: arrives. */
 function completeEntry<Entry>(open: OpenStatement<Entry>, readEntry: EntryReader<Entry>): void {
-  if (open.statementLine === null || open.opening === undefined) return;
-  open.entries.push(readEntry(open.statementLine, open.information, open.opening.currency));
-  open.statementLine = null;
-  if (open.information.length !== 0) open.information = [];
+  if (!open.hasStatementLine || open.opening === undefined) return;
+  const count = open.informationCount;
+  const information = count === 0 ? NO_LINES : open.information;
+  // Lines of an earlier, longer entry are cut off (short arrays keep their storage).
+  if (count !== 0 && information.length !== count) open.information.length = count;
+  open.entries.push(readEntry(open.statementLine, information, open.opening.currency));
+  open.hasStatementLine = false;
+  open.informationCount = 0;
 }
 
 function finish<Entry>(

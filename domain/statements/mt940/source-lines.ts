@@ -81,8 +81,8 @@ export class SourceLines {
       if (this.nextCr < start) this.nextCr = indexOrEnd(text, '\r', start, length);
       const end = this.nextLf < this.nextCr ? this.nextLf : this.nextCr;
       // CRLF is one line break; a text that ends in a line break still has an (empty) line after it.
-      if (end === length) this.position = length + 1;
-      else this.position = text.charCodeAt(end) === CR && text.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
+      const crlf = end + 1 < length && text.charCodeAt(end) === CR && text.charCodeAt(end + 1) === LF;
+      this.position = end === length ? length + 1 : crlf ? end + 2 : end + 1;
       if (end === start) continue;
       if (text.charCodeAt(start) === OPEN_BRACE) {
         const content = text.slice(start, end).replace(BLOCK_HEADER, '');
@@ -110,7 +110,9 @@ export class SourceLines {
 
   /** `:` digit, one or two letters or digits, `:` (`^:(\d[0-9A-Za-z]{1,2}):(.*)$`). */
   private readTag(text: string, start: number, end: number): boolean {
+    const length = end - start;
     if (
+      length < 4 ||
       text.charCodeAt(start) !== COLON ||
       !isDigit(text.charCodeAt(start + 1)) ||
       !isAlphanumeric(text.charCodeAt(start + 2))
@@ -118,11 +120,10 @@ export class SourceLines {
       return false;
     }
     let tagLength: number;
-    if (isAlphanumeric(text.charCodeAt(start + 3)) && text.charCodeAt(start + 4) === COLON) tagLength = 3;
+    const threeCharacters = length >= 5 && isAlphanumeric(text.charCodeAt(start + 3));
+    if (threeCharacters && text.charCodeAt(start + 4) === COLON) tagLength = 3;
     else if (text.charCodeAt(start + 3) === COLON) tagLength = 2;
     else return false;
-    // Positions past `end` read the next line or NaN, neither of which passes for a colon or a tag character.
-    if (start + tagLength + 2 > end) return false;
     const value = text.slice(start + tagLength + 2, end);
     if (this.otherTerminators && OTHER_LINE_TERMINATOR.test(value)) return false;
     this.kind = TAG_LINE;

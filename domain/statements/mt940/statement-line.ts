@@ -36,17 +36,31 @@ const UPPER_C = 0x43;
 const UPPER_D = 0x44;
 const UPPER_R = 0x52;
 
+export function emptyStatementLine(): StatementLine {
+  return {
+    valueDate: '',
+    bookingDate: '',
+    amountCents: 0,
+    transactionType: '',
+    customerReference: null,
+    bankReference: null,
+    supplementaryDetails: null,
+  };
+}
+
 /**
- * `value` is the field's first line, as a tag line holds it: without line terminators, so the pattern's `.*`
- * matches whatever follows the amount. `supplementary` is the continuation lines of the field (subfield 9), each
- * trimmed, the empty ones left out, joined by a space.
+ * Reads the field into `target` (one object serves a whole file). `value` is the field's first line, as a tag
+ * line holds it: without line terminators, so the pattern's `.*` matches whatever follows the amount.
+ * `supplementary` is the continuation lines of the field (subfield 9), each trimmed, the empty ones left out,
+ * joined by a space.
  */
-export function parseStatementLine(
+export function readStatementLine(
+  target: StatementLine,
   value: string,
   supplementary: string,
   currency: string,
   line: number,
-): StatementLine {
+): void {
   const field = value.trimEnd();
   const length = field.length;
   let at = digitsUntil(field, 0, 6);
@@ -99,15 +113,15 @@ export function parseStatementLine(
   } else {
     customer = field.slice(referencesStart);
   }
-  return {
-    valueDate,
-    bookingDate: hasEntryDate ? entryDateAt(field, ENTRY_DATE_AT, valueDate, line) : valueDate,
-    amountCents: signed(swiftAmount(field.slice(amountStart, rest), currency, line), isDebit),
-    transactionType: transactionType(field, rest),
-    customerReference: reference(customer),
-    bankReference: bank === null ? null : reference(bank),
-    supplementaryDetails: details === '' ? null : details,
-  };
+  const bookingDate = hasEntryDate ? entryDateAt(field, ENTRY_DATE_AT, valueDate, line) : valueDate;
+  const amountCents = signed(swiftAmount(field.slice(amountStart, rest), currency, line), isDebit);
+  target.valueDate = valueDate;
+  target.bookingDate = bookingDate;
+  target.amountCents = amountCents;
+  target.transactionType = transactionType(field, rest);
+  target.customerReference = reference(customer);
+  target.bankReference = bank === null ? null : reference(bank);
+  target.supplementaryDetails = details === '' ? null : details;
 }
 
 function unreadable(value: string, line: number): StatementParseError {

@@ -12,9 +12,14 @@ const SUBFIELD: Readonly<Record<SubfieldMarker, RegExp>> = { '?': /\?(\d{2})/g, 
 export function startsWithSubfields(text: string, marker: SubfieldMarker): boolean {
   // A three-digit transaction code (GV code) usually precedes the first subfield: `166?00GUTSCHRIFT`, `000>100...`.
   let at = skipWhitespace(text, 0);
-  if (isDigit(text.charCodeAt(at)) && isDigit(text.charCodeAt(at + 1)) && isDigit(text.charCodeAt(at + 2))) at += 3;
+  if (at + 3 <= text.length && isDigit(text.charCodeAt(at)) && isDigit(text.charCodeAt(at + 1))) {
+    if (isDigit(text.charCodeAt(at + 2))) at += 3;
+  }
   return (
-    text.charCodeAt(at) === marker.charCodeAt(0) && isDigit(text.charCodeAt(at + 1)) && isDigit(text.charCodeAt(at + 2))
+    at + 3 <= text.length &&
+    text.charCodeAt(at) === marker.charCodeAt(0) &&
+    isDigit(text.charCodeAt(at + 1)) &&
+    isDigit(text.charCodeAt(at + 2))
   );
 }
 
