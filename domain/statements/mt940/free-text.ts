@@ -31,7 +31,9 @@ function joinWrappedLines(lines: readonly string[]): string {
 }
 
 function readLabelled(text: string): EntryDetails | null {
-  const matches = [...text.matchAll(LABEL)];
+  const matches: RegExpExecArray[] = [];
+  LABEL.lastIndex = 0;
+  for (let match = LABEL.exec(text); match !== null; match = LABEL.exec(text)) matches.push(match);
   if (!matches.some((match) => COUNTERPARTY_LABELS.has(match[1]))) return null;
   const values = new Map(
     matches.map((match, i) => [

@@ -36,18 +36,21 @@ export function readGermanSubfields(text: string): EntryDetails {
  * in `EREF+TFNR 40005 00005` / `MTLG:Grund nicht ...` the text after the short piece is no longer the id.
  */
 function readPurpose(purpose: string): { keywords: Map<string, string>; freeText: string } {
-  const matches = [...purpose.matchAll(SEPA_KEYWORD)];
   const keywords = new Map<string, string>();
-  const freeText = [purpose.slice(0, matches[0]?.index ?? purpose.length)];
-  matches.forEach((match, i) => {
-    const value = purpose.slice(match.index + match[0].length, matches[i + 1]?.index ?? purpose.length);
+  SEPA_KEYWORD.lastIndex = 0;
+  let match = SEPA_KEYWORD.exec(purpose);
+  const freeText = [purpose.slice(0, match?.index ?? purpose.length)];
+  while (match !== null) {
+    const next = SEPA_KEYWORD.exec(purpose);
+    const value = purpose.slice(match.index + match[0].length, next?.index ?? purpose.length);
     if (TEXT_KEYWORDS.has(match[1])) {
       keywords.set(match[1], value);
-      return;
+    } else {
+      const [identifier, ...rest] = value.split(PIECE_END);
+      keywords.set(match[1], identifier);
+      freeText.push(...rest);
     }
-    const [identifier, ...rest] = value.split(PIECE_END);
-    keywords.set(match[1], identifier);
-    freeText.push(...rest);
-  });
+    match = next;
+  }
   return { keywords, freeText: freeText.join(' ') };
 }

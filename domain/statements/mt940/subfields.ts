@@ -6,8 +6,6 @@ import { isDigit, skipWhitespace } from './chars';
  */
 export type SubfieldMarker = '?' | '>';
 
-const SUBFIELD: Readonly<Record<SubfieldMarker, RegExp>> = { '?': /\?(\d{2})/g, '>': />(\d{2})/g };
-
 /** `^\s*(\d{3})?\?\d{2}` for `?`. */
 export function startsWithSubfields(text: string, marker: SubfieldMarker): boolean {
   // A three-digit transaction code (GV code) usually precedes the first subfield: `166?00GUTSCHRIFT`, `000>100...`.
@@ -23,17 +21,30 @@ export function startsWithSubfields(text: string, marker: SubfieldMarker): boole
   );
 }
 
-/** Subfield number -> value; a repeated number continues its value. Text before the first subfield is dropped. */
+/**
+ * Subfield number -> value; a repeated number continues its value. Text before the first subfield is dropped.
+ * Subfields are the marker and two digits (`\?(\d{2})`), found left to right without overlapping.
+ */
 export function readSubfields(text: string, marker: SubfieldMarker): Map<number, string> {
-  const matches = [...text.matchAll(SUBFIELD[marker])];
   const fields = new Map<number, string>();
-  matches.forEach((match, i) => {
-    const code = Number(match[1]);
-    const value = text.slice(match.index + match[0].length, matches[i + 1]?.index ?? text.length);
-    fields.set(code, (fields.get(code) ?? '') + value);
-  });
+  let code = -1;
+  let valueStart = 0;
+  let at = text.indexOf(marker);
+  while (at >= 0) {
+    if (at + 2 < text.length && isDigit(text.charCodeAt(at + 1)) && isDigit(text.charCodeAt(at + 2))) {
+      if (code >= 0) fields.set(code, (fields.get(code) ?? '') + text.slice(valueStart, at));
+      code = (text.charCodeAt(at + 1) - ZERO) * 10 + (text.charCodeAt(at + 2) - ZERO);
+      valueStart = at + 3;
+      at = text.indexOf(marker, valueStart);
+    } else {
+      at = text.indexOf(marker, at + 1);
+    }
+  }
+  if (code >= 0) fields.set(code, (fields.get(code) ?? '') + text.slice(valueStart));
   return fields;
 }
+
+const ZERO = 0x30;
 
 /** Text subfields hold 27 characters; a full one was cut by the bank, possibly inside a word. */
 const SUBFIELD_WIDTH = 27;
@@ -43,10 +54,15 @@ const SUBFIELD_WIDTH = 27;
  * shorter one ended where the bank ended it, which `breakWith` marks.
  */
 export function joinSubfields(fields: ReadonlyMap<number, string>, codes: readonly number[], breakWith = ' '): string {
-  const pieces = codes.flatMap((code) => fields.get(code) ?? []);
-  return pieces
-    .map((piece, i) => (i > 0 && pieces[i - 1].length < SUBFIELD_WIDTH ? `${breakWith}${piece}` : piece))
-    .join('');
+  let joined = '';
+  let previous: string | undefined;
+  for (const code of codes) {
+    const piece = fields.get(code);
+    if (piece === undefined) continue;
+    joined += previous !== undefined && previous.length < SUBFIELD_WIDTH ? `${breakWith}${piece}` : piece;
+    previous = piece;
+  }
+  return joined;
 }
 
 export function range(from: number, to: number): number[] {

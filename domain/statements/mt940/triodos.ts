@@ -10,6 +10,8 @@ import { joinSubfields, range, readSubfields } from './subfields';
  */
 const DOMESTIC_ACCOUNT = 10;
 const COUNTERPARTY_IBAN = 21;
+const TEXT = range(20, 29);
+const TEXT_AFTER_IBAN = range(22, 29);
 
 export function readTriodosSubfields(text: string): EntryDetails {
   const fields = readSubfields(text, '>');
@@ -18,7 +20,7 @@ export function readTriodosSubfields(text: string): EntryDetails {
   return {
     counterpartyIban: iban ?? (domestic === null || /^0+$/.test(domestic) ? null : domestic),
     counterpartyName: null,
-    description: collapseWhitespace(joinSubfields(fields, iban === null ? range(20, 29) : range(22, 29))),
+    description: collapseWhitespace(joinSubfields(fields, iban === null ? TEXT : TEXT_AFTER_IBAN)),
     endToEndId: null,
   };
 }
