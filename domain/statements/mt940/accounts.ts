@@ -23,16 +23,19 @@ export function asIban(text: string): string | null {
   return IBAN_SHAPE.test(compact) ? compact : null;
 }
 
-/** IBAN_SHAPE for a text that normaliseIban would leave as it is: capitals and digits only. */
-function isCompactIbanShape(text: string): boolean {
-  const length = text.length;
+/**
+ * IBAN_SHAPE for a text that normaliseIban would leave as it is, capitals and digits only: the part of `text`
+ * from `start` to `end`.
+ */
+export function isCompactIbanShape(text: string, start = 0, end = text.length): boolean {
+  const length = end - start;
   if (length < 15 || length > 34) return false;
   for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i);
+    const code = text.charCodeAt(start + i);
     const expected = i < 2 ? isCapital(code) : i < 4 ? isDigit(code) : isCapital(code) || isDigit(code);
     if (!expected) return false;
   }
-  return !text.startsWith('RF');
+  return !(text.charCodeAt(start) === 0x52 && text.charCodeAt(start + 1) === 0x46);
 }
 
 /**

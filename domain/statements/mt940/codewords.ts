@@ -1,4 +1,4 @@
-import { asIban } from './accounts';
+import { asIban, isCompactIbanShape } from './accounts';
 import { isCapital, isWhitespace, skipWhitespace } from './chars';
 import {
   collapseWhitespace,
@@ -93,12 +93,19 @@ export function readCodewords(text: string, lines: readonly string[], into: Entr
   const cntp = values[CNTP];
   const counterparty = cntp === '' ? null : cntp.split('/');
   into.counterpartyIban =
-    account(valueOrNull(IBAN, collapsed)) ??
+    accountValue(text, IBAN, collapsed) ??
     account(textOrNull(counterparty?.[CNTP_ACCOUNT])) ??
-    account(valueOrNull(BBAN, collapsed));
+    accountValue(text, BBAN, collapsed);
   into.counterpartyName = valueOrNull(NAME, collapsed) ?? textOrNull(counterparty?.[CNTP_NAME]);
   into.description = collapsed ? values[REMI] : collapseWhitespace(values[REMI]);
   into.endToEndId = providedOrNull(valueOrNull(EREF, collapsed));
+}
+
+/** account(valueOrNull(index, collapsed)), the common IBAN told in the (flat, so quickly read) text. */
+function accountValue(text: string, index: number, collapsed: boolean): string | null {
+  const value = valueOrNull(index, collapsed);
+  if (value !== null && collapsed && isCompactIbanShape(text, valueStarts[index], valueEnds[index])) return value;
+  return account(value);
 }
 
 /** textOrNull of a value. */

@@ -75,6 +75,10 @@ const NEXT: Readonly<Record<Field, Readonly<Record<string, Field>>>> = {
   'closing-information': { '86': 'closing-information' },
 };
 const KNOWN_TAGS = new Set(['20', ...Object.values(NEXT).flatMap((next) => Object.keys(next))]);
+/** NEXT as maps: looked up for every tag, with a different field and tag each time. */
+const NEXT_FIELD: ReadonlyMap<Field, ReadonlyMap<string, Field>> = new Map(
+  Object.entries(NEXT).map(([field, next]) => [field as Field, new Map(Object.entries(next))]),
+);
 const COMPLETE = new Set<Field>(['closing', 'available', 'forward', 'closing-information']);
 /** Fields that run over several lines; in them a `-` line is text, not the end of the message. */
 const MULTI_LINE = new Set<Field>(['entry', 'entry-information', 'closing-information']);
@@ -162,7 +166,7 @@ function acceptTag<Entry>(
   readEntry: EntryReader<Entry>,
 ): void {
   if (!KNOWN_TAGS.has(tag)) throw new StatementParseError(`unknown tag :${tag}: in an MT940 statement`, line);
-  const next = NEXT[open.field][tag];
+  const next = NEXT_FIELD.get(open.field)?.get(tag);
   if (next === undefined) {
     throw new StatementParseError(
       `:${tag}: cannot follow the ${FIELD_NAMES[open.field]} of the statement that starts at line ${open.line}`,

@@ -153,15 +153,24 @@ function isTransactionType(text: string, at: number): boolean {
   return true;
 }
 
-/** A file uses a handful of transaction types; the ones seen are shared rather than cut out of every line again. */
-const TRANSACTION_TYPES: { written: string; type: string }[] = [];
-const MAX_TRANSACTION_TYPES = 64;
+/**
+ * A file uses a handful of transaction types: the ones seen are shared rather than cut out of every line again,
+ * by their four characters (capitals, digits, spaces) as one number.
+ */
+const TRANSACTION_TYPES = new Map<number, string>();
+const MAX_TRANSACTION_TYPES = 256;
 
 function transactionType(text: string, at: number): string {
-  for (const known of TRANSACTION_TYPES) if (text.startsWith(known.written, at)) return known.type;
-  const written = text.slice(at, at + TRANSACTION_TYPE_LENGTH);
-  if (TRANSACTION_TYPES.length < MAX_TRANSACTION_TYPES) TRANSACTION_TYPES.push({ written, type: written.trim() });
-  return written.trim();
+  const key =
+    text.charCodeAt(at) * 0x1000000 +
+    text.charCodeAt(at + 1) * 0x10000 +
+    text.charCodeAt(at + 2) * 0x100 +
+    text.charCodeAt(at + 3);
+  const known = TRANSACTION_TYPES.get(key);
+  if (known !== undefined) return known;
+  const type = text.slice(at, at + TRANSACTION_TYPE_LENGTH).trim();
+  if (TRANSACTION_TYPES.size < MAX_TRANSACTION_TYPES) TRANSACTION_TYPES.set(key, type);
+  return type;
 }
 
 const NONREF = 'NONREF';
