@@ -68,12 +68,11 @@ function toStatement(draft: StatementDraft<StatementEntry>): Statement {
 }
 
 interface AccountEntries {
-  entries: StatementEntry[];
-  /** The :61: line of each entry. */
-  lines: number[];
+  /** Indexes of the account's statements, in file order. */
+  statements: number[];
   /**
    * The bank's references so far, while each was greater than the one before (as banks number them): then none
-   * can repeat, which is checked without a map. Null once they are not, and firstLines holds them.
+   * can repeat, which is checked without a map.
    */
   lastReference: string | null;
   ascending: boolean;
@@ -96,17 +95,14 @@ function assignKeysAndCheckReferences(
   statements.forEach((statement, s) => {
     let account = accounts.get(statement.account);
     if (account === undefined) {
-      account = { entries: [], lines: [], lastReference: null, ascending: true, firstLines: null };
+      account = { statements: [], lastReference: null, ascending: true, firstLines: null };
       accounts.set(statement.account, account);
     }
+    account.statements.push(s);
     const lines = drafts[s].entryLines;
     const { entries } = statement;
     for (let e = 0; e < entries.length; e++) {
-      const entry = entries[e];
-      const line = lines[e];
-      account.entries.push(entry);
-      account.lines.push(line);
-      const reference = entry.bankReference;
+      const reference = entries[e].bankReference;
       if (reference === null) continue;
       if (account.ascending) {
         if (account.lastReference === null || reference > account.lastReference) {
@@ -114,13 +110,13 @@ function assignKeysAndCheckReferences(
           continue;
         }
         account.ascending = false;
-        account.firstLines = firstLines(account.entries, account.lines, account.entries.length - 1);
+        account.firstLines = firstLines(account.statements, statements, drafts, e);
       }
       const first = account.firstLines?.get(reference);
-      if (first === undefined) account.firstLines?.set(reference, line);
+      if (first === undefined) account.firstLines?.set(reference, lines[e]);
       else {
         warnings.push({
-          line,
+          line: lines[e],
           message:
             `bank reference ${reference} of ${statement.account} was already used at line ${first}; ` +
             'both entries get the same dedupe key',
@@ -128,19 +124,35 @@ function assignKeysAndCheckReferences(
       }
     }
   });
-  for (const { entries } of accounts.values()) {
+  for (const account of accounts.values()) {
+    const entries =
+      account.statements.length === 1
+        ? statements[account.statements[0]].entries
+        : account.statements.flatMap((s) => statements[s].entries);
     assignDedupeKeys(entries).forEach((key, i) => {
       entries[i].dedupeKey = key;
     });
   }
 }
 
-/** Line of the first of the first `count` entries with each bank reference. */
-function firstLines(entries: readonly StatementEntry[], lines: readonly number[], count: number): Map<string, number> {
+/**
+ * Line of the first entry with each bank reference, in the account's statements (`indexes`) before the last one's
+ * entry number `count`.
+ */
+function firstLines(
+  indexes: readonly number[],
+  statements: readonly Statement[],
+  drafts: readonly StatementDraft<StatementEntry>[],
+  count: number,
+): Map<string, number> {
   const first = new Map<string, number>();
-  for (let i = 0; i < count; i++) {
-    const reference = entries[i].bankReference;
-    if (reference !== null && !first.has(reference)) first.set(reference, lines[i]);
-  }
+  indexes.forEach((s, i) => {
+    const { entries } = statements[s];
+    const end = i === indexes.length - 1 ? count : entries.length;
+    for (let e = 0; e < end; e++) {
+      const reference = entries[e].bankReference;
+      if (reference !== null && !first.has(reference)) first.set(reference, drafts[s].entryLines[e]);
+    }
+  });
   return first;
 }
