@@ -12,6 +12,8 @@ const CENTURY_PIVOT = 80;
 const SWIFT_DATES = new Map<number, IsoDate>();
 const MAX_CACHED_DATES = 4096;
 const SIX_DIGITS = /^\d{6}$/;
+let lastKey = -1;
+let lastDate: IsoDate = '';
 
 export function swiftDate(yymmdd: string, line: number): IsoDate {
   return SIX_DIGITS.test(yymmdd) ? swiftDateAt(yymmdd, 0, line) : readSwiftDate(yymmdd, line);
@@ -21,8 +23,14 @@ export function swiftDate(yymmdd: string, line: number): IsoDate {
 export function swiftDateAt(text: string, start: number, line: number): IsoDate {
   let key = 0;
   for (let i = start; i < start + 6; i++) key = key * 10 + (text.charCodeAt(i) - 0x30);
+  // The entries of a statement mostly share their date.
+  if (key === lastKey) return lastDate;
   const cached = SWIFT_DATES.get(key);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    lastKey = key;
+    lastDate = cached;
+    return cached;
+  }
   const date = readSwiftDate(text.slice(start, start + 6), line);
   if (SWIFT_DATES.size >= MAX_CACHED_DATES) SWIFT_DATES.clear();
   SWIFT_DATES.set(key, date);

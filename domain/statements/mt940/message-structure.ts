@@ -1,7 +1,7 @@
 import { StatementParseError } from '../types';
 import { parseBalance, type SwiftBalance } from './balance';
 import { quoted } from './quote';
-import { SourceLines, TAG_LINE, TRAILER_LINE } from './source-lines';
+import { SourceLines, TAG_LINE, TAGS, TRAILER_LINE } from './source-lines';
 import { emptyStatementLine, readStatementLine, type StatementLine } from './statement-line';
 
 /**
@@ -75,23 +75,26 @@ const NEXT: Readonly<Record<Field, Readonly<Record<string, Field>>>> = {
   'closing-information': { '86': 'closing-information' },
 };
 const KNOWN_TAGS = new Set(['20', ...Object.values(NEXT).flatMap((next) => Object.keys(next))]);
-/** NEXT as maps: looked up for every tag, with a different field and tag each time. */
-const NEXT_FIELD: ReadonlyMap<Field, ReadonlyMap<string, Field>> = new Map(
-  Object.entries(NEXT).map(([field, next]) => [field as Field, new Map(Object.entries(next))]),
+/** NEXT and KNOWN_TAGS by tag id (index in TAGS), as read for every tag line. */
+const TRANSITIONS: ReadonlyMap<Field, readonly (Field | undefined)[]> = new Map(
+  Object.entries(NEXT).map(([field, next]) => [field as Field, TAGS.map((tag) => next[tag])]),
 );
+const KNOWN_TAG_IDS: readonly boolean[] = TAGS.map((tag) => KNOWN_TAGS.has(tag));
 const COMPLETE = new Set<Field>(['closing', 'available', 'forward', 'closing-information']);
 /** Fields that run over several lines; in them a `-` line is text, not the end of the message. */
 const MULTI_LINE = new Set<Field>(['entry', 'entry-information', 'closing-information']);
 
 interface OpenStatement<Entry> {
   line: number;
-  account?: string;
+  account: string | undefined;
   number: string | null;
-  opening?: SwiftBalance & { line: number };
-  closing?: SwiftBalance & { line: number };
+  opening: (SwiftBalance & { line: number }) | undefined;
+  closing: (SwiftBalance & { line: number }) | undefined;
   entries: Entry[];
   entryLines: number[];
   field: Field;
+  /** TRANSITIONS of `field`. */
+  transitions: readonly (Field | undefined)[];
   /** Line of the :61: whose continuation lines may still follow; 0 when there is none. */
   pendingLine: number;
   pendingValue: string;
@@ -123,7 +126,7 @@ export function readStatements<Entry>(text: string, readEntry: EntryReader<Entry
       statements.push(finish(open, line, readEntry));
       open = startOrSkip(source);
     } else if (source.kind === TAG_LINE) {
-      acceptTag(open, source.tag, source.value, line, readEntry);
+      acceptTag(open, source.tag, source.tagId, source.value, line, readEntry);
     } else if (source.kind === TRAILER_LINE && !MULTI_LINE.has(open.field)) {
       statements.push(finish(open, line, readEntry));
       open = null;
@@ -142,12 +145,17 @@ function startOrSkip<Entry>(source: SourceLines): OpenStatement<Entry> | null {
   if (source.tag !== '20') {
     throw new StatementParseError(`unexpected :${source.tag}: outside a statement, which starts with :20:`, source.line);
   }
+  // Every field from the start, so that all statements share one shape.
   return {
     line: source.line,
+    account: undefined,
     number: null,
+    opening: undefined,
+    closing: undefined,
     entries: [],
     entryLines: [],
     field: 'reference',
+    transitions: transitionsOf('reference'),
     pendingLine: 0,
     pendingValue: '',
     pendingSupplementary: '',
@@ -158,15 +166,22 @@ function startOrSkip<Entry>(source: SourceLines): OpenStatement<Entry> | null {
   };
 }
 
+function transitionsOf(field: Field): readonly (Field | undefined)[] {
+  return TRANSITIONS.get(field) ?? [];
+}
+
 function acceptTag<Entry>(
   open: OpenStatement<Entry>,
   tag: string,
+  tagId: number,
   value: string,
   line: number,
   readEntry: EntryReader<Entry>,
 ): void {
-  if (!KNOWN_TAGS.has(tag)) throw new StatementParseError(`unknown tag :${tag}: in an MT940 statement`, line);
-  const next = NEXT_FIELD.get(open.field)?.get(tag);
+  if (tagId < 0 || !KNOWN_TAG_IDS[tagId]) {
+    throw new StatementParseError(`unknown tag :${tag}: in an MT940 statement`, line);
+  }
+  const next = open.transitions[tagId];
   if (next === undefined) {
     throw new StatementParseError(
       `:${tag}: cannot follow the ${FIELD_NAMES[open.field]} of the statement that starts at line ${open.line}`,
@@ -175,7 +190,10 @@ function acceptTag<Entry>(
   }
   flushEntry(open);
   if (next !== 'entry-information') completeEntry(open, readEntry);
-  open.field = next;
+  if (next !== open.field) {
+    open.field = next;
+    open.transitions = transitionsOf(next);
+  }
   switch (next) {
     case 'account':
       open.account = value;

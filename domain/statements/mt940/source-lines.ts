@@ -33,13 +33,10 @@ const LF = 0x0a;
 const CR = 0x0d;
 const BOM = 0xfeff;
 
-/** The tags of a statement, shared rather than cut out of the text again on every line; by tagKey. */
-const COMMON_TAGS = new Map(
-  ['20', '21', '25', '28', '28C', '60F', '60M', '61', '62F', '62M', '64', '65', '86', '940'].map((tag) => [
-    tagKey(tag, 0, tag.length),
-    tag,
-  ]),
-);
+/** The tags of MT940: a tag line of one of these has its index here as `tagId`, and shares the string. */
+export const TAGS = ['20', '21', '25', '28', '28C', '60F', '60M', '61', '62F', '62M', '64', '65', '86', '940'];
+/** tagKey -> index in TAGS. */
+const TAG_IDS = new Map(TAGS.map((tag, id) => [tagKey(tag, 0, tag.length), id]));
 
 function tagKey(text: string, start: number, length: number): number {
   const key = (text.charCodeAt(start) << 8) | text.charCodeAt(start + 1);
@@ -54,6 +51,8 @@ export class SourceLines {
   kind: LineKind = TEXT_LINE;
   line = 0;
   tag = '';
+  /** Index of `tag` in TAGS, -1 for another tag. */
+  tagId = -1;
   value = '';
   text = '';
 
@@ -127,7 +126,9 @@ export class SourceLines {
     const value = text.slice(start + tagLength + 2, end);
     if (this.otherTerminators && OTHER_LINE_TERMINATOR.test(value)) return false;
     this.kind = TAG_LINE;
-    this.tag = COMMON_TAGS.get(tagKey(text, start + 1, tagLength)) ?? text.slice(start + 1, start + 1 + tagLength);
+    const id = TAG_IDS.get(tagKey(text, start + 1, tagLength));
+    this.tagId = id ?? -1;
+    this.tag = id === undefined ? text.slice(start + 1, start + 1 + tagLength) : TAGS[id];
     this.value = value;
     return true;
   }
