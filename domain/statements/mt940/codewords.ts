@@ -69,10 +69,9 @@ function codewordIndex(key: number): number | undefined {
 }
 
 /**
- * The values of one :86: text, '' for a codeword that is not there (which reads the same as an empty value), and
- * where in the text they are. readCodewords is never re-entered, so these arrays serve every call.
+ * Where the values of one :86: text are in it; an empty range for a codeword that is not there (which reads the
+ * same as an empty value). readCodewords is never re-entered, so these arrays serve every call.
  */
-const values: string[] = READ_CODEWORDS.map(() => '');
 const valueStarts: number[] = READ_CODEWORDS.map(() => 0);
 const valueEnds: number[] = READ_CODEWORDS.map(() => 0);
 /** Set by codewordEnd: the index of the codeword found. */
@@ -81,36 +80,37 @@ let foundIndex = -1;
 /**
  * Reads the details of the :86: `lines` into `into`. `text` must be the lines joined without separator: banks
  * wrap at 65 characters even inside a codeword. The text is read, but the values are cut from the lines (and so
- * from the file), so that the result does not hold on to the joined text.
+ * from the file), so that the result does not hold on to the joined text; and only where they are used.
  */
 export function readCodewords(text: string, lines: readonly string[], into: EntryDetails): void {
   // Values are trimmed substrings of the text: where it has nothing to collapse, neither have they.
   const collapsed = !readValues(text);
   remittance(text, collapsed);
-  for (let i = 0; i < values.length; i++) {
-    if (valueEnds[i] > valueStarts[i]) values[i] = substring(lines, valueStarts[i], valueEnds[i]);
-  }
-  const cntp = values[CNTP];
-  const counterparty = cntp === '' ? null : cntp.split('/');
+  const counterparty = valueEnds[CNTP] > valueStarts[CNTP] ? valueOf(lines, CNTP).split('/') : null;
   into.counterpartyIban =
-    accountValue(text, IBAN, collapsed) ??
+    accountValue(text, lines, IBAN, collapsed) ??
     account(textOrNull(counterparty?.[CNTP_ACCOUNT])) ??
-    accountValue(text, BBAN, collapsed);
-  into.counterpartyName = valueOrNull(NAME, collapsed) ?? textOrNull(counterparty?.[CNTP_NAME]);
-  into.description = collapsed ? values[REMI] : collapseWhitespace(values[REMI]);
-  into.endToEndId = providedOrNull(valueOrNull(EREF, collapsed));
+    accountValue(text, lines, BBAN, collapsed);
+  into.counterpartyName = valueOrNull(lines, NAME, collapsed) ?? textOrNull(counterparty?.[CNTP_NAME]);
+  into.description = collapsed ? valueOf(lines, REMI) : collapseWhitespace(valueOf(lines, REMI));
+  into.endToEndId = providedOrNull(valueOrNull(lines, EREF, collapsed));
 }
 
-/** account(valueOrNull(index, collapsed)), the common IBAN told in the (flat, so quickly read) text. */
-function accountValue(text: string, index: number, collapsed: boolean): string | null {
-  const value = valueOrNull(index, collapsed);
+/** The value of the codeword read at `index`. */
+function valueOf(lines: readonly string[], index: number): string {
+  return valueEnds[index] > valueStarts[index] ? substring(lines, valueStarts[index], valueEnds[index]) : '';
+}
+
+/** account(valueOrNull(...)), the common IBAN told in the (flat, so quickly read) text. */
+function accountValue(text: string, lines: readonly string[], index: number, collapsed: boolean): string | null {
+  const value = valueOrNull(lines, index, collapsed);
   if (value !== null && collapsed && isCompactIbanShape(text, valueStarts[index], valueEnds[index])) return value;
   return account(value);
 }
 
 /** textOrNull of a value. */
-function valueOrNull(index: number, collapsed: boolean): string | null {
-  const value = values[index];
+function valueOrNull(lines: readonly string[], index: number, collapsed: boolean): string | null {
+  const value = valueOf(lines, index);
   if (!collapsed) return textOrNull(value);
   return value === '' ? null : value;
 }
@@ -123,8 +123,7 @@ function valueOrNull(index: number, collapsed: boolean): string | null {
  * Codewords are found left to right and do not overlap: in `/EREF//IBAN/` the slash before IBAN ends EREF's value.
  */
 function readValues(text: string): boolean {
-  for (let i = 0; i < values.length; i++) {
-    values[i] = '';
+  for (let i = 0; i < valueStarts.length; i++) {
     valueStarts[i] = 0;
     valueEnds[i] = 0;
   }
