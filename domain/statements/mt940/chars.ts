@@ -33,3 +33,10 @@ export function skipWhitespace(text: string, start: number): number {
   while (at < text.length && isWhitespace(text.charCodeAt(at))) at++;
   return at;
 }
+
+/** `text.trim()`, without calling it where neither end is white space (as in most values). */
+export function trimmed(text: string): string {
+  const length = text.length;
+  if (length === 0 || isWhitespace(text.charCodeAt(0)) || isWhitespace(text.charCodeAt(length - 1))) return text.trim();
+  return text;
+}

@@ -1,5 +1,6 @@
 import { StatementParseError } from '../types';
 import { parseBalance, type SwiftBalance } from './balance';
+import { trimmed } from './chars';
 import { quoted } from './quote';
 import { SourceLines, TAG_LINE, TAGS, TRAILER_LINE } from './source-lines';
 import { emptyStatementLine, readStatementLine, type StatementLine } from './statement-line';
@@ -233,10 +234,10 @@ function acceptText<Entry>(open: OpenStatement<Entry>, text: string, line: numbe
   switch (open.field) {
     case 'entry': {
       if (open.pendingLine === 0) return;
-      const trimmed = text.trim();
-      if (trimmed === '') return;
+      const detail = trimmed(text);
+      if (detail === '') return;
       const before = open.pendingSupplementary;
-      open.pendingSupplementary = before === '' ? trimmed : `${before} ${trimmed}`;
+      open.pendingSupplementary = before === '' ? detail : `${before} ${detail}`;
       return;
     }
     case 'entry-information':

@@ -1,6 +1,6 @@
 import { StatementParseError, type IsoDate } from '../types';
 import { signed, swiftAmount } from './amount';
-import { isCapital, isDigit } from './chars';
+import { isCapital, isDigit, trimmed } from './chars';
 import { entryDateAt, swiftDateAt } from './dates';
 import { quoted } from './quote';
 
@@ -177,7 +177,7 @@ const NONREF = 'NONREF';
 
 /** NONREF is SWIFT's way of saying there is no reference. */
 function reference(text: string): string | null {
-  const trimmed = text.trim();
+  const value = trimmed(text);
   // Only a 6-character text upper-cases to NONREF (upper case of ß, ﬀ, ... is longer, never shorter).
-  return trimmed === '' || (trimmed.length === NONREF.length && trimmed.toUpperCase() === NONREF) ? null : trimmed;
+  return value === '' || (value.length === NONREF.length && value.toUpperCase() === NONREF) ? null : value;
 }
