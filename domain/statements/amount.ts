@@ -1,8 +1,9 @@
 import { StatementParseError } from './types';
 
 /**
- * Decimal amounts as banks write them, read exactly into integer minor units. Floating point is never used:
- * 0.1 + 0.2 style errors would make a balance chain fail to close by a cent.
+ * Decimal amounts as banks write them, read exactly into integer minor units. Fractions are never held in floating
+ * point: 0.1 + 0.2 style errors would make a balance chain fail to close by a cent. (Whole numbers below 10^15,
+ * which a double holds exactly, are how the common case is read.)
  */
 
 /** ISO 4217 minor units of the currencies that do not have 2; every other currency has 2. */

@@ -31,7 +31,7 @@ export function isStructured(text: string): boolean {
   return start < text.length && text.charCodeAt(start) === SLASH && codewordEnd(text, start + 1) >= 0;
 }
 
-/** The codewords whose values are read, by index in `values`; the others only end the value before them. */
+/** The codewords whose values are read, by index in valueStarts and valueEnds; the others only end a value. */
 const IBAN = 0;
 const CNTP = 1;
 const BBAN = 2;

@@ -15,7 +15,7 @@ export function collapseWhitespace(text: string): string {
 }
 
 /** Whether collapseWhitespace changes more than the ends of the text. */
-export function hasWhitespaceToCollapse(text: string): boolean {
+function hasWhitespaceToCollapse(text: string): boolean {
   return COLLAPSIBLE.test(text);
 }
 

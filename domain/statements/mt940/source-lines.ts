@@ -8,6 +8,7 @@ import { isDigit } from './chars';
  * The text is read in one pass with `indexOf`, one line at a time, into the fields of one reader: a file of
  * hundreds of megabytes is never held a second time as an array of lines or of line objects.
  */
+
 /** `:tag:value`: `tag` and `value` are set. */
 export const TAG_LINE = 0;
 /** Any other non-empty line: `text` is set. */
