@@ -1,4 +1,4 @@
-import { assignDedupeKeys } from '../dedupe';
+import { assignDedupeKeys, bankIdKey } from '../dedupe';
 import { statementAccount } from './mt940/accounts';
 import { balanceChainWarnings } from './mt940/balance-chain';
 import { readInformation } from './mt940/information';
@@ -46,8 +46,9 @@ function toEntry(statementLine: StatementLine, information: readonly string[], c
     endToEndId: null,
     bankReference: statementLine.bankReference,
     bankTransactionCode: statementLine.transactionType,
-    // Set once all entries of the account are read.
-    dedupeKey: '',
+    // The bank's reference where there is one (assignDedupeKeys's rule; it is trimmed and not empty, or null),
+    // else set once all entries of the account are read.
+    dedupeKey: statementLine.bankReference === null ? '' : bankIdKey(statementLine.bankReference),
   };
   readInformation(information, statementLine, entry);
   return entry;
@@ -125,12 +126,13 @@ function assignKeysAndCheckReferences(
     }
   });
   for (const account of accounts.values()) {
-    const entries =
-      account.statements.length === 1
-        ? statements[account.statements[0]].entries
-        : account.statements.flatMap((s) => statements[s].entries);
-    assignDedupeKeys(entries).forEach((key, i) => {
-      entries[i].dedupeKey = key;
+    // The entries without a bank reference are keyed by fingerprint, counting identical ones in the account.
+    const unkeyed = account.statements.flatMap((s) =>
+      statements[s].entries.filter((entry) => entry.bankReference === null),
+    );
+    if (unkeyed.length === 0) continue;
+    assignDedupeKeys(unkeyed).forEach((key, i) => {
+      unkeyed[i].dedupeKey = key;
     });
   }
 }
