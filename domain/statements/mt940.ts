@@ -2,6 +2,7 @@ import { assignDedupeKeys, bankIdKey } from '../dedupe';
 import { statementAccount } from './mt940/accounts';
 import { balanceChainWarnings } from './mt940/balance-chain';
 import { readInformation } from './mt940/information';
+import type { InformationLines } from './mt940/information-lines';
 import { readStatements, type StatementDraft } from './mt940/message-structure';
 import type { StatementLine } from './mt940/statement-line';
 import type { ParseWarning, Statement, StatementEntry, StatementFile } from './types';
@@ -33,7 +34,7 @@ export function parseMt940(text: string): StatementFile {
   return { format: 'mt940', statements, warnings };
 }
 
-function toEntry(statementLine: StatementLine, information: readonly string[], currency: string): StatementEntry {
+function toEntry(statementLine: StatementLine, information: InformationLines, currency: string): StatementEntry {
   const entry: StatementEntry = {
     bookingDate: statementLine.bookingDate,
     valueDate: statementLine.valueDate,

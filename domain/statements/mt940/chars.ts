@@ -27,10 +27,10 @@ export function isCapital(code: number): boolean {
   return code >= 0x41 && code <= 0x5a;
 }
 
-/** Where the white space from `start` on ends. */
-export function skipWhitespace(text: string, start: number): number {
+/** Where the white space from `start` on ends, looking no further than `end`. */
+export function skipWhitespace(text: string, start: number, end = text.length): number {
   let at = start;
-  while (at < text.length && isWhitespace(text.charCodeAt(at))) at++;
+  while (at < end && isWhitespace(text.charCodeAt(at))) at++;
   return at;
 }
 

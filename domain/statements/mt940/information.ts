@@ -1,8 +1,10 @@
 import { counterpartyAccount } from './accounts';
 import { isStructured, readCodewords } from './codewords';
+import { skipWhitespace } from './chars';
 import { textOrNull, type EntryDetails } from './entry-details';
 import { readFreeText } from './free-text';
 import { readGermanSubfields } from './german';
+import type { InformationLines } from './information-lines';
 import type { StatementLine } from './statement-line';
 import { startsWithSubfields } from './subfields';
 import { readTriodosSubfields } from './triodos';
@@ -13,7 +15,7 @@ import { readTriodosSubfields } from './triodos';
  * in the supplementary details, SNS the name, old Rabobank files the account as customer reference. The details
  * are written into `into`.
  */
-export function readInformation(lines: readonly string[], statementLine: StatementLine, into: EntryDetails): void {
+export function readInformation(lines: InformationLines, statementLine: StatementLine, into: EntryDetails): void {
   readDialect(lines, statementLine.supplementaryDetails, into);
   if (into.counterpartyIban !== null && into.counterpartyName !== null) return;
   const supplementary = statementLine.supplementaryDetails;
@@ -31,17 +33,35 @@ export function readInformation(lines: readonly string[], statementLine: Stateme
   }
 }
 
-function readDialect(lines: readonly string[], supplementaryDetails: string | null, into: EntryDetails): void {
-  const unwrapped = lines.join('');
-  if (startsWithSubfields(unwrapped, '?')) return assign(into, readGermanSubfields(unwrapped));
-  if (startsWithSubfields(unwrapped, '>')) return assign(into, readTriodosSubfields(unwrapped));
-  if (isStructured(unwrapped)) return readCodewords(unwrapped, lines, into);
-  const body = lines.slice(1);
-  const afterHeader = body.join('');
-  if (isStructured(afterHeader)) {
+/** `166?00`, `000>10`, `/EREF/`: the first six characters that are not white space tell the dialect. */
+const DIALECT_MARK = 6;
+
+function readDialect(information: InformationLines, supplementaryDetails: string | null, into: EntryDetails): void {
+  // The lines are joined without separator: banks wrap at 65 characters even inside a codeword or subfield code.
+  // A first line long enough to hold the dialect's mark tells it without joining them.
+  const { texts, starts, ends } = information;
+  let unwrapped: string | null = null;
+  let german: boolean;
+  let triodos: boolean;
+  let structured: boolean;
+  if (information.count > 0 && skipWhitespace(texts[0], starts[0], ends[0]) + DIALECT_MARK <= ends[0]) {
+    german = startsWithSubfields(texts[0], '?', starts[0], ends[0]);
+    triodos = !german && startsWithSubfields(texts[0], '>', starts[0], ends[0]);
+    structured = !german && !triodos && isStructured(texts[0], starts[0], ends[0]);
+  } else {
+    unwrapped = information.lines().join('');
+    german = startsWithSubfields(unwrapped, '?');
+    triodos = !german && startsWithSubfields(unwrapped, '>');
+    structured = !german && !triodos && isStructured(unwrapped);
+  }
+  if (german) return assign(into, readGermanSubfields(unwrapped ?? information.lines().join('')));
+  if (triodos) return assign(into, readTriodosSubfields(unwrapped ?? information.lines().join('')));
+  if (structured) return readCodewords(information, into);
+  const lines = information.lines();
+  if (isStructured(lines.slice(1).join(''))) {
     // SNS and ASN: a first line "account name", then the structured text on lines padded to 65 characters.
     const header = readFreeText(lines.slice(0, 1), supplementaryDetails);
-    readCodewords(afterHeader, body, into);
+    readCodewords(information.from(1), into);
     into.counterpartyIban ??= header.counterpartyIban;
     into.counterpartyName ??= header.counterpartyName;
     return;

@@ -2,6 +2,7 @@ import { StatementParseError } from '../types';
 import { parseBalance, type SwiftBalance } from './balance';
 import { trimmed } from './chars';
 import { quoted } from './quote';
+import { InformationLines } from './information-lines';
 import { SourceLines, TAG_LINE, TAGS, TRAILER_LINE } from './source-lines';
 import { emptyStatementLine, readStatementLine, type StatementLine } from './statement-line';
 
@@ -30,7 +31,7 @@ export interface StatementDraft<Entry> {
  */
 export type EntryReader<Entry> = (
   statementLine: StatementLine,
-  information: readonly string[],
+  information: InformationLines,
   currency: string,
 ) => Entry;
 
@@ -104,12 +105,9 @@ interface OpenStatement<Entry> {
   /** The last :61: read, until its :86: lines are complete; one object for every entry in turn. */
   statementLine: StatementLine;
   hasStatementLine: boolean;
-  /** Its :86: lines: the first informationCount of one array for every entry in turn. */
-  information: string[];
-  informationCount: number;
+  /** Its :86: lines. */
+  information: InformationLines;
 }
-
-const NO_LINES: readonly string[] = [];
 
 /** Reads the statements of an MT940 file; `readEntry` turns each entry into what the caller keeps. */
 export function readStatements<Entry>(text: string, readEntry: EntryReader<Entry>): StatementDraft<Entry>[] {
@@ -127,12 +125,12 @@ export function readStatements<Entry>(text: string, readEntry: EntryReader<Entry
       statements.push(finish(open, line, readEntry));
       open = startOrSkip(source);
     } else if (source.kind === TAG_LINE) {
-      acceptTag(open, source.tag, source.tagId, source.value, line, readEntry);
+      acceptTag(open, source, line, readEntry);
     } else if (source.kind === TRAILER_LINE && !MULTI_LINE.has(open.field)) {
       statements.push(finish(open, line, readEntry));
       open = null;
     } else {
-      acceptText(open, source.text, line);
+      acceptText(open, source, line);
     }
   }
   if (open !== null) statements.push(finish(open, lastLine, readEntry));
@@ -162,8 +160,7 @@ function startOrSkip<Entry>(source: SourceLines): OpenStatement<Entry> | null {
     pendingSupplementary: '',
     statementLine: emptyStatementLine(),
     hasStatementLine: false,
-    information: [],
-    informationCount: 0,
+    information: new InformationLines(),
   };
 }
 
@@ -173,12 +170,11 @@ function transitionsOf(field: Field): readonly (Field | undefined)[] {
 
 function acceptTag<Entry>(
   open: OpenStatement<Entry>,
-  tag: string,
-  tagId: number,
-  value: string,
+  source: SourceLines,
   line: number,
   readEntry: EntryReader<Entry>,
 ): void {
+  const { tag, tagId } = source;
   if (tagId < 0 || !KNOWN_TAG_IDS[tagId]) {
     throw new StatementParseError(`unknown tag :${tag}: in an MT940 statement`, line);
   }
@@ -197,24 +193,24 @@ function acceptTag<Entry>(
   }
   switch (next) {
     case 'account':
-      open.account = value;
+      open.account = source.value;
       break;
     case 'number':
-      open.number = value.trim();
+      open.number = source.value.trim();
       break;
     case 'opening':
-      open.opening = { ...parseBalance(tag, value, line), line };
+      open.opening = { ...parseBalance(tag, source.value, line), line };
       break;
     case 'entry':
       open.pendingLine = line;
-      open.pendingValue = value;
+      open.pendingValue = source.value;
       open.pendingSupplementary = '';
       break;
     case 'entry-information':
-      open.information[open.informationCount++] = value;
+      open.information.add(source.contentText, source.contentStart, source.contentEnd);
       break;
     case 'closing':
-      open.closing = { ...parseBalance(tag, value, line), line };
+      open.closing = { ...parseBalance(tag, source.value, line), line };
       if (open.closing.currency !== open.opening?.currency) {
         throw new StatementParseError(
           `closing balance is in ${open.closing.currency}, the opening balance in ${open.opening?.currency}`,
@@ -225,33 +221,35 @@ function acceptTag<Entry>(
     case 'available':
     case 'forward':
       // Not part of the output, but a garbled balance means a garbled file.
-      parseBalance(tag, value, line);
+      parseBalance(tag, source.value, line);
       break;
   }
 }
 
-function acceptText<Entry>(open: OpenStatement<Entry>, text: string, line: number): void {
+function acceptText<Entry>(open: OpenStatement<Entry>, source: SourceLines, line: number): void {
   switch (open.field) {
     case 'entry': {
       if (open.pendingLine === 0) return;
-      const detail = trimmed(text);
+      const detail = trimmed(source.text);
       if (detail === '') return;
       const before = open.pendingSupplementary;
       open.pendingSupplementary = before === '' ? detail : `${before} ${detail}`;
       return;
     }
     case 'entry-information':
-      open.information[open.informationCount++] = text;
+      open.information.add(source.contentText, source.contentStart, source.contentEnd);
       return;
     case 'closing-information':
       return;
-    default:
+    default: {
+      const text = source.text;
       if (text.trim() !== '') {
         throw new StatementParseError(
           `unexpected text ${quoted(text)} after the ${FIELD_NAMES[open.field]}; expected a tag such as :61:`,
           line,
         );
       }
+    }
   }
 }
 
@@ -264,19 +262,15 @@ function flushEntry<Entry>(open: OpenStatement<Entry>): void {
   open.entryLines.push(line);
   open.pendingLine = 0;
   open.pendingValue = '';
-  open.informationCount = 0;
+  open.information.clear();
 }
 
 /** An entry is complete once a tag other than its :86: arrives. */
 function completeEntry<Entry>(open: OpenStatement<Entry>, readEntry: EntryReader<Entry>): void {
   if (!open.hasStatementLine || open.opening === undefined) return;
-  const count = open.informationCount;
-  const information = count === 0 ? NO_LINES : open.information;
-  // Lines of an earlier, longer entry are cut off (short arrays keep their storage).
-  if (count !== 0 && information.length !== count) open.information.length = count;
-  open.entries.push(readEntry(open.statementLine, information, open.opening.currency));
+  open.entries.push(readEntry(open.statementLine, open.information, open.opening.currency));
   open.hasStatementLine = false;
-  open.informationCount = 0;
+  open.information.clear();
 }
 
 function finish<Entry>(

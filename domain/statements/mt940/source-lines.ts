@@ -46,7 +46,8 @@ function tagKey(text: string, start: number, length: number): number {
 
 /**
  * Reads the non-empty lines of `text` one at a time: each `next()` that returns true sets `kind`, `line` (1-based,
- * counting every physical line) and either `tag` and `value` or `text`.
+ * counting every physical line), `tag` for a tag line, and where the line's content is: a tag's value, or the text
+ * of another line. The content is cut out only when asked for, as `value` or `text`.
  */
 export class SourceLines {
   kind: LineKind = TEXT_LINE;
@@ -54,8 +55,20 @@ export class SourceLines {
   tag = '';
   /** Index of `tag` in TAGS, -1 for another tag. */
   tagId = -1;
-  value = '';
-  text = '';
+  /** The content is contentText from contentStart to contentEnd: usually the file itself. */
+  contentText = '';
+  contentStart = 0;
+  contentEnd = 0;
+
+  /** A tag line's value. */
+  get value(): string {
+    return this.contentText.slice(this.contentStart, this.contentEnd);
+  }
+
+  /** A text or trailer line's text. */
+  get text(): string {
+    return this.contentText.slice(this.contentStart, this.contentEnd);
+  }
 
   private position: number;
   private readonly length: number;
@@ -101,11 +114,12 @@ export class SourceLines {
 
   /** Sets the fields for the line from `start` to `end` of `text`. */
   private classify(text: string, start: number, end: number): void {
+    this.contentText = text;
+    this.contentEnd = end;
     if (this.readTag(text, start, end)) return;
-    const content = text.slice(start, end);
     this.kind =
-      text.charCodeAt(start) === HYPHEN && TRAILER.test(content.trimEnd()) ? TRAILER_LINE : TEXT_LINE;
-    this.text = content;
+      text.charCodeAt(start) === HYPHEN && TRAILER.test(text.slice(start, end).trimEnd()) ? TRAILER_LINE : TEXT_LINE;
+    this.contentStart = start;
   }
 
   /** `:` digit, one or two letters or digits, `:` (`^:(\d[0-9A-Za-z]{1,2}):(.*)$`). */
@@ -124,13 +138,13 @@ export class SourceLines {
     if (threeCharacters && text.charCodeAt(start + 4) === COLON) tagLength = 3;
     else if (text.charCodeAt(start + 3) === COLON) tagLength = 2;
     else return false;
-    const value = text.slice(start + tagLength + 2, end);
-    if (this.otherTerminators && OTHER_LINE_TERMINATOR.test(value)) return false;
+    const valueStart = start + tagLength + 2;
+    if (this.otherTerminators && OTHER_LINE_TERMINATOR.test(text.slice(valueStart, end))) return false;
     this.kind = TAG_LINE;
     const id = TAG_IDS.get(tagKey(text, start + 1, tagLength));
     this.tagId = id ?? -1;
     this.tag = id === undefined ? text.slice(start + 1, start + 1 + tagLength) : TAGS[id];
-    this.value = value;
+    this.contentStart = valueStart;
     return true;
   }
 }

@@ -6,15 +6,15 @@ import { isDigit, skipWhitespace } from './chars';
  */
 export type SubfieldMarker = '?' | '>';
 
-/** `^\s*(\d{3})?\?\d{2}` for `?`. */
-export function startsWithSubfields(text: string, marker: SubfieldMarker): boolean {
+/** `^\s*(\d{3})?\?\d{2}` for `?`, in `text` from `start` to `end`. */
+export function startsWithSubfields(text: string, marker: SubfieldMarker, start = 0, end = text.length): boolean {
   // A three-digit transaction code (GV code) usually precedes the first subfield: `166?00GUTSCHRIFT`, `000>100...`.
-  let at = skipWhitespace(text, 0);
-  if (at + 3 <= text.length && isDigit(text.charCodeAt(at)) && isDigit(text.charCodeAt(at + 1))) {
+  let at = skipWhitespace(text, start, end);
+  if (at + 3 <= end && isDigit(text.charCodeAt(at)) && isDigit(text.charCodeAt(at + 1))) {
     if (isDigit(text.charCodeAt(at + 2))) at += 3;
   }
   return (
-    at + 3 <= text.length &&
+    at + 3 <= end &&
     text.charCodeAt(at) === marker.charCodeAt(0) &&
     isDigit(text.charCodeAt(at + 1)) &&
     isDigit(text.charCodeAt(at + 2))
