@@ -8,7 +8,8 @@ import { fetchesPerDay } from '../domain/connection';
 import { communicationEnvironmentId } from '../domain/environment';
 import { amsterdamDate } from '../domain/fetch-schedule';
 import { normaliseIban } from '../domain/iban';
-import type { OnboardingStatus } from '../domain/onboarding';
+import { defaultChoice, isLinked, offeredAccount, type AccountOptions, type Licence, type OfferedAccount } from '../domain/account-choice';
+import type { OnboardingStatus, WizardDetails } from '../domain/onboarding';
 import { bankActivationTemplateProblems } from '../domain/message-template';
 import { createOAuthState, createPkcePair } from '../domain/pkce';
 import { formatSerialNumber, generateSerialNumber, serialNumberHash } from '../domain/serial-number';
@@ -37,6 +38,16 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
   const send = createOutbox(deps);
   const load = (em: EntityManager, onboardingId: string) =>
     em.findOneOrFail(Onboarding, { id: onboardingId }, { populate: ['environment', 'clientCompany', 'organization'] });
+
+  /** The accounts the consent covers, straight from the bank; an invalid consent is not worth retrying. */
+  const consentedAccounts = async (em: EntityManager, bankCode: string, consentId: string) => {
+    const consent = await em.findOneOrFail(Consent, { id: consentId });
+    const session = { consentId: consent.bankConsentId, accessToken: deps.tokenCipher.decrypt(consent.accessTokenEncrypted ?? ''), unattended: true as const };
+    return deps.bankConnector(bankCode).listAccounts(session).catch((error: unknown) => {
+      if (error instanceof ConsentInvalidError) throw ApplicationFailure.nonRetryable(error.message, error.type);
+      throw error;
+    });
+  };
 
   return {
     async recordOnboardingStatus(input: { onboardingId: string; status: OnboardingStatus; reason: string | null; consentDeadline?: string; connectionId?: string }): Promise<void> {
@@ -206,20 +217,43 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
       return { outcome: 'consented', consentId: consent.id };
     },
 
+    /** The wizard's answers (R-V9 details with the moment the terms were accepted, R-V10 account manager). */
+    async recordWizardAnswers(input: { onboardingId: string; details?: WizardDetails; accountManager?: { name: string; email: string } }): Promise<void> {
+      await orm.em.fork().nativeUpdate(Onboarding, { id: input.onboardingId }, {
+        ...(input.details ? { wizardDetails: input.details } : {}),
+        ...(input.accountManager ? { accountManagerName: input.accountManager.name, accountManagerEmail: input.accountManager.email } : {}),
+      });
+    },
+
+    /**
+     * Serial flavour, after the consent (R-V12, R-V1): the consented accounts as the wizard's Accounts step lists
+     * them, recorded on the onboarding for the page; the workflow keeps only IBANs, linkability and the licence.
+     */
+    async offerConsentedAccounts(input: { onboardingId: string; consentId: string }): Promise<{ accounts: Pick<OfferedAccount, 'iban' | 'notLinkable'>[]; licence: Licence }> {
+      const em = orm.em.fork();
+      const onboarding = await load(em, input.onboardingId);
+      const offered = (await consentedAccounts(em, onboarding.bankCode, input.consentId)).map((a) => offeredAccount({ ...a, iban: normaliseIban(a.iban) }));
+      onboarding.offeredAccounts = offered;
+      await em.flush();
+      return {
+        accounts: offered.map(({ iban, notLinkable }) => ({ iban, notLinkable })),
+        licence: { payments: onboarding.organization.licencePayments, directDebit: onboarding.organization.licenceDirectDebit },
+      };
+    },
+
     /**
      * Step 5 (R-A12, R-A8, R-A11, R-A7): the consented accounts, matched by IBAN, join the connection of this
-     * environment and bank agreement; accounts already connected stay as they are.
+     * environment and bank agreement; accounts already connected stay as they are. Only linkable accounts (R-V1),
+     * and of those the wizard's choice with its options (R-V12), or all of them with Transactions.
      */
-    async syncProfile(input: { onboardingId: string; consentId: string }): Promise<{ connectionId: string; added: string[]; kept: string[] }> {
+    async syncProfile(input: { onboardingId: string; consentId: string; choice?: AccountOptions[] | null }): Promise<{ connectionId: string; added: string[]; kept: string[] }> {
       const em = orm.em.fork();
       const onboarding = await load(em, input.onboardingId);
       const consent = await em.findOneOrFail(Consent, { id: input.consentId });
-      const connector = deps.bankConnector(onboarding.bankCode);
-      const session = { consentId: consent.bankConsentId, accessToken: deps.tokenCipher.decrypt(consent.accessTokenEncrypted ?? ''), unattended: true as const };
-      const bankAccounts = await connector.listAccounts(session).catch((error: unknown) => {
-        if (error instanceof ConsentInvalidError) throw ApplicationFailure.nonRetryable(error.message, error.type);
-        throw error;
-      });
+      const consented = await consentedAccounts(em, onboarding.bankCode, input.consentId);
+      const offered = consented.map((a) => offeredAccount({ ...a, iban: normaliseIban(a.iban) }));
+      const choice = (input.choice ?? defaultChoice(offered)).filter(isLinked);
+      const bankAccounts = consented.filter((a) => choice.some((c) => c.iban === normaliseIban(a.iban)));
       const environment = onboarding.environment;
       const mainId = communicationEnvironmentId({ id: environment.id, kind: environment.kind, parentId: environment.parent?.id ?? null });
       const bankAgreement = `${onboarding.kvkNumber}`;
@@ -254,14 +288,17 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
             organization: onboarding.organization, environment, journal, name: bankAccount.name ?? `${BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode} ${iban}`,
             type: bankAccount.cashAccountType === 'SVGS' ? 'savings' : 'current', iban, currency: bankAccount.currency, ledgerAccount: '1100', lastCheck: null,
           });
+        const options = choice.find((c) => c.iban === iban)!;
         em.create(ConnectedAccount, {
           organization: onboarding.organization, connection, bankAccount: recorded, environment: recorded.environment, iban, currency: bankAccount.currency,
+          importTransactions: options.importTransactions, payments: options.payments, directDebit: options.directDebit,
           // R-A5, R-A14: from 00:00 of the activation day; nothing older.
           switchOverDate: amsterdamDate(new Date()), firstTransactionAt: null, lastFetchAt: null, lastFetchResult: null,
         });
         added.push(iban);
       }
       onboarding.connection = connection;
+      onboarding.accountChoice = choice;
       await em.flush();
       return { connectionId: connection.id, added, kept };
     },

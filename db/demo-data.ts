@@ -14,7 +14,8 @@ export async function createDemoDataIfEmpty(em: EntityManager): Promise<string |
   return em.transactional(async (tx) => {
     await tx.execute('LOCK TABLE organization IN EXCLUSIVE MODE');
     if ((await tx.count(Organization, {})) > 0) return null;
-    const organization = tx.create(Organization, { name: DEMO_ORGANIZATION_NAME });
+    // The demo licence includes payments and direct debit, so the wizard shows every option (R-V12).
+    const organization = tx.create(Organization, { name: DEMO_ORGANIZATION_NAME, licencePayments: true, licenceDirectDebit: true });
     const environment = tx.create(Environment, { organization, name: 'Hoofdadministratie', kind: 'main', parent: null });
     const journal = tx.create(BankJournal, { organization, environment, code: 'ING', name: 'Bank ING' });
     tx.create(BankAccount, {

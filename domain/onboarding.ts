@@ -10,6 +10,8 @@ export const ONBOARDING_STATUSES = [
   'rejected',
   'waiting_for_consent',
   'consent_in_progress',
+  /** Serial flavour: consent given; the client picks accounts and options in the wizard (R-V12). */
+  'choosing_accounts',
   'syncing_profile',
   'waiting_for_first_transaction',
   'active',
@@ -22,15 +24,25 @@ export type OnboardingStatus = (typeof ONBOARDING_STATUSES)[number];
 
 export const FINAL_STATUSES: readonly OnboardingStatus[] = ['rejected', 'active', 'active_awaiting_first_transaction', 'expired', 'cancelled'];
 
+/** The wizard's Details step (R-V9), as recorded on the onboarding. */
+export interface WizardDetails {
+  product: string;
+  insideBusiness: boolean;
+  termsAcceptedAt: string;
+  privacyAcceptedAt: string;
+}
+
 /** R-A10: the link (and the wait for consent) lasts 168 hours. */
 export const CONSENT_WAIT_HOURS = 168;
 /** R-V13: up to 24 hours for the first transactions. */
 export const FIRST_TRANSACTION_WAIT_HOURS = 24;
 /** Reminders before the link expires: three days and one day before. */
 export const REMINDER_HOURS_BEFORE_EXPIRY = [72, 24] as const;
+/** Serial flavour: how long the wizard's Accounts step waits for the client before linking every linkable account with Transactions (R-V12). */
+export const ACCOUNT_CHOICE_WAIT_HOURS = 24;
 
 /** Step names as the API shows them. */
-export function currentStep(status: OnboardingStatus): 'prepare' | 'issue' | 'wait_for_consent' | 'consent' | 'profile_sync' | 'first_transactions' | 'done' {
+export function currentStep(status: OnboardingStatus): 'prepare' | 'issue' | 'wait_for_consent' | 'consent' | 'choose_accounts' | 'profile_sync' | 'first_transactions' | 'done' {
   switch (status) {
     case 'preparing':
       return 'prepare';
@@ -38,6 +50,8 @@ export function currentStep(status: OnboardingStatus): 'prepare' | 'issue' | 'wa
       return 'wait_for_consent';
     case 'consent_in_progress':
       return 'consent';
+    case 'choosing_accounts':
+      return 'choose_accounts';
     case 'syncing_profile':
       return 'profile_sync';
     case 'waiting_for_first_transaction':

@@ -2,8 +2,10 @@ import {
   allHandlersFinished, condition, defineQuery, defineSignal, defineUpdate, executeChild, patched, proxyActivities, setHandler,
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
+import { accountChoiceProblems, type AccountOptions, type Licence, type OfferedAccount } from '../domain/account-choice';
 import {
-  CONSENT_WAIT_HOURS, dutchMoment, FIRST_TRANSACTION_WAIT_HOURS, REMINDER_HOURS_BEFORE_EXPIRY, type OnboardingFlavour, type OnboardingStatus,
+  ACCOUNT_CHOICE_WAIT_HOURS, CONSENT_WAIT_HOURS, dutchMoment, FIRST_TRANSACTION_WAIT_HOURS, REMINDER_HOURS_BEFORE_EXPIRY, type OnboardingFlavour, type OnboardingStatus,
+  type WizardDetails,
 } from '../domain/onboarding';
 import type { Activities } from '../activities';
 import { fetchTransactionsWorkflow } from './fetch-transactions';
@@ -40,7 +42,14 @@ export const resendUpdate = defineUpdate<{ linkId: string | null; serialNumberId
  * claims the onboarding; afterwards startConsent takes `{ linkId: serialNumberId }`. Refused when the serial
  * number was replaced, locked, expired or cancelled.
  */
-export const claimSerialUpdate = defineUpdate<{ onboardingId: string; consentDeadline: string | null }, [{ serialNumberId: string }]>('claimSerial');
+export const claimSerialUpdate = defineUpdate<{ onboardingId: string; consentDeadline: string | null }, [{ serialNumberId: string; details?: WizardDetails }]>('claimSerial');
+/** The wizard's Connection step (R-V10): who receives the notices about the connection. */
+export const accountManagerUpdate = defineUpdate<{ recorded: true }, [{ serialNumberId: string; name: string; email: string }]>('accountManager');
+/**
+ * The wizard's Accounts step (R-V12): the accounts to link, with their options. Refused, with the problems in
+ * words, when an account was not consented to, cannot be linked (R-V1), or an option is not in the licence.
+ */
+export const chooseAccountsUpdate = defineUpdate<{ linked: number }, [{ serialNumberId: string; accounts: AccountOptions[] }]>('chooseAccounts');
 /** Five wrong KvK numbers locked this serial number (R-V7); staff can resend a new one. */
 export const serialLockedSignal = defineSignal<[{ serialNumberId: string }]>('serialLocked');
 /** The client undid the connection from the link page (R-A11; workflows/undo-connection.ts): stop waiting for transactions. */
@@ -64,6 +73,8 @@ const { beginConsent } = proxyActivities<Activities>({ startToCloseTimeout: '30 
 const { exchangeConsentCode } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ConsentInvalidError', 'BankRequestError'] }, summary: 'Exchange the authorization code and store the consent' });
 const { syncProfile } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', summary: 'Profile sync: match consented accounts by IBAN, add them to the connection (R-A12, R-A8, R-A11)' });
 const { ensureFetchSchedule } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Start the recurring fetch schedule (R-V5)' });
+const { offerConsentedAccounts } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', summary: 'List the consented accounts for the wizard\'s Accounts step (R-V12, R-V1)' });
+const { recordWizardAnswers } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Record what the client entered in the wizard (R-V9, R-V10)' });
 const { firstTransactionImported } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Were the first transactions imported? (R-A13)' });
 
 /**
@@ -82,6 +93,9 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   let serialNumberId: string | null = null;
   let claimedSerialId: string | null = null;
   const lockedSerials = new Set<string>();
+  /** Serial flavour: what the Accounts step may offer, and what the client chose (R-V12). */
+  let offer: { accounts: Pick<OfferedAccount, 'iban' | 'notLinkable'>[]; licence: Licence } | null = null;
+  let accountChoice: AccountOptions[] | null = null;
   /** Refused trips to the bank so far; numbers the refusal e-mails, so two refusals send two. */
   let refusedAttempts = 0;
   /** E-mails a handler started without making the client's page wait for SMTP; awaited before the workflow ends. */
@@ -120,12 +134,30 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     assertSerialUsable(state, cancelled, presented, serialNumberId, lockedSerials);
     if (claimedSerialId !== presented) throw new Error('enter the serial number and KvK number in the wizard first');
   } });
-  setHandler(claimSerialUpdate, async ({ serialNumberId: presented }) => {
+  setHandler(claimSerialUpdate, async ({ serialNumberId: presented, details }) => {
     claimedSerialId = presented;
+    if (details) await recordWizardAnswers({ onboardingId: input.onboardingId, details });
     return { onboardingId: input.onboardingId, consentDeadline: state.consentDeadline };
   }, { validator: ({ serialNumberId: presented }) => {
     if (!serial) throw new Error('this onboarding uses an activation link, not a serial number');
     assertSerialUsable(state, cancelled, presented, serialNumberId, lockedSerials);
+  } });
+  setHandler(accountManagerUpdate, async ({ name, email }) => {
+    await recordWizardAnswers({ onboardingId: input.onboardingId, accountManager: { name, email } });
+    return { recorded: true as const };
+  }, { validator: ({ serialNumberId: presented }) => {
+    if (!serial) throw new Error('this onboarding uses an activation link, not the wizard');
+    assertSerialUsable(state, cancelled, presented, serialNumberId, lockedSerials);
+    if (claimedSerialId !== presented) throw new Error('enter the serial number and KvK number in the wizard first');
+  } });
+  setHandler(chooseAccountsUpdate, ({ accounts }) => {
+    accountChoice = accounts;
+    return { linked: accounts.length };
+  }, { validator: ({ serialNumberId: presented, accounts }) => {
+    if (state.status !== 'choosing_accounts' || !offer) throw new Error(`the onboarding is ${state.status}; accounts are chosen right after the bank consent`);
+    if (presented !== claimedSerialId) throw new Error('this wizard did not give the consent');
+    const problems = accountChoiceProblems(accounts, offer.accounts, offer.licence);
+    if (problems.length) throw new Error(problems.join('; '));
   } });
   setHandler(serialLockedSignal, ({ serialNumberId: locked }) => {
     lockedSerials.add(locked);
@@ -183,9 +215,19 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     return finish('expired', `the client did not give consent within 168 hours (R-A10); restart to send a new ${serial ? 'serial number' : 'link'}`);
   }
 
-  // 4-5. Consent given: sync the profile
+  // 4b. Serial flavour: back in the wizard, the client picks the accounts and their options (R-V12); without an
+  // answer in time every linkable account is linked with Transactions. Patched: serial onboardings consented
+  // before the Accounts step existed replay without it.
+  if (serial && patched('wizard-account-choice')) {
+    offer = await offerConsentedAccounts({ onboardingId: input.onboardingId, consentId });
+    await setStatus('choosing_accounts');
+    const until = Date.now() + ACCOUNT_CHOICE_WAIT_HOURS * HOUR;
+    await waitUntil(() => accountChoice !== null, until, `Wait for the client to choose accounts in the wizard until ${dutchMoment(new Date(until))} (R-V12)`);
+  }
+
+  // 5. Consent given: sync the profile
   await setStatus('syncing_profile');
-  const synced = await syncProfile({ onboardingId: input.onboardingId, consentId });
+  const synced = await syncProfile({ onboardingId: input.onboardingId, consentId, choice: accountChoice });
   state.connectionId = synced.connectionId;
   await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'connected', linkId, sequence: 0 });
 

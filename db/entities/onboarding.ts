@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
-import { ONBOARDING_FLAVOURS, ONBOARDING_STATUSES } from '../../domain/onboarding';
+import type { AccountOptions, OfferedAccount } from '../../domain/account-choice';
+import { ONBOARDING_FLAVOURS, ONBOARDING_STATUSES, type WizardDetails } from '../../domain/onboarding';
 import { ClientCompany } from './client-company';
 import { Connection } from './connection';
 import { Environment } from './environment';
@@ -27,6 +28,12 @@ export const Onboarding = defineEntity({
     accountManagerName: p.string().length(200).nullable(),
     accountManagerEmail: p.string().length(320).nullable(),
     bankAccountIds: p.json<string[]>(),
+    /** Serial flavour: what the client entered in the wizard's Details step (R-V9), with when the terms were accepted. */
+    wizardDetails: p.json<WizardDetails>().nullable(),
+    /** Serial flavour: the accounts consented to at the bank, as the wizard's Accounts step lists them (R-V12, R-V1). */
+    offeredAccounts: p.json<OfferedAccount[]>().nullable(),
+    /** The accounts the profile sync linked, with their options (R-V12), or the defaults. */
+    accountChoice: p.json<AccountOptions[]>().nullable(),
     status: p.enum([...ONBOARDING_STATUSES]),
     statusReason: p.string().length(1000).nullable(),
     workflowId: p.string().length(100),

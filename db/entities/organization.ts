@@ -10,6 +10,9 @@ export const Organization = defineEntity({
     name: p.string().length(200),
     /** Where staff notices go (a consent that ended, an onboarding that expired). */
     staffEmail: p.string().length(320).nullable(),
+    /** R-V12: the licence decides whether the wizard offers Payments and Direct debit per account. */
+    licencePayments: p.boolean().default(false),
+    licenceDirectDebit: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
   }),
 });

@@ -5,6 +5,7 @@ import { Migration20261126161101_outbox } from './Migration20261126161101_outbox
 import { Migration20261126162233_onboarding } from './Migration20261126162233_onboarding';
 import { Migration20261126165108_message_templates } from './Migration20261126165108_message_templates';
 import { Migration20261126171219_serial_numbers } from './Migration20261126171219_serial_numbers';
+import { Migration20261126202155_wizard } from './Migration20261126202155_wizard';
 
 /** Every migration in order. `npm run migration:create` writes a new file; add it here. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126162233_onboarding', class: Migration20261126162233_onboarding },
   { name: 'Migration20261126165108_message_templates', class: Migration20261126165108_message_templates },
   { name: 'Migration20261126171219_serial_numbers', class: Migration20261126171219_serial_numbers },
+  { name: 'Migration20261126202155_wizard', class: Migration20261126202155_wizard },
 ];

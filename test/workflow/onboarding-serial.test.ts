@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
+import type { AccountOptions } from '../../domain/account-choice';
 import {
-  claimSerialUpdate, consentReturnedUpdate, onboardingWorkflow, resendUpdate, serialLockedSignal, startConsentUpdate, stateQuery, type OnboardingState,
+  accountManagerUpdate, chooseAccountsUpdate, claimSerialUpdate, consentReturnedUpdate, onboardingWorkflow, resendUpdate, serialLockedSignal, startConsentUpdate, stateQuery, type OnboardingState,
 } from '../../workflows/onboarding';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
@@ -26,8 +27,15 @@ interface World {
   serialsIssued: string[];
   activationLinksIssued: number;
   statuses: string[];
+  /** What the wizard recorded, and the choice the profile sync received (null: the defaults). */
+  answers: string[];
+  syncedChoice: AccountOptions[] | null | undefined;
   startedAt: number;
 }
+
+const CURRENT = 'NL69INGB0123456789';
+const SAVINGS = 'NL24INGB0987654321';
+const CARD = 'NL47INGB0123456797';
 
 function standInActivities(world: World): Partial<Activities> {
   const hoursSinceStart = async () => ((await env.currentTimeMs()) - world.startedAt) / 3_600_000;
@@ -51,7 +59,18 @@ function standInActivities(world: World): Partial<Activities> {
     },
     beginConsent: async () => ({ attemptId: randomUUID() }),
     exchangeConsentCode: async () => ({ outcome: 'consented' as const, consentId: 'consent-1' }),
-    syncProfile: async () => ({ connectionId: 'connection-1', added: ['NL69INGB0123456789'], kept: [] }),
+    recordWizardAnswers: async ({ details, accountManager }) => {
+      if (details) world.answers.push(`details:${details.product}:${details.insideBusiness}`);
+      if (accountManager) world.answers.push(`manager:${accountManager.email}`);
+    },
+    offerConsentedAccounts: async () => ({
+      accounts: [{ iban: CURRENT, notLinkable: null }, { iban: SAVINGS, notLinkable: null }, { iban: CARD, notLinkable: 'only current accounts and savings accounts can be linked, not CARD (R-V1)' }],
+      licence: { payments: true, directDebit: false },
+    }),
+    syncProfile: async ({ choice }) => {
+      world.syncedChoice = choice;
+      return { connectionId: 'connection-1', added: (choice ?? []).map((c) => c.iban), kept: [] };
+    },
     ensureFetchSchedule: async () => ({ scheduleId: 'connection:connection-1:fetch', times: [] }),
     planFetch: async () => ({ skip: 'stand-in', accounts: [] }),
     firstTransactionImported: async () => true,
@@ -61,7 +80,7 @@ function standInActivities(world: World): Partial<Activities> {
 type Handle = Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>;
 
 async function run(drive: (handle: Handle) => Promise<void>): Promise<{ result: OnboardingState; world: World }> {
-  const world: World = { emails: [], serialsIssued: [], activationLinksIssued: 0, statuses: [], startedAt: await env.currentTimeMs() };
+  const world: World = { emails: [], serialsIssued: [], activationLinksIssued: 0, statuses: [], answers: [], syncedChoice: undefined, startedAt: await env.currentTimeMs() };
   const taskQueue = `onboarding-serial-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: standInActivities(world) });
   const result = await worker.runUntil(async () => {
@@ -76,20 +95,68 @@ async function waitingForConsent(handle: Handle): Promise<void> {
   while ((await handle.query(stateQuery)).status !== 'waiting_for_consent') await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-test('R-V6: a serial number is issued and e-mailed (no activation link); claim -> consent -> active', async () => {
+/** The wizard's Bank consent step, then its Accounts step once the workflow lists the accounts. */
+async function consentAndChoose(handle: Handle, serialNumberId: string, accounts: AccountOptions[] = [{ iban: CURRENT, importTransactions: true, payments: false, directDebit: false }]): Promise<void> {
+  const { attemptId } = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: serialNumberId }] });
+  expect(await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] })).toEqual({ outcome: 'consented', reason: null });
+  while ((await handle.query(stateQuery)).status !== 'choosing_accounts') await new Promise((resolve) => setTimeout(resolve, 20));
+  await handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId, accounts }] });
+}
+
+test('R-V6, R-V8..R-V12: a serial number is issued and e-mailed (no activation link); the wizard claims, names the account manager, consents and chooses accounts with options', async () => {
+  const chosen: AccountOptions[] = [
+    { iban: CURRENT, importTransactions: true, payments: true, directDebit: false },
+    { iban: SAVINGS, importTransactions: true, payments: false, directDebit: false },
+  ];
   const { result, world } = await run(async (handle) => {
     await waitingForConsent(handle);
     await env.sleep(2 * 3_600_000);
-    const claimed = await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0' }] });
+    await expect(handle.executeUpdate(accountManagerUpdate, { args: [{ serialNumberId: 'serial-0', name: 'A. Manager', email: 'am@example.nl' }] })).rejects.toThrow();
+    const details = { product: 'bookkeeping', insideBusiness: false, termsAcceptedAt: '2026-11-26T10:00:00Z', privacyAcceptedAt: '2026-11-26T10:00:00Z' };
+    const claimed = await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0', details }] });
     expect(claimed.consentDeadline).toEqual((await handle.query(stateQuery)).consentDeadline);
-    const { attemptId } = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'serial-0' }] });
-    expect(await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] })).toEqual({ outcome: 'consented', reason: null });
+    await handle.executeUpdate(accountManagerUpdate, { args: [{ serialNumberId: 'serial-0', name: 'A. Manager', email: 'am@example.nl' }] });
+    await consentAndChoose(handle, 'serial-0', chosen);
   });
   expect(result.status).toBe('active');
   expect(world.serialsIssued).toEqual(['serial-0']);
   expect(world.activationLinksIssued).toBe(0);
+  expect(world.answers).toEqual(['details:bookkeeping:false', 'manager:am@example.nl']);
+  expect(world.syncedChoice).toEqual(chosen);
   expect(world.emails).toEqual(['activation(serial-0)@0h', 'connected@2h']);
-  expect(world.statuses).toEqual(['waiting_for_consent', 'consent_in_progress', 'syncing_profile', 'waiting_for_first_transaction', 'active']);
+  expect(world.statuses).toEqual(['waiting_for_consent', 'consent_in_progress', 'choosing_accounts', 'syncing_profile', 'waiting_for_first_transaction', 'active']);
+});
+
+test('R-V12, R-V1: the Accounts step refuses, in words, an account not consented to, a card account, an option outside the licence, and choosing nothing', async () => {
+  const { result } = await run(async (handle) => {
+    await waitingForConsent(handle);
+    await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0' }] });
+    const { attemptId } = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'serial-0' }] });
+    await expect(handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: 'serial-0', accounts: [{ iban: CURRENT, importTransactions: true, payments: false, directDebit: false }] }] }))
+      .rejects.toMatchObject({ cause: { message: 'the onboarding is consent_in_progress; accounts are chosen right after the bank consent' } });
+    await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] });
+    while ((await handle.query(stateQuery)).status !== 'choosing_accounts') await new Promise((resolve) => setTimeout(resolve, 20));
+    const refused = (accounts: AccountOptions[]) => handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: 'serial-0', accounts }] });
+    await expect(refused([{ iban: 'NL91ABNA0417164300', importTransactions: true, payments: false, directDebit: false }])).rejects.toMatchObject({ cause: { message: expect.stringContaining('NL91ABNA0417164300 is not one of the accounts consented to at the bank') } });
+    await expect(refused([{ iban: CARD, importTransactions: true, payments: false, directDebit: false }])).rejects.toMatchObject({ cause: { message: expect.stringContaining('(R-V1)') } });
+    await expect(refused([{ iban: CURRENT, importTransactions: true, payments: false, directDebit: true }])).rejects.toMatchObject({ cause: { message: `direct debit for ${CURRENT} is not part of the licence (R-V12)` } });
+    await expect(refused([{ iban: CURRENT, importTransactions: false, payments: false, directDebit: false }])).rejects.toMatchObject({ cause: { message: 'choose at least one account to link' } });
+    await expect(handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: 'serial-9', accounts: [{ iban: CURRENT, importTransactions: true, payments: false, directDebit: false }] }] })).rejects.toThrow();
+    await refused([{ iban: SAVINGS, importTransactions: true, payments: false, directDebit: false }]);
+  });
+  expect(result.status).toBe('active');
+});
+
+test('R-V12: without a choice within 24 hours every linkable account is linked with Transactions (the profile sync gets no choice)', async () => {
+  const { result, world } = await run(async (handle) => {
+    await waitingForConsent(handle);
+    await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0' }] });
+    const { attemptId } = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'serial-0' }] });
+    await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] });
+  });
+  expect(result.status).toBe('active');
+  expect(world.syncedChoice).toBeNull();
+  expect(world.emails).toEqual(['activation(serial-0)@0h', 'connected@24h']);
 });
 
 test('startConsent before a claim, or with another serial number, is refused', async () => {
@@ -99,8 +166,7 @@ test('startConsent before a claim, or with another serial number, is refused', a
     await expect(handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-9' }] })).rejects.toThrow();
     await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0' }] });
     await expect(handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'link' }] })).rejects.toThrow();
-    const { attemptId } = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'serial-0' }] });
-    await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] });
+    await consentAndChoose(handle, 'serial-0');
   });
   expect(result.status).toBe('active');
 });
@@ -128,8 +194,7 @@ test('R-V7: a locked serial number is refused by the claim validator; staff rese
     expect(await handle.executeUpdate(resendUpdate, { args: [{ by: 'staff' }] })).toEqual({ linkId: null, serialNumberId: 'serial-1' });
     await expect(handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0' }] })).rejects.toThrow();
     await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-1' }] });
-    const { attemptId } = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'serial-1' }] });
-    await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] });
+    await consentAndChoose(handle, 'serial-1');
   });
   expect(result.status).toBe('active');
   expect(world.serialsIssued).toEqual(['serial-0', 'serial-1']);
