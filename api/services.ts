@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { KvkClient } from '../activities/kvk-client';
 import type { BankConnector } from '../banks/connector';
 import type { TokenCipher } from '../db/token-cipher';
 
@@ -15,4 +16,6 @@ export interface ApiServices {
   tokenCipher: TokenCipher;
   bankConnector: (bankCode: string) => BankConnector;
   publicBaseUrl: string;
+  /** The wizard fills the company name in from the KvK number (R-V3, R-V9). */
+  kvk: KvkClient;
 }

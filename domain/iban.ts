@@ -17,6 +17,11 @@ export function normaliseIban(input: string): string {
 }
 
 /** Returns the reason an IBAN is invalid, or null when it is valid. */
+/** In groups of four, as printed on a bank card: NL69 INGB 0123 4567 89. */
+export function formatIban(iban: string): string {
+  return normaliseIban(iban).replace(/(.{4})(?=.)/g, '$1 ');
+}
+
 export function ibanProblem(input: string): string | null {
   const iban = normaliseIban(input);
   if (!/^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$/.test(iban)) {

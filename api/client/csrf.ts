@@ -42,8 +42,8 @@ export function ensureCsrfSecret(req: Request, res: Response, secure: boolean): 
   return secret;
 }
 
-/** Which form of the link: a field of the "Koppelen" form cannot press "undo", nor the other way round. */
-export type CsrfPurpose = 'connect' | 'undo';
+/** Which form: a field of the "Koppelen" form cannot press "undo", nor one wizard step submit another. */
+export type CsrfPurpose = 'connect' | 'undo' | 'wizard-details' | 'wizard-connection' | 'wizard-consent' | 'wizard-accounts';
 
 export function csrfField(secret: string, linkId: string, purpose: CsrfPurpose = 'connect'): string {
   return createHmac('sha256', secret).update(`${purpose}\n${linkId}`).digest('base64url');

@@ -14,6 +14,7 @@ import type { ApiServices } from '../services';
 import { csrfField, csrfValid, ensureCsrfSecret, readCookie } from './csrf';
 import { linkState, updateRefusal } from './link-state';
 import { pageLanguage, sendPage } from './pages';
+import { createWizardRouter } from './wizard';
 
 const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
 /** How long the browser remembers which link sent it to the bank: the bank's own pages time out after 15 minutes. */
@@ -41,6 +42,8 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
   const readLimit = limited(120);
   const writeLimit = limited(30);
   const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
+
+  router.use('/wizard', createWizardRouter(services, log, { read: readLimit, write: writeLimit, lookup: limited(30) }));
 
   router.use('/connect', (_req, res, next) => {
     // The link page's URL is the credential: no cache keeps it, no Referer carries it to the bank or anywhere else.
@@ -77,7 +80,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
       outcome = await services.temporal.workflow.getHandle(onboarding.workflowId)
         .executeUpdate(consentReturnedUpdate, { args: [{ attemptId: attempt.id }] });
     } catch (error) {
-      const retryUrl = await retryLink(req, attempt.onboarding.id, lang);
+      const retryUrl = onboarding.flavour === 'serial' ? `/wizard/consent?lang=${lang}` : await retryLink(req, attempt.onboarding.id, lang);
       if (updateRefusal(error)) {
         log.warn({ onboardingId: onboarding.id, attemptId: attempt.id, err: error }, 'the workflow did not take the bank\'s answer');
         return sendPage(req, res, 409, 'problem', { kind: 'not-processed', retryUrl }, noSwitch);
@@ -86,6 +89,9 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
       return sendPage(req, res, 502, 'problem', { kind: 'server-error', retryUrl }, noSwitch);
     }
     log.info({ onboardingId: onboarding.id, attemptId: attempt.id, outcome: outcome.outcome }, 'client returned from the bank');
+    // The serial flavour's client came from the wizard: its Accounts step comes next (R-V12), or another try.
+    const wizard = onboarding.flavour === 'serial';
+    if (wizard && outcome.outcome === 'consented') return res.redirect(303, `/wizard/accounts?lang=${lang}`);
     const view = linkView(onboarding);
     if (outcome.outcome === 'consented') return sendPage(req, res, 200, 'consent-given', view, noSwitch);
     const reason = outcome.reason ?? bankError ?? '';
@@ -95,7 +101,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
       reason,
       // R-A3: the refusal banks give most often; the page explains the rule instead of only quoting the bank.
       roleRefused: /\brole\b|owner|administratorplus/i.test(reason),
-      retryUrl: await retryLink(req, onboarding.id, lang),
+      retryUrl: wizard ? `/wizard/consent?lang=${lang}` : await retryLink(req, onboarding.id, lang),
     }, noSwitch);
   });
 
@@ -231,7 +237,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
 
   router.use('/connect', (req: Request, res: Response) => sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null }));
 
-  router.use('/connect', (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  router.use(['/connect', '/wizard'], (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number }).status;
     // A form the body parser refused (too large, malformed) is no more trustworthy than one without its CSRF field.
     if (status && status >= 400 && status < 500) return sendPage(req, res, status, 'problem', { kind: 'csrf', retryUrl: null });

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import Handlebars from 'handlebars';
 import type { Language } from '../../templates/render';
 import type { LinkRefusal } from './link-state';
+import type { ProgressStep } from './wizard-text';
 
 /**
  * Client pages: templates/pages/<name>.<language>.hbs, first line the title, the rest the body, set in
@@ -15,6 +16,15 @@ const PAGES_DIR = path.join(__dirname, '..', '..', 'templates', 'pages');
 
 /** Why an undo cannot be answered with "undone" (yet): nothing linked, still being set up, or still working on it. */
 export type UndoWaitKind = 'not-connected' | 'not-yet' | 'in-progress';
+
+/** Why the wizard cannot go on: no (or an expired) wizard session, or a serial number that stopped working. */
+export type WizardUnusableKind = 'no-session' | 'expired' | 'locked' | 'refused';
+
+interface Option {
+  value: string;
+  label: string;
+  selected: boolean;
+}
 
 export type ProblemKind = 'unknown-link' | 'csrf' | 'rate-limited' | 'bad-callback' | 'replayed' | 'not-processed' | 'server-error';
 
@@ -36,10 +46,75 @@ export interface PageData {
   'consent-given': LinkView;
   'consent-refused': { officeName: string; bankName: string; reason: string; roleRefused: boolean; retryUrl: string | null };
   problem: { kind: ProblemKind; retryUrl: string | null };
+  'wizard-start': { steps: ProgressStep[]; startUrl: string };
+  'wizard-details': {
+    steps: ProgressStep[];
+    values: { kvkNumber: string; companyName: string | null; product: string; serial: string; bank: string; insideBusinessYes: boolean; insideBusinessNo: boolean; acceptTerms: boolean; acceptPrivacy: boolean };
+    products: Option[];
+    banks: Option[];
+    errors: Record<'kvkNumber' | 'product' | 'serial' | 'bank' | 'insideBusiness' | 'acceptTerms' | 'acceptPrivacy', string | null>;
+    hasErrors: boolean;
+    csrf: string;
+    action: string;
+    kvkUrl: string;
+  };
+  'wizard-connection': {
+    steps: ProgressStep[];
+    companyName: string;
+    values: { name: string; email: string };
+    errors: Record<'name' | 'email', string | null>;
+    hasErrors: boolean;
+    csrf: string;
+    action: string;
+    backUrl: string;
+  };
+  'wizard-consent': { steps: ProgressStep[]; companyName: string; bankName: string; ing: boolean; insideBusiness: boolean; csrf: string; action: string; backUrl: string };
+  'wizard-accounts-wait': { steps: ProgressStep[]; refreshUrl: string };
+  'wizard-accounts': {
+    steps: ProgressStep[];
+    companyName: string;
+    bankName: string;
+    accounts: Array<{ iban: string; ibanFormatted: string; name: string; kind: string; currency: string; linkable: boolean; transactions: boolean; payments: boolean; directDebit: boolean }>;
+    licence: { payments: boolean; directDebit: boolean };
+    error: string | null;
+    freeAccounts: number;
+    extraAccountCost: string;
+    extraAccountCents: number;
+    csrf: string;
+    action: string;
+  };
+  'wizard-done': {
+    steps: ProgressStep[];
+    companyName: string;
+    bankName: string;
+    accounts: Array<{ name: string; iban: string; transactions: boolean; payments: boolean; directDebit: boolean }>;
+    count: number;
+    extraCost: string | null;
+    active: boolean;
+  };
+  'wizard-unusable': { kind: WizardUnusableKind; reason: string | null; startUrl: string };
 }
+
+/** Pages that run a script of their own (the wizard's KvK fill-in and cost estimate); every page works without it. */
+const SCRIPTED: ReadonlySet<keyof PageData> = new Set(['wizard-details', 'wizard-accounts']);
+/**
+ * Where a page's form may post. Left out where the POST answers 303 to the bank, because browsers apply
+ * form-action to that redirect and its origin differs per bank; 'self' where a form posts back here.
+ */
+const FORM_ACTION: Partial<Record<keyof PageData, string>> = {
+  connect: '',
+  'wizard-consent': '',
+  'undo-confirm': "; form-action 'self'",
+  'wizard-details': "; form-action 'self'",
+  'wizard-connection': "; form-action 'self'",
+  'wizard-accounts': "; form-action 'self'",
+};
 
 const hbs = Handlebars.create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+for (const [name, file] of [['wizardProgress', 'wizard-progress'], ['wizardKvkScript', 'wizard-kvk-script'], ['wizardCostScript', 'wizard-cost-script']]) {
+  hbs.registerPartial(name!, readFileSync(path.join(PAGES_DIR, 'partials', `${file}.hbs`), 'utf8'));
+}
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
 function template(file: string): HandlebarsTemplateDelegate {
@@ -69,7 +144,7 @@ export interface PageOptions {
 export function sendPage<P extends keyof PageData>(req: Request, res: Response, status: number, page: P, data: PageData[P], options: PageOptions = {}): void {
   const lang = pageLanguage(req);
   const nonce = randomBytes(16).toString('base64');
-  const rendered = template(`${page}.${lang}.hbs`)(data);
+  const rendered = template(`${page}.${lang}.hbs`)({ ...data, nonce });
   const newline = rendered.indexOf('\n');
   const other: Language = lang === 'nl' ? 'en' : 'nl';
   const html = template('layout.hbs')({
@@ -81,10 +156,9 @@ export function sendPage<P extends keyof PageData>(req: Request, res: Response, 
     switchLang: other,
     switchLabel: other === 'en' ? 'English' : 'Nederlands',
   });
-  // Nothing but the page's own inline style may load or run. form-action is left out on the link page only: its
-  // POST answers 303 to the bank, and browsers apply form-action to that redirect, whose origin differs per bank.
-  // The undo question posts back to its own URL and answers with a page, so 'self' is enough there.
-  const formAction = page === 'connect' ? '' : page === 'undo-confirm' ? "; form-action 'self'" : "; form-action 'none'";
-  res.setHeader('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'${formAction}`);
+  // Nothing but the page's own inline style (and, on a few wizard pages, its own script) may load or run.
+  const formAction = FORM_ACTION[page] ?? "; form-action 'none'";
+  const script = SCRIPTED.has(page) ? `; script-src 'nonce-${nonce}'; connect-src 'self'` : '';
+  res.setHeader('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'${formAction}${script}`);
   res.status(status).type('html').send(html);
 }

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { createKvkClient } from '../../activities/kvk-client';
 import type { ApiServices } from '../../api/services';
 import { createTokenCipher } from '../../db/token-cipher';
 import type { Config } from '../config';
@@ -15,5 +16,6 @@ export function buildApiServices(config: Config, orm: MikroORM, temporal: Client
     tokenCipher: createTokenCipher(requireSecretsKey(config)),
     bankConnector: bankConnectorFactory(config),
     publicBaseUrl: config.publicBaseUrl,
+    kvk: createKvkClient({ baseUrl: config.kvk.baseUrl, apiKey: config.kvk.apiKey }),
   };
 }

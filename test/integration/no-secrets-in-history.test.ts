@@ -76,7 +76,7 @@ beforeAll(async () => {
   server.on('request', createApp(
     {
       orm: db.orm, temporal: env.client, taskQueue: TEST_TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', namespace: env.namespace ?? 'default',
-      tokenCipher: deps.tokenCipher, bankConnector: deps.bankConnector, publicBaseUrl: deps.publicBaseUrl,
+      tokenCipher: deps.tokenCipher, bankConnector: deps.bankConnector, publicBaseUrl: deps.publicBaseUrl, kvk: deps.kvk,
     },
     { log: memoryLogger('api'), publicBaseUrl: baseUrl },
   ));

@@ -15,7 +15,7 @@ export function createTestApp(orm: MikroORM, env: TestWorkflowEnvironment, optio
   return createApp(
     {
       orm, temporal: env.client, taskQueue: TEST_TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', namespace: env.namespace ?? 'default',
-      tokenCipher: deps.tokenCipher, bankConnector: deps.bankConnector, publicBaseUrl: deps.publicBaseUrl,
+      tokenCipher: deps.tokenCipher, bankConnector: deps.bankConnector, publicBaseUrl: deps.publicBaseUrl, kvk: deps.kvk,
     },
     { log: options.log ?? pino({ level: 'silent' }), publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000', apiRateLimitPerMinute: rateLimitPerMinute },
   );
