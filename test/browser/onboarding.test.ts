@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startSandboxBank } from '../../sandbox/bank';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
+import { decodeQuotedPrintable, eventually, launchChromium, watchForProblems } from '../support/browser';
 import { startWorld, type World } from '../support/world';
 
 /**
@@ -14,7 +14,6 @@ import { startWorld, type World } from '../support/world';
  * the account, signs and lands on the success page; once with JavaScript and once without (DESIGN.md: pages work
  * without JavaScript). Screenshots of every step go to test-output/screenshots/.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const IBAN = 'NL69INGB0123456789';
 const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-output', 'screenshots');
 
@@ -28,18 +27,10 @@ let baseUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  // No silent skip: without the browser this test cannot say anything, so it fails and says what to do.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's Chromium. Install it with "sudo apt-get install -y chromium" (.ci/run does this in CI).`);
-  }
   await mkdir(SCREENSHOTS, { recursive: true });
   world = await startWorld({ seed: 7 });
   ({ db, bank, smtp, baseUrl } = world);
-  // launch() gives every browser a fresh, throw-away user-data directory of its own.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -153,32 +144,4 @@ async function definition(page: Page, term: string): Promise<string | null> {
 
 async function shot(page: Page, label: string, step: number, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `onboarding-${label}-${step}-${name}.png`), fullPage: true });
-}
-
-/** Console errors (a CSP violation shows up there), failed page loads and page errors: none expected. */
-function watchForProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/favicon/.test(message.location().url)) problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => {
-    if (!/favicon/.test(request.url())) problems.push(`request failed: ${request.method()} ${request.url().replace(/\/connect\/[A-Za-z0-9_-]{43}/, '/connect/[token]')} ${request.failure()?.errorText}`);
-  });
-  return problems;
-}
-
-function decodeQuotedPrintable(raw: string): string {
-  const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return Buffer.from(bytes, 'latin1').toString('utf8');
-}
-
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }

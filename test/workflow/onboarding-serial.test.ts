@@ -34,7 +34,7 @@ interface World {
 }
 
 const CURRENT = 'NL69INGB0123456789';
-const SAVINGS = 'NL24INGB0987654321';
+const SAVINGS = 'NL21INGB0987654321';
 const CARD = 'NL47INGB0123456797';
 
 function standInActivities(world: World): Partial<Activities> {
