@@ -180,7 +180,8 @@ for (const lang of ['nl', 'en'] as const) {
         expect(await page.locator('h1').textContent()).toBe(w.done);
         await page.goto(`${world.baseUrl}/wizard/details`);
         expect(new URL(page.url()).pathname).toBe('/wizard/done');
-        expect(problems).toEqual([]);
+        // The two refused forms above answer 422 on purpose; Chromium reports any 4xx page load on the console.
+        expect(problems.filter((p) => !/status of 422/.test(p))).toEqual([]);
       } finally {
         await context.close();
       }
