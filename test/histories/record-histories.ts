@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { fetchTransactionsWorkflow } from '../../workflows/fetch-transactions';
 import {
-  cancelUpdate, claimSerialUpdate, consentReturnedUpdate, onboardingWorkflow, resendUpdate, serialLockedSignal, startConsentUpdate, stateQuery,
+  accountManagerUpdate, cancelUpdate, chooseAccountsUpdate, claimSerialUpdate, consentReturnedUpdate, onboardingWorkflow, resendUpdate, serialLockedSignal, startConsentUpdate, stateQuery,
 } from '../../workflows/onboarding';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
@@ -47,6 +47,7 @@ export const HISTORY_FILES = {
   'onboarding-cancelled.json': 'onboarding:0b000000-0000-4000-8000-000000000003',
   'onboarding-refused-then-consented.json': 'onboarding:0b000000-0000-4000-8000-000000000004',
   'onboarding-serial-locked-resent-active.json': 'onboarding:0b000000-0000-4000-8000-000000000005',
+  'onboarding-serial-wizard-accounts.json': 'onboarding:0b000000-0000-4000-8000-000000000006',
   'fetch-imported.json': `${CONNECTION_FETCH}:history-imported`,
   'fetch-consent-invalid.json': `${CONNECTION_FETCH}:history-consent-invalid`,
 } as const;
@@ -133,6 +134,18 @@ export async function recordHistories(dir: string, only?: readonly HistoryFile[]
     const answer = await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] });
     if (answer.outcome !== 'consented') throw new Error(`expected consent, got ${JSON.stringify(answer)}`);
   }));
+  // Serial flavour with the whole wizard (issue 7): details, account manager, consent, accounts with options.
+  await record('onboarding-serial-wizard-accounts.json', (env) => onboarding(env, 'onboarding-serial-wizard-accounts.json', { firstTransactionAtHour: 5, flavour: 'serial' }, async (handle) => {
+    await waitingForConsent(handle);
+    await env.sleep(HOUR);
+    await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0', details: { product: 'bookkeeping', insideBusiness: false, termsAcceptedAt: '2026-11-26T10:00:00.000Z', privacyAcceptedAt: '2026-11-26T10:00:00.000Z' } }] });
+    await handle.executeUpdate(accountManagerUpdate, { args: [{ serialNumberId: 'serial-0', name: 'Anna de Vries', email: 'anna@kantoor.test' }] });
+    const { attemptId } = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'serial-0' }] });
+    const answer = await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] });
+    if (answer.outcome !== 'consented') throw new Error(`expected consent, got ${JSON.stringify(answer)}`);
+    while ((await handle.query(stateQuery)).status !== 'choosing_accounts') await new Promise((resolve) => setTimeout(resolve, 20));
+    await handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: 'serial-0', accounts: [{ iban: 'NL69INGB0123456789', importTransactions: true, payments: true, directDebit: false }] }] });
+  }));
   await record('fetch-imported.json', (env) => fetchRun(env, 'fetch-imported.json', {}));
   await record('fetch-consent-invalid.json', (env) => fetchRun(env, 'fetch-consent-invalid.json', { consentEndsOnSecondAccount: true }));
   return written;
@@ -163,6 +176,8 @@ function standInActivities(env: TestWorkflowEnvironment, world: World): Partial<
       }
       return { outcome: 'consented' as const, consentId: '0e000000-0000-4000-8000-000000000001' };
     },
+    recordWizardAnswers: async () => undefined,
+    offerConsentedAccounts: async () => ({ accounts: [{ iban: 'NL69INGB0123456789', notLinkable: null }, { iban: 'NL47INGB0123456797', notLinkable: null }], licence: { payments: true, directDebit: false } }),
     syncProfile: async () => ({ connectionId: CONNECTION_ID, added: ['NL69INGB0123456789', 'NL47INGB0123456797'], kept: [] }),
     ensureFetchSchedule: async () => ({ scheduleId: `connection:${CONNECTION_ID}:fetch`, times: ['06:17', '12:17', '18:17', '23:17'] }),
     firstTransactionImported: async () => world.firstTransactionAtHour !== null && (await hoursSinceStart()) >= world.firstTransactionAtHour,
