@@ -5,7 +5,9 @@ import { startSandboxBank } from '../../sandbox/bank';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
-import { decodeQuotedPrintable, eventually, launchChromium, watchForProblems } from '../support/browser';
+import { launchChromium, watchForProblems } from '../support/browser';
+import { eventually } from '../support/eventually';
+import { decodeQuotedPrintable } from '../support/mail';
 import { startWorld, type World } from '../support/world';
 
 /**

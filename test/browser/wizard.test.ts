@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ConnectedAccount, Onboarding } from '../../db/entities';
 import { createTenant, type Tenant } from '../support/api-fixture';
-import { decodeQuotedPrintable, eventually, launchChromium, watchForProblems } from '../support/browser';
+import { launchChromium, watchForProblems } from '../support/browser';
+import { eventually } from '../support/eventually';
+import { decodeQuotedPrintable } from '../support/mail';
 import { startWorld, type World } from '../support/world';
 
 /**

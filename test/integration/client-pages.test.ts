@@ -10,6 +10,8 @@ import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
 import { startWorld, type World } from '../support/world';
 import { TEST_TASK_QUEUE } from '../support/temporal';
+import { decodeQuotedPrintable } from '../support/mail';
+import { eventually } from '../support/eventually';
 
 /**
  * The client's side of an activation-link onboarding (R-A1, R-A3, R-A10, R-A11, R-V13) through the real app,
@@ -315,19 +317,4 @@ function postForm(url: string, fields: Record<string, string | string[]>, cookie
   const body = new URLSearchParams();
   for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
   return fetch(url, { method: 'POST', body, redirect: 'manual', headers: cookie ? { cookie } : {} });
-}
-
-function decodeQuotedPrintable(raw: string): string {
-  const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return Buffer.from(bytes, 'latin1').toString('utf8');
-}
-
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -12,6 +12,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
 import { devServerEnvironment } from '../support/temporal';
 import { createTestWorker, testActivityDeps } from '../support/worker';
+import { decodeQuotedPrintable } from '../support/mail';
+import { eventually } from '../support/eventually';
 
 /**
  * R-A6: the "bank activation message" per organization, through the staff API, used by the onboarding's
@@ -220,18 +222,3 @@ test('R-A6: a stored message that can no longer be used stops the prepare step w
   const { mail } = await onboard(office, 'standaard@donald.test');
   expect(mail).toContain('Subject: Activeer de bankkoppeling van Test BV Donald met ING');
 });
-
-function decodeQuotedPrintable(raw: string): string {
-  const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return Buffer.from(bytes, 'latin1').toString('utf8');
-}
-
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -18,6 +18,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
 import { devServerEnvironment, TEST_TASK_QUEUE } from '../support/temporal';
 import { createTestWorker, testActivityDeps } from '../support/worker';
+import { decodeQuotedPrintable } from '../support/mail';
+import { eventually } from '../support/eventually';
 
 /**
  * DESIGN.md: "Never put a token, password or bank secret in workflow input, history or logs" (issue 6 items 1 and
@@ -250,19 +252,4 @@ function postForm(url: string, fields: Record<string, string | string[]>, cookie
   const body = new URLSearchParams();
   for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
   return fetch(url, { method: 'POST', body, redirect: 'manual', headers: cookie ? { cookie } : {} });
-}
-
-function decodeQuotedPrintable(raw: string): string {
-  const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return Buffer.from(bytes, 'latin1').toString('utf8');
-}
-
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }

@@ -6,6 +6,8 @@ import { createTenant, type Tenant } from '../support/api-fixture';
 import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
 import { startWorld, type World } from '../support/world';
+import { decodeQuotedPrintable } from '../support/mail';
+import { eventually } from '../support/eventually';
 
 /**
  * The staff API for onboardings (issue 6 item 5; R-D1, R-A9, R-A10, R-V3) through real HTTP on a listening app,
@@ -439,19 +441,4 @@ function hiddenField(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
   if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
   return value.replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-}
-
-function decodeQuotedPrintable(raw: string): string {
-  const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return Buffer.from(bytes, 'latin1').toString('utf8');
-}
-
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -4,6 +4,8 @@ import { reportSerialLocked, verifySerial } from '../../api/client/serial-check'
 import { claimSerialUpdate } from '../../workflows/onboarding';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { startWorld, type World } from '../support/world';
+import { decodeQuotedPrintable } from '../support/mail';
+import { eventually } from '../support/eventually';
 
 /**
  * The serial flavour through the staff API (issue 7 item 1; R-V6, R-V7, R-V9) with the real worker, PostgreSQL,
@@ -166,19 +168,3 @@ test('a cancelled onboarding\'s serial number no longer works and no longer show
   expect(await check(mail.serial, '69599076')).toMatchObject({ ok: false, reason: 'expired' });
   expect(await detailWhen(id, (body) => body.status === 'cancelled')).toMatchObject({ serialNumber: null, serialNumberLocked: false });
 });
-
-
-function decodeQuotedPrintable(raw: string): string {
-  const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return Buffer.from(bytes, 'latin1').toString('utf8');
-}
-
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -1,5 +1,6 @@
 import { SerialNumber } from '../../db/entities';
-import { decodeQuotedPrintable, eventually } from '../support/browser';
+import { eventually } from '../support/eventually';
+import { decodeQuotedPrintable } from '../support/mail';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { startWorld, type World } from '../support/world';
 
