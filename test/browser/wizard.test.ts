@@ -95,6 +95,7 @@ for (const lang of ['nl', 'en'] as const) {
         await page.getByRole('button', { name: w.next }).click();
         await page.locator('#kvkNumber-error').waitFor();
         expect(await page.locator('#kvkNumber-error').textContent()).toBe(w.mismatch);
+        expect(await page.locator('#kvkNumber-error').isVisible()).toBe(true);
         expect(await page.getByLabel(w.kvk).getAttribute('aria-invalid')).toBe('true');
         expect(await page.getByLabel(w.serial).inputValue()).toBe(serial.toLowerCase().replace(/-/g, ' '));
         await shot(1, 'details-wrong-kvk');
