@@ -6,6 +6,8 @@ import { Problem } from './problem';
 
 export interface AuthContext {
   apiKeyId: string;
+  /** The label staff gave the key: what a person recognises in a status reason. */
+  apiKeyName: string;
   organizationId: string;
   role: ApiKeyRole;
 }
@@ -37,7 +39,7 @@ export function authenticate(orm: MikroORM) {
     if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: apiKey.id }, { lastUsedAt: now });
     }
-    req.auth = { apiKeyId: apiKey.id, organizationId: apiKey.organization.id, role: apiKey.role };
+    req.auth = { apiKeyId: apiKey.id, apiKeyName: apiKey.name, organizationId: apiKey.organization.id, role: apiKey.role };
     next();
   };
 }

@@ -157,6 +157,11 @@ async function startOnboarding(
   return onboarding;
 }
 
+/** Who asked, as staff know the key; the key's id stays in the audit trail. */
+function requestedBy(auth: AuthContext): string {
+  return `API key "${auth.apiKeyName}"`;
+}
+
 /** A refused Update carries the validator's words; they are the answer to staff. */
 async function runUpdate<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -241,7 +246,7 @@ export const onboardingRoutes = [
     responses: { 200: { description: 'Cancelled', schema: OnboardingView }, 409: { description: 'Too late to cancel' } },
     handler: async ({ em, auth, params, services }) => {
       const onboarding = await findOnboarding(em, auth.organizationId, params.id);
-      await runUpdate(() => services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(cancelUpdate, { args: [{ by: `api-key:${auth.apiKeyId}` }] }));
+      await runUpdate(() => services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(cancelUpdate, { args: [{ by: requestedBy(auth) }] }));
       recordAudit(em, auth, 'onboarding.cancelled', { type: 'Onboarding', entity: onboarding });
       await em.flush();
       return { status: 200, body: present(services, await findOnboarding(em.fork(), auth.organizationId, params.id)) };
@@ -257,7 +262,7 @@ export const onboardingRoutes = [
     responses: { 200: { description: 'Sent', schema: OnboardingView }, 409: { description: 'Not waiting for consent' } },
     handler: async ({ em, auth, params, services }) => {
       const onboarding = await findOnboarding(em, auth.organizationId, params.id);
-      await runUpdate(() => services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(resendUpdate, { args: [{ by: `api-key:${auth.apiKeyId}` }] }));
+      await runUpdate(() => services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(resendUpdate, { args: [{ by: requestedBy(auth) }] }));
       recordAudit(em, auth, 'onboarding.resent', { type: 'Onboarding', entity: onboarding });
       await em.flush();
       return { status: 200, body: present(services, onboarding) };
@@ -274,7 +279,7 @@ export const onboardingRoutes = [
     handler: async ({ em, auth, params, services }) => {
       const original = await findOnboarding(em, auth.organizationId, params.id);
       if ((OPEN_STATUSES as readonly string[]).includes(original.status)) {
-        await runUpdate(() => services.temporal.workflow.getHandle(original.workflowId).executeUpdate(cancelUpdate, { args: [{ by: `api-key:${auth.apiKeyId} (restart)` }] }));
+        await runUpdate(() => services.temporal.workflow.getHandle(original.workflowId).executeUpdate(cancelUpdate, { args: [{ by: `${requestedBy(auth)} (restart)` }] }));
       }
       const body = {
         flavour: original.flavour, environmentId: original.environment.id, bank: original.bankCode as (typeof DUTCH_BANK_CODES)[number],
