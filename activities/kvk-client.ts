@@ -48,8 +48,16 @@ export interface KvkClientOptions {
   timeoutMs?: number;
 }
 
+export interface KvkLookupOptions {
+  /**
+   * Shorter than the client's own for a caller that must answer a person now and has a later, patient caller
+   * behind it (the staff API before the onboarding's prepare step).
+   */
+  timeoutMs?: number;
+}
+
 export interface KvkClient {
-  lookup(kvkNumber: string): Promise<KvkLookupResult>;
+  lookup(kvkNumber: string, options?: KvkLookupOptions): Promise<KvkLookupResult>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -96,14 +104,15 @@ export function createKvkClient(options: KvkClientOptions): KvkClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
 
   return {
-    async lookup(input: string): Promise<KvkLookupResult> {
+    async lookup(input: string, lookupOptions: KvkLookupOptions = {}): Promise<KvkLookupResult> {
       const problem = kvkNumberProblem(input);
       if (problem) return { kind: 'invalid', reason: `KvK number ${problem}` };
       const kvkNumber = input.trim();
 
       // One deadline covers connecting, waiting for the headers and reading the body: a server that stalls halfway
       // through its answer must not hold the activity past its timeout either.
-      const signal = AbortSignal.timeout(timeoutMs);
+      const deadlineMs = lookupOptions.timeoutMs ?? timeoutMs;
+      const signal = AbortSignal.timeout(deadlineMs);
       let status: number;
       let body: string;
       try {
@@ -114,7 +123,7 @@ export function createKvkClient(options: KvkClientOptions): KvkClient {
         status = response.status;
         body = await response.text();
       } catch (error) {
-        if (signal.aborted) throw new KvkUnavailableError(`KvK did not answer within ${timeoutMs} ms`, { cause: error });
+        if (signal.aborted) throw new KvkUnavailableError(`KvK did not answer within ${deadlineMs} ms`, { cause: error });
         throw new KvkUnavailableError(`KvK could not be reached: ${describe(error)}`, { cause: error });
       }
 

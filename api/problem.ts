@@ -22,6 +22,12 @@ export class Problem extends Error {
     return new Problem(400, 'Invalid request', detail, errors);
   }
 
+  /** Well-formed, but what it names cannot be done: another bank's account, a company the KvK does not know. */
+  static unprocessable(errors: FieldError[]): Problem {
+    const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    return new Problem(422, 'Unprocessable content', detail, errors);
+  }
+
   static field(field: string, message: string, status = 400): Problem {
     return new Problem(status, status === 409 ? 'Conflict' : 'Invalid request', `${field}: ${message}`, [{ field, message }]);
   }

@@ -2,18 +2,20 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { emailProblem } from '../../domain/email';
-import { DUTCH_BANK_CODES } from '../../domain/iban';
+import { KvkRejectedError, KvkUnavailableError, type KvkClient, type KvkLookupResult } from '../../activities/kvk-client';
+import { connectabilityProblems } from '../../domain/bank-account';
+import { DUTCH_BANK_CODES, dutchBankCode, formatIban } from '../../domain/iban';
 import { kvkNumberProblem } from '../../domain/kvk';
 import { currentStep, ONBOARDING_FLAVOURS, ONBOARDING_STATUSES } from '../../domain/onboarding';
 import { formatSerialNumber } from '../../domain/serial-number';
 import type { TokenCipher } from '../../db/token-cipher';
-import { BankAccount, EmailMessage, Onboarding, SerialNumber, type IOnboarding } from '../../db/entities';
+import { BankAccount, EmailMessage, Onboarding, SerialNumber, type IBankAccount, type IEnvironment, type IOnboarding } from '../../db/entities';
 import { cancelUpdate, onboardingWorkflow, onboardingWorkflowId, resendUpdate } from '../../workflows/onboarding';
 import { BankCode, EnvironmentId, KvkNumber, OnboardingStatus, OrganizationId } from '../../workflows/search-attributes';
 import type { AuthContext } from '../auth';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
-import { Problem } from '../problem';
+import { Problem, type FieldError } from '../problem';
 import { defineRoute, IdParams } from '../route';
 import type { ApiServices } from '../services';
 import { findEnvironment } from './environments';
@@ -43,6 +45,7 @@ const OnboardingView = z
     currentStep: z.string(),
     bank: z.string(),
     environmentId: z.uuid(),
+    bankAccountIds: z.array(z.uuid()),
     client: z.object({ kvkNumber: z.string(), email: z.string(), companyName: z.string().nullable() }),
     accountManager: z.object({ name: z.string().nullable(), email: z.string().nullable() }),
     language: z.string(),
@@ -79,6 +82,7 @@ function present(services: ApiServices, onboarding: IOnboarding): z.infer<typeof
     currentStep: currentStep(onboarding.status),
     bank: onboarding.bankCode,
     environmentId: onboarding.environment.id,
+    bankAccountIds: onboarding.bankAccountIds,
     client: { kvkNumber: onboarding.kvkNumber, email: onboarding.clientEmail, companyName: onboarding.clientCompany?.name ?? null },
     accountManager: { name: onboarding.accountManagerName ?? null, email: onboarding.accountManagerEmail ?? null },
     language: onboarding.language,
@@ -108,6 +112,61 @@ async function findOnboarding(em: EntityManager, organizationId: string, id: str
 }
 
 /**
+ * The KvK gets a few seconds to say that it does not know a number, so staff hear it in the answer instead of
+ * finding the onboarding rejected later. Slow, unreachable or refusing our key is the platform's trouble, not a
+ * wrong number: the onboarding starts and its prepare step asks again, with retries.
+ */
+const KVK_ANSWER_WAIT_MS = 3_000;
+
+async function kvkNumberErrors(kvk: KvkClient, kvkNumber: string): Promise<FieldError[]> {
+  let result: KvkLookupResult;
+  try {
+    result = await kvk.lookup(kvkNumber, { timeoutMs: KVK_ANSWER_WAIT_MS });
+  } catch (error) {
+    if (error instanceof KvkUnavailableError || error instanceof KvkRejectedError) return [];
+    throw error;
+  }
+  if (result.kind === 'not_found') return [{ field: 'client.kvkNumber', message: `${kvkNumber} is not registered at the KvK (R-V3)` }];
+  if (result.kind === 'invalid') return [{ field: 'client.kvkNumber', message: result.reason }];
+  return [];
+}
+
+/**
+ * An account the onboarding cannot connect: another bank's (its consent would never list it), or one the prepare
+ * step would refuse anyway (R-V1, R-A4). The prepare step checks again, since an account can change meanwhile.
+ */
+function bankAccountErrors(field: string, account: IBankAccount, bank: string): FieldError[] {
+  const facts = { type: account.type, iban: account.iban ?? null, journalId: account.journal?.id ?? null, currency: account.currency };
+  const errors = connectabilityProblems(facts).map((problem) => ({ field, message: `${account.name}: ${problem}` }));
+  const accountBank = account.iban ? dutchBankCode(account.iban) : null;
+  if (account.iban && accountBank !== bank) {
+    const where = accountBank ? `at ${accountBank}` : 'not at a Dutch bank';
+    errors.push({ field, message: `${account.name} (${formatIban(account.iban)}) is ${where}; this onboarding is for ${bank}` });
+  }
+  return errors;
+}
+
+/** Refuses at once what the prepare step would otherwise reject minutes later (R-V1, R-V3, R-A4). */
+async function refuseWhatCannotWork(
+  em: EntityManager,
+  services: ApiServices,
+  auth: AuthContext,
+  body: z.infer<typeof CreateOnboarding>,
+): Promise<IEnvironment> {
+  const environment = await findEnvironment(em, auth.organizationId, body.environmentId, 'environmentId');
+  const errors: FieldError[] = [];
+  for (const [index, id] of body.bankAccountIds.entries()) {
+    const field = `bankAccountIds.${index}`;
+    const account = await em.findOne(BankAccount, { id, organization: auth.organizationId });
+    if (!account) throw new Problem(404, 'Not found', `${field}: no bank account with this id`, [{ field, message: 'no bank account with this id' }]);
+    errors.push(...bankAccountErrors(field, account, body.bank));
+  }
+  errors.push(...(await kvkNumberErrors(services.kvk, body.client.kvkNumber)));
+  if (errors.length) throw Problem.unprocessable(errors);
+  return environment;
+}
+
+/**
  * Creates the row and starts the workflow (R-D1). R-A9: one open link per environment per bank agreement, so a
  * second onboarding for the same client, bank and environment while one waits is refused.
  */
@@ -116,14 +175,9 @@ async function startOnboarding(
   services: ApiServices,
   auth: AuthContext,
   body: z.infer<typeof CreateOnboarding>,
+  environment: IEnvironment,
   restartOf: string | null,
 ): Promise<IOnboarding> {
-  const environment = await findEnvironment(em, auth.organizationId, body.environmentId, 'environmentId');
-  for (const [index, id] of body.bankAccountIds.entries()) {
-    if (!(await em.count(BankAccount, { id, organization: auth.organizationId }))) {
-      throw new Problem(404, 'Not found', `bankAccountIds.${index}: no bank account with this id`, [{ field: `bankAccountIds.${index}`, message: 'no bank account with this id' }]);
-    }
-  }
   const open = await em.findOne(Onboarding, {
     organization: auth.organizationId, environment, bankCode: body.bank, kvkNumber: body.client.kvkNumber, status: { $in: [...OPEN_STATUSES] },
   });
@@ -183,7 +237,8 @@ export const onboardingRoutes = [
     body: CreateOnboarding,
     responses: { 201: { description: 'Started', schema: OnboardingView }, 409: { description: 'One is already open for this client, bank and environment' } },
     handler: async ({ em, auth, body, services }) => {
-      return { status: 201, body: present(services, await startOnboarding(em, services, auth, body, null)) };
+      const environment = await refuseWhatCannotWork(em, services, auth, body);
+      return { status: 201, body: present(services, await startOnboarding(em, services, auth, body, environment, null)) };
     },
   }),
   defineRoute({
@@ -278,16 +333,18 @@ export const onboardingRoutes = [
     responses: { 201: { description: 'The new onboarding', schema: OnboardingView }, 404: { description: 'No such onboarding' } },
     handler: async ({ em, auth, params, services }) => {
       const original = await findOnboarding(em, auth.organizationId, params.id);
-      if ((OPEN_STATUSES as readonly string[]).includes(original.status)) {
-        await runUpdate(() => services.temporal.workflow.getHandle(original.workflowId).executeUpdate(cancelUpdate, { args: [{ by: `${requestedBy(auth)} (restart)` }] }));
-      }
       const body = {
         flavour: original.flavour, environmentId: original.environment.id, bank: original.bankCode as (typeof DUTCH_BANK_CODES)[number],
         client: { kvkNumber: original.kvkNumber, email: original.clientEmail }, bankAccountIds: original.bankAccountIds,
         accountManager: original.accountManagerEmail ? { name: original.accountManagerName ?? '', email: original.accountManagerEmail } : undefined,
         language: original.language === 'en' ? ('en' as const) : ('nl' as const),
       };
-      return { status: 201, body: present(services, await startOnboarding(em.fork(), services, auth, body, original.id)) };
+      // Before the cancel: a restart that cannot work must leave the original as it was.
+      const environment = await refuseWhatCannotWork(em, services, auth, body);
+      if ((OPEN_STATUSES as readonly string[]).includes(original.status)) {
+        await runUpdate(() => services.temporal.workflow.getHandle(original.workflowId).executeUpdate(cancelUpdate, { args: [{ by: `${requestedBy(auth)} (restart)` }] }));
+      }
+      return { status: 201, body: present(services, await startOnboarding(em.fork(), services, auth, body, environment, original.id)) };
     },
   }),
 ];

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createKvkClient } from '../../activities/kvk-client';
 import { ApiKey } from '../../db/entities';
 import type { OnboardingState } from '../../workflows/onboarding';
-import { createTenant, type Tenant } from '../support/api-fixture';
+import { createTenant, createTestApp, type Tenant } from '../support/api-fixture';
 import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
 import { startWorld, type World } from '../support/world';
@@ -23,6 +29,11 @@ let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 let baseUrl: string;
 let office: Tenant;
 let otherOffice: Tenant;
+/** The same product, whose API finds the KvK unreachable; the worker still reaches the sandbox KvK. */
+let kvkDownApp: Express;
+/** The same again, whose API waits on a KvK that accepts the connection and never answers. */
+let kvkSilentApp: Express;
+let silentKvk: Server;
 
 beforeAll(async () => {
   world = await startWorld({ seed: 11 });
@@ -31,9 +42,18 @@ beforeAll(async () => {
     createTenant(db.orm, 'Administratiekantoor De Boekhouder'),
     createTenant(db.orm, 'Kantoor Zuid'),
   ]);
+  silentKvk = createServer(() => undefined).listen(0, '127.0.0.1');
+  await once(silentKvk, 'listening');
+  const silentUrl = `http://127.0.0.1:${(silentKvk.address() as AddressInfo).port}`;
+  const appWithKvk = (kvkUrl: string) =>
+    createTestApp(db.orm, env, { deps: { ...world.deps, kvk: createKvkClient({ baseUrl: kvkUrl, apiKey: 'sandbox' }) }, publicBaseUrl: baseUrl });
+  kvkDownApp = appWithKvk('http://127.0.0.1:9');
+  kvkSilentApp = appWithKvk(silentUrl);
 });
 
 afterAll(async () => {
+  silentKvk?.closeAllConnections();
+  await new Promise((resolve) => silentKvk?.close(resolve) ?? resolve(undefined));
   await world?.stop();
 });
 
@@ -61,6 +81,13 @@ function startBody(overrides: { kvkNumber?: string; email?: string; bank?: strin
     client: { kvkNumber: overrides.kvkNumber ?? '68750110', email: overrides.email ?? 'eigenaar@donald.test' },
     accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
   };
+}
+
+/** Starts through the API that cannot reach the KvK, so only the workflow's prepare step judges the number. */
+async function startWhileKvkDown(overrides: Parameters<typeof startBody>[0]): Promise<Answer> {
+  const res = await request(kvkDownApp).post('/api/onboardings').set('authorization', `Bearer ${office.keys.staff}`).send(startBody(overrides));
+  if (res.status !== 201) throw new Error(`POST /api/onboardings answered ${res.status}: ${res.text}`);
+  return { status: res.status, type: res.type, body: res.body };
 }
 
 async function start(overrides: Parameters<typeof startBody>[0], key = office.keys.staff): Promise<Answer> {
@@ -112,6 +139,7 @@ describe('starting an onboarding', () => {
       currentStep: 'prepare',
       bank: 'INGB',
       environmentId: office.mainEnvironmentId,
+      bankAccountIds: [],
       client: { kvkNumber: '68750110', email: 'eigenaar@donald.test', companyName: null },
       accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
       language: 'nl',
@@ -214,8 +242,38 @@ describe('starting an onboarding', () => {
 
   // The serial flavour (issue 7): test/integration/onboardings-serial-api.test.ts.
 
-  test('a KvK number the KvK does not know ends rejected, with the reason in words and no e-mail (R-V3)', async () => {
-    const created = await start({ kvkNumber: '12345678', email: 'onbekend@bedrijf.test' });
+  test('a KvK number the KvK does not know is refused at once: 422 naming client.kvkNumber; nothing is started (R-V3)', async () => {
+    const before = (await call('GET', '/api/onboardings?limit=100', office.keys.staff)).body.items.length;
+    const refused = await call('POST', '/api/onboardings', office.keys.staff, startBody({ kvkNumber: '12345678', email: 'onbekend@bedrijf.test' }));
+    expect(refused.status).toBe(422);
+    expect(refused.type).toBe('application/problem+json');
+    expect(refused.body).toMatchObject({
+      status: 422,
+      title: 'Unprocessable content',
+      detail: 'client.kvkNumber: 12345678 is not registered at the KvK (R-V3)',
+      errors: [{ field: 'client.kvkNumber', message: '12345678 is not registered at the KvK (R-V3)' }],
+    });
+    expect((await call('GET', '/api/onboardings?limit=100', office.keys.staff)).body.items.length).toBe(before);
+    expect(smtp.messages.filter((m) => m.to.includes('onbekend@bedrijf.test'))).toEqual([]);
+  });
+
+  test('a KvK that cannot be reached, or does not answer within 3 s, does not hold staff up: 201, and the prepare step asks again', async () => {
+    const down = await startWhileKvkDown({ kvkNumber: '55344526', email: 'stimflex@cooperatie.test' });
+    expect(down.body).toMatchObject({ status: 'preparing', client: { kvkNumber: '55344526', companyName: null } });
+    expect(await detailOnce(down.body.id, waiting)).toMatchObject({ client: { companyName: 'Regional Stimflex Coöperatie' } });
+
+    const began = Date.now();
+    const silent = await request(kvkSilentApp).post('/api/onboardings').set('authorization', `Bearer ${office.keys.staff}`)
+      .send(startBody({ kvkNumber: '55344526', email: 'stimflex@cooperatie.test', bank: 'RABO' }));
+    const waited = Date.now() - began;
+    expect(silent.status).toBe(201);
+    expect(waited).toBeGreaterThanOrEqual(2_900);
+    expect(waited).toBeLessThan(6_000);
+    await detailOnce(silent.body.id, waiting);
+  });
+
+  test('a KvK number the API could not check and the KvK does not know ends rejected, with the reason in words and no e-mail (R-V3)', async () => {
+    const created = await startWhileKvkDown({ kvkNumber: '12345678', email: 'onbekend@bedrijf.test' });
     const detail = await detailOnce(created.body.id, (body) => body.status !== 'preparing');
     expect(detail).toMatchObject({
       status: 'rejected',
@@ -230,6 +288,45 @@ describe('starting an onboarding', () => {
     expect(result).toMatchObject({ status: 'rejected', reason: 'KvK number 12345678 is not registered at the KvK (R-V3)' });
     expect(smtp.messages.filter((m) => m.to.includes('onbekend@bedrijf.test'))).toEqual([]);
   });
+
+  test('bank accounts: another bank\'s account, or one that can never be connected, is refused at once (422 naming bankAccountIds.N); the chosen ones are echoed', async () => {
+    const account = async (name: string, type: string, iban?: string) => {
+      const created = await call('POST', '/api/bank-accounts', office.keys.staff, {
+        environmentId: office.mainEnvironmentId, journalId: office.journalId, name, type, ledgerAccount: '1100', ...(iban ? { iban } : {}),
+      });
+      expect(created.status).toBe(201);
+      return created.body.id as string;
+    };
+    const ing = await account('Betaalrekening ING', 'current', 'NL69INGB0123456789');
+    const rabo = await account('Betaalrekening Rabo', 'current', 'NL44RABO0123456789');
+    const cash = await account('Kas', 'cash');
+    const before = (await call('GET', '/api/onboardings?limit=100', office.keys.staff)).body.items.length;
+
+    const mixed = await call('POST', '/api/onboardings', office.keys.staff, { ...startBody({ kvkNumber: '55344526', email: 'stimflex@cooperatie.test', bank: 'ABNA' }), bankAccountIds: [rabo] });
+    expect(mixed.status).toBe(422);
+    expect(mixed.type).toBe('application/problem+json');
+    expect(mixed.body.errors).toEqual([{ field: 'bankAccountIds.0', message: 'Betaalrekening Rabo (NL44 RABO 0123 4567 89) is at RABO; this onboarding is for ABNA' }]);
+
+    // Every reason in one answer, the KvK's too, so staff fix the request once.
+    const all = await call('POST', '/api/onboardings', office.keys.staff, { ...startBody({ kvkNumber: '87654321', email: 'x@y.test' }), bankAccountIds: [ing, rabo, cash] });
+    expect(all.status).toBe(422);
+    expect(all.body.errors).toEqual([
+      { field: 'bankAccountIds.1', message: 'Betaalrekening Rabo (NL44 RABO 0123 4567 89) is at RABO; this onboarding is for INGB' },
+      { field: 'bankAccountIds.2', message: 'Kas: a cash account can never be connected to a bank (R-V1)' },
+      { field: 'client.kvkNumber', message: '87654321 is not registered at the KvK (R-V3)' },
+    ]);
+    expect((await call('GET', '/api/onboardings?limit=100', office.keys.staff)).body.items.length).toBe(before);
+
+    const sub = await call('POST', '/api/environments', office.keys.admin, { name: 'Filiaal Zwolle', kind: 'sub', parentId: office.mainEnvironmentId });
+    const withAccount = await call('POST', '/api/onboardings', office.keys.staff, {
+      ...startBody({ kvkNumber: '55344526', email: 'stimflex@cooperatie.test', environmentId: sub.body.id }), bankAccountIds: [ing],
+    });
+    expect(withAccount.status).toBe(201);
+    expect(withAccount.body.bankAccountIds).toEqual([ing]);
+    expect((await call('GET', `/api/onboardings/${withAccount.body.id}`, office.keys.staff)).body.bankAccountIds).toEqual([ing]);
+    const listed = (await call('GET', `/api/onboardings?environmentId=${sub.body.id}`, office.keys.staff)).body.items;
+    expect(listed.find((item: { id: string }) => item.id === withAccount.body.id).bankAccountIds).toEqual([ing]);
+  });
 });
 
 describe('listing', () => {
@@ -239,7 +336,7 @@ describe('listing', () => {
     const subId: string = sub.body.id;
     const ing = await start({ kvkNumber: '69599084', email: 'dagobert@emz.test', environmentId: subId });
     const rabo = await start({ kvkNumber: '69599084', email: 'dagobert@emz.test', bank: 'RABO', environmentId: subId });
-    const unknown = await start({ kvkNumber: '87654321', email: 'niemand@bedrijf.test', environmentId: subId });
+    const unknown = await startWhileKvkDown({ kvkNumber: '87654321', email: 'niemand@bedrijf.test', environmentId: subId });
     await detailOnce(ing.body.id, waiting);
     await detailOnce(rabo.body.id, waiting);
     await detailOnce(unknown.body.id, (body) => body.status === 'rejected');
@@ -377,10 +474,14 @@ describe('cancel, resend, restart', () => {
     expect((await fetch(oldLink)).status).toBe(410);
     expect((await fetch(newLink)).status).toBe(200);
 
-    // A finished one (rejected) restarts too, without a cancel.
-    const rejected = await start({ kvkNumber: '11223344', email: 'fout@bedrijf.test' });
+    // A finished one (rejected) restarts too, without a cancel; with a number the KvK does not know, the restart is
+    // refused at once like a start, and the original stays as it was.
+    const rejected = await startWhileKvkDown({ kvkNumber: '11223344', email: 'fout@bedrijf.test' });
     await detailOnce(rejected.body.id, (body) => body.status === 'rejected');
-    const again = await call('POST', `/api/onboardings/${rejected.body.id}/restart`, office.keys.staff);
+    const refused = await call('POST', `/api/onboardings/${rejected.body.id}/restart`, office.keys.staff);
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([{ field: 'client.kvkNumber', message: '11223344 is not registered at the KvK (R-V3)' }]);
+    const again = await request(kvkDownApp).post(`/api/onboardings/${rejected.body.id}/restart`).set('authorization', `Bearer ${office.keys.staff}`);
     expect(again.status).toBe(201);
     expect(again.body.restartOf).toBe(rejected.body.id);
     await detailOnce(again.body.id, (body) => body.status === 'rejected');
