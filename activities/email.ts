@@ -39,7 +39,10 @@ export function createOutbox({ orm, mailer, mailFrom }: Pick<ActivityDeps, 'orm'
     const em = orm.em.fork();
     const placeholders = Object.fromEntries(Object.keys(sendTime).map((name) => [name, sendTimePlaceholder(name)]));
     const data = { ...intent.data, ...placeholders };
-    const rendered = intent.source ? renderEmailSource(intent.source, data) : renderEmail(intent.template, intent.language, data);
+    const links = Object.keys(sendTime).filter((name) => /^https?:\/\//.test(sendTime[name]!)).map(sendTimePlaceholder);
+    const rendered = intent.source
+      ? renderEmailSource(intent.template, intent.language, intent.source, data, links)
+      : renderEmail(intent.template, intent.language, data, links);
     await em.getConnection().execute(
       `INSERT INTO email_message (id, organization_id, idempotency_key, template, "to", subject, text, html, message_id, status, attempts, created_at)
        VALUES (gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, now()) ON CONFLICT (idempotency_key) DO NOTHING`,
@@ -47,11 +50,12 @@ export function createOutbox({ orm, mailer, mailFrom }: Pick<ActivityDeps, 'orm'
     );
     const message = await em.findOneOrFail(EmailMessage, { idempotencyKey: intent.idempotencyKey });
     if (message.status === 'sent') return { status: 'already_sent', messageId: message.messageId };
-    const fill = (text: string) => Object.entries(sendTime).reduce((out, [name, value]) => out.split(sendTimePlaceholder(name)).join(value), text);
+    const fill = (text: string, escape: (value: string) => string) => Object.entries(sendTime)
+      .reduce((out, [name, value]) => out.split(sendTimePlaceholder(name)).join(escape(value)), text);
     try {
       await mailer.sendMail({
-        from: mailFrom, to: message.to, subject: message.subject, text: fill(message.text),
-        html: message.html ? fill(message.html) : undefined, messageId: message.messageId,
+        from: mailFrom, to: message.to, subject: message.subject, text: fill(message.text, (value) => value),
+        html: message.html ? fill(message.html, escapeHtml) : undefined, messageId: message.messageId,
       });
     } catch (error) {
       await em.nativeUpdate(EmailMessage, { id: message.id }, { attempts: message.attempts + 1, lastError: String(error).slice(0, 1000) });
@@ -60,6 +64,10 @@ export function createOutbox({ orm, mailer, mailFrom }: Pick<ActivityDeps, 'orm'
     await em.nativeUpdate(EmailMessage, { id: message.id }, { status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null });
     return { status: 'sent', messageId: message.messageId };
   };
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function createEmailActivities(deps: Pick<ActivityDeps, 'orm' | 'mailer' | 'mailFrom'>) {

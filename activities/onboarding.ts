@@ -14,6 +14,7 @@ import { bankActivationTemplateProblems } from '../domain/message-template';
 import { createOAuthState, createPkcePair } from '../domain/pkce';
 import { formatSerialNumber, generateSerialNumber, serialNumberHash } from '../domain/serial-number';
 import { ActivationLink, BankAccount, BankJournal, ClientCompany, ConnectedAccount, Connection, Consent, ConsentAttempt, Environment, MessageTemplate, Onboarding, SerialNumber } from '../db/entities';
+import type { IOnboarding } from '../db/entities';
 import { emailTemplateSource, LANGUAGES, type EmailSource, type Language } from '../templates/render';
 import { createOutbox } from './email';
 import type { ActivityDeps } from '.';
@@ -23,10 +24,25 @@ export type OnboardingEmailKind = 'activation' | 'reminder' | 'connected' | 'fir
 /** E-mails that carry the activation link: the client must be able to open it from each of them. */
 const CARRIES_LINK: readonly OnboardingEmailKind[] = ['activation', 'reminder', 'consent-refused'];
 /** E-mails built from the organization's "bank activation message" when it has its own (R-A6). */
-const BANK_ACTIVATION_MESSAGE: readonly OnboardingEmailKind[] = ['activation', 'reminder'];
+const ORGANIZATION_MESSAGE: readonly string[] = ['onboarding-activation', 'onboarding-reminder'];
+/** R-V6: the serial flavour's e-mails that speak of the wizard and the serial number instead of a link. */
+const SERIAL_TEMPLATES: Partial<Record<OnboardingEmailKind, string>> = {
+  activation: 'onboarding-serial',
+  reminder: 'onboarding-serial',
+  'consent-refused': 'onboarding-serial-consent-refused',
+};
 const REMINDER_PREFIX: Record<Language, string> = { nl: 'Herinnering: ', en: 'Reminder: ' };
 
 const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
+
+export interface OnboardingEmailInput {
+  onboardingId: string;
+  kind: OnboardingEmailKind;
+  linkId: string | null;
+  serialNumberId?: string | null;
+  sequence: number;
+  reason?: string | null;
+}
 
 export function callbackUrl(publicBaseUrl: string): string {
   return `${publicBaseUrl}/connect/callback`;
@@ -47,6 +63,26 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
       if (error instanceof ConsentInvalidError) throw ApplicationFailure.nonRetryable(error.message, error.type);
       throw error;
     });
+  };
+
+  /**
+   * What is put in only while sending and never rests in the outbox (R-V6): the activation link, or the serial
+   * number of the e-mails that send the client to the wizard (the newest open one where none is named).
+   */
+  const sendTimeValues = async (
+    em: EntityManager, onboarding: IOnboarding, input: OnboardingEmailInput, language: Language,
+  ): Promise<Record<string, string>> => {
+    if (!CARRIES_LINK.includes(input.kind)) return {};
+    if (onboarding.flavour !== 'serial') {
+      if (!input.linkId) return {};
+      const token = activationToken(deps.activationLinkKey, input.linkId);
+      return { activationUrl: `${deps.publicBaseUrl}/connect/${token}?lang=${language}` };
+    }
+    const open = { onboarding, usedAt: null, revokedAt: null, lockedAt: null };
+    const row = input.serialNumberId
+      ? await em.findOneOrFail(SerialNumber, { id: input.serialNumberId, onboarding })
+      : await em.findOne(SerialNumber, open, { orderBy: { createdAt: 'desc' } });
+    return row ? { serialNumber: formatSerialNumber(deps.tokenCipher.decrypt(row.numberEncrypted)) } : {};
   };
 
   return {
@@ -129,48 +165,47 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
     },
 
     /** E-mails of the onboarding (R-A6, R-A10, R-V13, R-V6), exactly once per intent through the outbox. */
-    async sendOnboardingEmail(input: { onboardingId: string; kind: OnboardingEmailKind; linkId: string | null; serialNumberId?: string | null; sequence: number; reason?: string | null }): Promise<{ status: string }> {
+    async sendOnboardingEmail(input: OnboardingEmailInput): Promise<{ status: string }> {
       const em = orm.em.fork();
       const onboarding = await load(em, input.onboardingId);
+      const organization = onboarding.organization;
       const toStaff = input.kind === 'expired';
-      const to = toStaff ? (onboarding.organization.staffEmail ?? onboarding.accountManagerEmail ?? onboarding.clientEmail) : onboarding.clientEmail;
-      const language = onboarding.language === 'en' ? 'en' : 'nl';
+      const to = toStaff
+        ? (organization.staffEmail ?? onboarding.accountManagerEmail ?? onboarding.clientEmail)
+        : onboarding.clientEmail;
+      const language: Language = onboarding.language === 'en' ? 'en' : 'nl';
       const serial = onboarding.flavour === 'serial';
-      // R-V6: the serial flavour's e-mails carry the serial number and the wizard link instead of an activation link.
-      const serialTemplate = serial && (input.kind === 'activation' || input.kind === 'reminder');
-      const sendTime: Record<string, string> = input.linkId && CARRIES_LINK.includes(input.kind)
-        ? { activationUrl: `${deps.publicBaseUrl}/connect/${activationToken(deps.activationLinkKey, input.linkId)}` }
-        : {};
-      if (serialTemplate) {
-        // Like the activation link, the serial number is put in only while sending: it never rests in the outbox.
-        const row = await em.findOneOrFail(SerialNumber, { id: input.serialNumberId ?? '', onboarding });
-        sendTime.serialNumber = formatSerialNumber(deps.tokenCipher.decrypt(row.numberEncrypted));
-      }
-      const wizardUrl = `${deps.publicBaseUrl}/wizard`;
+      const template = (serial && SERIAL_TEMPLATES[input.kind]) || `onboarding-${input.kind}`;
       const reason = input.reason ?? '';
       const result = await send({
-        organizationId: onboarding.organization.id,
+        organizationId: organization.id,
         idempotencyKey: `onboarding:${onboarding.id}:${input.kind}:${input.linkId ?? input.serialNumberId ?? '-'}:${input.sequence}`,
-        template: serialTemplate ? 'onboarding-serial' : `onboarding-${input.kind}`,
+        template,
         language,
         to,
         data: {
           companyName: onboarding.clientCompany?.name ?? onboarding.kvkNumber,
           kvkNumber: onboarding.kvkNumber,
           bankName: BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode,
-          officeName: onboarding.organization.name,
+          officeName: organization.name,
           deadline: onboarding.consentDeadline ? formatDeadline(onboarding.consentDeadline, language) : '',
           accountManagerName: onboarding.accountManagerName ?? '',
+          accountManagerEmail: onboarding.accountManagerEmail ?? '',
+          // Whom the client can ask: the account manager where there is one, else the office.
+          contactEmail: onboarding.accountManagerEmail ?? organization.staffEmail ?? '',
+          clientEmail: onboarding.clientEmail,
           onboardingId: onboarding.id,
           reason,
           // R-A3: the refusal banks give most often; the e-mail then states the rule instead of only quoting the bank.
           roleRefused: /\brole\b|owner|administratorplus/i.test(reason),
-          ...(serial ? { wizardUrl, reminder: input.kind === 'reminder' } : {}),
-          // The serial flavour has no activation link: e-mails that point the client back go to the wizard.
-          ...(serial && !serialTemplate && CARRIES_LINK.includes(input.kind) ? { activationUrl: wizardUrl } : {}),
+          // The client's language goes with every link, so the page opens in the language of the e-mail.
+          ...(serial ? { wizardUrl: `${deps.publicBaseUrl}/wizard?lang=${language}` } : {}),
+          reminder: input.kind === 'reminder',
         },
-        source: !serialTemplate && BANK_ACTIVATION_MESSAGE.includes(input.kind) ? await organizationSource(em, onboarding.organization.id, language, input.kind) : undefined,
-      }, sendTime);
+        source: ORGANIZATION_MESSAGE.includes(template)
+          ? await organizationSource(em, organization.id, language, input.kind)
+          : undefined,
+      }, await sendTimeValues(em, onboarding, input, language));
       return { status: result.status };
     },
 

@@ -7,8 +7,14 @@ import Handlebars from 'handlebars';
 export const MESSAGE_TEMPLATE_KINDS = ['bank-activation'] as const;
 export type MessageTemplateKind = (typeof MESSAGE_TEMPLATE_KINDS)[number];
 
-/** What a bank activation message may use; the e-mail always provides each of them. */
-export const BANK_ACTIVATION_VARIABLES = ['companyName', 'kvkNumber', 'bankName', 'officeName', 'deadline', 'accountManagerName', 'activationUrl'] as const;
+/**
+ * What a bank activation message may use; the e-mail always provides each of them. `contactEmail` is whom the
+ * client can ask: the account manager's address, else the office's (empty when neither is known).
+ */
+export const BANK_ACTIVATION_VARIABLES = [
+  'companyName', 'kvkNumber', 'bankName', 'officeName', 'deadline', 'accountManagerName', 'contactEmail',
+  'activationUrl',
+] as const;
 
 export const MESSAGE_TEMPLATE_SUBJECT_MAX = 200;
 export const MESSAGE_TEMPLATE_BODY_MAX = 10_000;

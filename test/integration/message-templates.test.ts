@@ -105,7 +105,9 @@ test('without its own message an organization reads the built-in default, in bot
   const answer = await call('GET', PATH, office.keys.support);
   expect(answer.status).toBe(200);
   expect(answer.body.kind).toBe('bank-activation');
-  expect(answer.body.variables).toEqual(['companyName', 'kvkNumber', 'bankName', 'officeName', 'deadline', 'accountManagerName', 'activationUrl']);
+  expect(answer.body.variables).toEqual([
+    'companyName', 'kvkNumber', 'bankName', 'officeName', 'deadline', 'accountManagerName', 'contactEmail', 'activationUrl',
+  ]);
   for (const language of ['nl', 'en'] as const) {
     expect(template(answer, language)).toEqual({ language, ...emailTemplateSource('onboarding-activation', language), isDefault: true, updatedAt: null, updatedBy: null });
   }
@@ -160,7 +162,9 @@ test('bad templates are refused with the field and the reason', async () => {
   expect(unknown).toHaveLength(1);
   expect(unknown[0]).toMatchObject({ field: 'body' });
   expect(unknown[0]!.message).toContain('unknown variables {{clientName}}, {{iban}}');
-  expect(unknown[0]!.message).toContain('known are companyName, kvkNumber, bankName, officeName, deadline, accountManagerName, activationUrl');
+  expect(unknown[0]!.message).toContain(
+    'known are companyName, kvkNumber, bankName, officeName, deadline, accountManagerName, contactEmail, activationUrl',
+  );
   expect((await refused({ subject: 'Voor {{klant}}' }))[0]).toMatchObject({ field: 'subject', message: expect.stringContaining('{{klant}}') });
   expect((await refused({ subject: 'Link: {{activationUrl}}' }))[0]).toMatchObject({ field: 'subject', message: expect.stringContaining('the link belongs in the body') });
   expect((await refused({ body: '{{#if companyName}}Open {{activationUrl}}' }))[0]).toMatchObject({ field: 'body', message: expect.stringContaining('is not a valid handlebars template') });
