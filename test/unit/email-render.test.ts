@@ -91,6 +91,24 @@ test('R-V6: the serial flavour\'s refusal speaks of the wizard, KvK number and s
   }
 });
 
+test('a consent that ended: staff read the KvK number and the client\'s address, names as typed', () => {
+  const data = {
+    recipientName: 'team', companyName: 'Bakkerij Jansen & Zn', kvkNumber: '68750110',
+    clientEmail: 'eigenaar@jansen.test', bankName: 'ING', consentStatusText: 'niet meer geldig', connectionId: 'c-1',
+    reason: 'consent expired',
+  };
+  const { text, html } = renderEmail('consent-ended', 'nl', data);
+  expect(text).toContain('De bankkoppeling van Bakkerij Jansen & Zn (KvK-nummer 68750110) met ING haalt');
+  expect(text).toContain('Klant: eigenaar@jansen.test\nKoppeling: c-1');
+  expect(html).toContain('<a href="mailto:eigenaar@jansen.test"');
+  const english = renderEmail('consent-ended', 'en', data).text;
+  expect(english).toContain('of Bakkerij Jansen & Zn (KvK number 68750110) with ING');
+  // Both are optional: without them the notice still reads whole.
+  const { kvkNumber: _kvk, clientEmail: _client, ...withoutThem } = data;
+  const without = renderEmail('consent-ended', 'nl', withoutThem).text;
+  expect(without).toContain('De bankkoppeling van Bakkerij Jansen & Zn met ING haalt');
+});
+
 test('the e-mails use the pages\' words for the KvK number: "KvK-nummer" in Dutch, "KvK number" in English', () => {
   const files = readdirSync(EMAILS_DIR).filter((file) => file.endsWith('.hbs') && !file.startsWith('layout'));
   for (const file of files) {
