@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import type { RouteDefinition } from './route';
+import { mountedErrorResponses, type Example, type ResponseDeclaration, type RouteDefinition } from './route';
 
 const ProblemSchema = z
   .object({
@@ -13,11 +13,24 @@ const ProblemSchema = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details; `errors` names each failing field' });
 
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
+
+function examplesOf(examples: Record<string, Example> | undefined): { examples?: Record<string, Example> } {
+  return examples ? { examples } : {};
+}
+
+/** Every error is a problem document, whatever the route declared; a success carries its own schema. */
+function responseObject(status: number, response: ResponseDeclaration) {
+  if (status >= 400) return { description: response.description, content: problemContent };
+  if (!response.schema) return { description: response.description };
+  const mediaType = { schema: response.schema, ...examplesOf(response.examples) };
+  return { description: response.description, content: { [response.contentType ?? 'application/json']: mediaType } };
+}
+
 /** Builds the OpenAPI 3.1 document from the same route declarations Express serves. */
 export function buildOpenApiDocument(routes: RouteDefinition[], serverUrl: string): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- apikey create`' });
-  const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
   for (const route of routes) {
     registry.registerPath({
       method: route.method,
@@ -28,22 +41,16 @@ export function buildOpenApiDocument(routes: RouteDefinition[], serverUrl: strin
       request: {
         ...(route.params ? { params: route.params as z.ZodObject } : {}),
         ...(route.query ? { query: route.query as z.ZodObject } : {}),
-        ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+        ...(route.body
+          ? { body: { required: true, content: { 'application/json': { schema: route.body, ...examplesOf(route.bodyExamples) } } } }
+          : {}),
         ...(route.rawBody
           ? { body: { required: true, description: route.rawBody.description, content: { [route.rawBody.contentType]: { schema: route.rawBody.schema } } } }
           : {}),
       },
-      responses: Object.fromEntries([
-        ...Object.entries(route.responses).map(([status, response]) => [
-          status,
-          Number(status) >= 400 || !response.schema
-            ? { description: response.description, ...(Number(status) >= 400 ? { content: problemContent } : {}) }
-            : { description: response.description, content: { [response.contentType ?? 'application/json']: { schema: response.schema } } },
-        ]),
-        ['401', { description: 'Missing or invalid API key', content: problemContent }],
-        ['403', { description: 'The key\'s role may not do this', content: problemContent }],
-        ['429', { description: 'Too many requests', content: problemContent }],
-      ]),
+      responses: Object.fromEntries(
+        Object.entries({ ...mountedErrorResponses(route), ...route.responses }).map(([status, response]) => [status, responseObject(Number(status), response)]),
+      ),
     });
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -52,9 +52,14 @@ export interface RouteDefinition<
   params?: P;
   query?: Q;
   body?: B;
+  /** Typed by the body's schema, so an example cannot drift from what the route accepts. */
+  bodyExamples?: Record<string, Example<z.input<B>>>;
   rawBody?: RawBody;
-  /** `contentType` defaults to application/json. */
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /**
+   * What the handler itself answers; `contentType` defaults to application/json. The errors of mounting
+   * (mountedErrorResponses) are added to the OpenAPI document for every route.
+   */
+  responses: Record<number, ResponseDeclaration>;
   handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>;
 }
 
@@ -64,4 +69,40 @@ export function defineRoute<P extends z.ZodType = z.ZodObject<{}>, Q extends z.Z
   return route as unknown as RouteDefinition;
 }
 
-export const IdParams = z.object({ id: z.uuid({ error: 'must be a UUID' }) });
+/** A named example, shown by the docs beside the schema (one per flavour, say). */
+export interface Example<T = unknown> {
+  summary: string;
+  value: T;
+}
+
+export interface ResponseDeclaration {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+  examples?: Record<string, Example>;
+}
+
+/**
+ * The errors every route can give by the way it is mounted (authentication, roles, validation, the JSON check,
+ * the rate limit), so a route declares only the answers of its own handler. A route's own declaration of a
+ * status wins: it can say more precisely what went wrong.
+ */
+export function mountedErrorResponses(route: RouteDefinition): Record<number, ResponseDeclaration> {
+  const responses: Record<number, ResponseDeclaration> = {
+    // express.json reads any JSON body, even on a route that takes none, so a broken one is a 400 everywhere.
+    400: { description: 'The request is not valid; `errors` names each failing field' },
+    401: { description: 'Missing or invalid API key' },
+    429: { description: 'Too many requests; retry after the time in the RateLimit header' },
+  };
+  if (route.permission !== 'read') {
+    responses[403] = { description: route.permission === 'admin' ? 'Only an admin key may do this' : 'A support key only reads' };
+  }
+  if (route.path.includes('{')) responses[404] = { description: 'Not found, or it belongs to another organization' };
+  if (route.body) {
+    responses[413] = { description: 'The JSON body is too large' };
+    responses[415] = { description: 'The body is not sent as application/json' };
+  }
+  return responses;
+}
+
+export const IdParams = z.object({ id: z.uuid({ error: 'must be a UUID' }).describe('The id, as the API returned it') });

@@ -182,7 +182,12 @@ export const bankAccountRoutes = [
     tag: 'Bank accounts',
     permission: 'write',
     body: CreateBankAccount,
-    responses: { 201: { description: 'Created', schema: BankAccountView }, 400: { description: 'Invalid' }, 409: { description: 'IBAN already recorded' } },
+    responses: {
+      201: { description: 'Created', schema: BankAccountView },
+      400: { description: 'Invalid' },
+      404: { description: 'No such environment or bank journal (`errors` names environmentId or journalId)' },
+      409: { description: 'IBAN already recorded' },
+    },
     handler: async ({ em, auth, body }) => {
       const environment = await findEnvironment(em, auth.organizationId, body.environmentId, 'environmentId');
       const journal = body.journalId ? await findBankJournal(em, auth.organizationId, body.journalId, 'journalId') : null;

@@ -69,7 +69,11 @@ export const bankJournalRoutes = [
     tag: 'Bank journals',
     permission: 'admin',
     body: CreateBankJournal,
-    responses: { 201: { description: 'Created', schema: BankJournalView }, 409: { description: 'The code is taken in this environment' } },
+    responses: {
+      201: { description: 'Created', schema: BankJournalView },
+      404: { description: 'No such environment (`errors` names environmentId)' },
+      409: { description: 'The code is taken in this environment' },
+    },
     handler: async ({ em, auth, body }) => {
       const environment = await findEnvironment(em, auth.organizationId, body.environmentId, 'environmentId');
       if (await em.count(BankJournal, { environment, code: body.code })) {

@@ -85,7 +85,11 @@ export const environmentRoutes = [
     tag: 'Environments',
     permission: 'admin',
     body: CreateEnvironment,
-    responses: { 201: { description: 'Created', schema: EnvironmentView }, 400: { description: 'Invalid' } },
+    responses: {
+      201: { description: 'Created', schema: EnvironmentView },
+      400: { description: 'Invalid' },
+      404: { description: 'No such parent environment (`errors` names parentId)' },
+    },
     handler: async ({ em, auth, body }) => {
       const parent = body.parentId ? await findEnvironment(em, auth.organizationId, body.parentId, 'parentId') : null;
       const problem = environmentShapeProblem(body.kind, parent ? { id: parent.id, kind: parent.kind, parentId: parent.parent?.id ?? null } : null);

@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { staffRoutes } from '../../api/app';
+import { buildOpenApiDocument } from '../../api/openapi';
 import { createTestApp } from '../support/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { devServerEnvironment } from '../support/temporal';
@@ -19,7 +20,8 @@ let other: Tenant;
 
 beforeAll(async () => {
   [db, env] = await Promise.all([createTestDatabase(), devServerEnvironment()]);
-  app = createTestApp(db.orm, env);
+  // Every route is asked a few dozen times; the limit is for people, and would answer most of them with a 429.
+  app = createTestApp(db.orm, env, { rateLimitPerMinute: 100_000 });
   office = await createTenant(db.orm, 'Kantoor Invoer');
   other = await createTenant(db.orm, 'Kantoor Ander');
 });
@@ -41,8 +43,17 @@ function pathWith(template: string, id: string): string {
   return `/api${template.replace(/\{[^}]+\}/g, (name) => (name === '{date}' ? '2026-13-45' : id))}`;
 }
 
-test.each(staffRoutes.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))('%s answers garbage with a 4xx problem', async (_name, route) => {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const openApi = buildOpenApiDocument(staffRoutes, 'http://localhost:3000') as any;
+
+/** What the OpenAPI document promises this route answers; a client generated from it must know every status. */
+function declaredStatuses(route: (typeof staffRoutes)[number]): string[] {
+  return Object.keys(openApi.paths[`/api${route.path}`][route.method].responses);
+}
+
+test.each(staffRoutes.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))('%s answers garbage with a 4xx problem its OpenAPI operation declares', async (_name, route) => {
   const key = { Authorization: `Bearer ${office.keys.admin}` };
+  const declared = declaredStatuses(route);
   const attempts: request.Test[] = [];
   for (const id of ['not-a-uuid', other.mainEnvironmentId, "1' OR '1'='1"]) {
     const path = pathWith(route.path, encodeURIComponent(id));
@@ -59,5 +70,16 @@ test.each(staffRoutes.map((route) => [`${route.method.toUpperCase()} ${route.pat
     }
     expect(seen).toEqual({ ...seen, status: expect.any(Number), type: 'application/problem+json' });
     expect(res.status).toBeLessThan(500);
+    expect({ ...seen, declared: declared.includes(String(res.status)) }).toEqual({ ...seen, declared: true });
   }
+});
+
+test.each(staffRoutes.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))('%s declares the 401, 403 and 429 it gives', async (_name, route) => {
+  const path = pathWith(route.path, office.mainEnvironmentId);
+  const declared = declaredStatuses(route);
+  expect((await request(app)[route.method](path)).status).toBe(401);
+  expect(declared).toEqual(expect.arrayContaining(['401', '429']));
+  const refused = await request(app)[route.method](path).set({ Authorization: `Bearer ${office.keys.support}` });
+  if (route.permission === 'read') expect(declared).not.toContain('403');
+  else expect([refused.status, declared.includes('403')]).toEqual([403, true]);
 });
