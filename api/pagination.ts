@@ -6,8 +6,8 @@ import { Problem } from './problem';
  * The cursor is opaque to clients.
  */
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50).describe('Items per page, 1 to 100'),
+  cursor: z.string().max(200).optional().describe('The `nextCursor` of the previous page'),
 });
 
 export interface Keyset {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { emailProblem } from '../../domain/email';
+import { EMAIL_STATUSES, emailProblem } from '../../domain/email';
 import { KvkRejectedError, KvkUnavailableError, type KvkClient, type KvkLookupResult } from '../../activities/kvk-client';
 import { connectabilityProblems } from '../../domain/bank-account';
-import { DUTCH_BANK_CODES, dutchBankCode, formatIban } from '../../domain/iban';
+import { DUTCH_BANK_CODES, dutchBankCode, formatIban, type DutchBankCode } from '../../domain/iban';
 import { kvkNumberProblem } from '../../domain/kvk';
-import { currentStep, ONBOARDING_FLAVOURS, ONBOARDING_STATUSES } from '../../domain/onboarding';
+import { currentStep, ONBOARDING_FLAVOURS, ONBOARDING_STATUSES, type OnboardingStatus as Status } from '../../domain/onboarding';
 import { formatSerialNumber } from '../../domain/serial-number';
 import type { TokenCipher } from '../../db/token-cipher';
 import { BankAccount, EmailMessage, Onboarding, SerialNumber, type IBankAccount, type IEnvironment, type IOnboarding } from '../../db/entities';
@@ -16,55 +16,183 @@ import type { AuthContext } from '../auth';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
 import { Problem, type FieldError } from '../problem';
-import { defineRoute, IdParams } from '../route';
+import { defineRoute, IdParams, type Example } from '../route';
 import type { ApiServices } from '../services';
 import { findEnvironment } from './environments';
 
 const Email = z.string().trim().max(320).refine((v) => emailProblem(v) === null, 'is not an e-mail address');
 
+/** What each status means to staff; typed by the status list, so a new status cannot go undocumented. */
+const STATUS_MEANINGS: Record<Status, string> = {
+  preparing: 'checking the environment, the bank accounts, the activation message and the KvK number',
+  rejected: 'a check failed; `statusReason` says which (final)',
+  waiting_for_consent: 'the link or serial number is out; waiting up to 168 hours for the client',
+  consent_in_progress: 'the client is at the bank giving consent',
+  choosing_accounts: 'serial flavour: consent given; the client picks accounts and options in the wizard',
+  syncing_profile: 'the consented accounts are being added to the connection',
+  waiting_for_first_transaction: 'connected; waiting up to 24 hours for the first booked transaction',
+  active: 'connected, and the first transactions are imported (final)',
+  active_awaiting_first_transaction: 'connected, no transaction within 24 hours; the client got the one-cent tip (final)',
+  consent_refused: 'the bank refused consent (a user without the right role); a new link or serial number can follow',
+  expired: 'no consent within 168 hours (final); restart for a fresh link',
+  cancelled: 'stopped by staff; `statusReason` names the API key (final)',
+};
+
+type Step = ReturnType<typeof currentStep>;
+const STEP_MEANINGS: Record<Step, string> = {
+  prepare: 'the checks before anything is sent',
+  issue: 'the link or serial number is being issued and e-mailed',
+  wait_for_consent: 'waiting for the client to open the link or the wizard',
+  consent: 'the client is at the bank',
+  choose_accounts: 'serial flavour: the wizard\'s Accounts step',
+  profile_sync: 'adding the accounts to the connection',
+  first_transactions: 'the first fetch, and waiting for the first booked transaction',
+  done: 'finished; `status` says how',
+};
+
+function listed(meanings: Record<string, string>): string {
+  return Object.entries(meanings)
+    .map(([value, meaning]) => `- \`${value}\`: ${meaning}`)
+    .join('\n');
+}
+
+const Flavour = z.enum(ONBOARDING_FLAVOURS).describe(
+  '`activation-link`: the client gets an e-mail with a single-use link (R-A9, R-A10). `serial`: the client gets a serial number and the ' +
+    'wizard link, for a client who does not use the bookkeeping (R-V6, R-V7).',
+);
+const Bank = z.enum(DUTCH_BANK_CODES).describe('The bank of the connection: `INGB` ING, `RABO` Rabobank, `ABNA` ABN AMRO');
+const Language = z.enum(['nl', 'en']).describe('Language of the e-mails and the client pages: `nl` (default) or `en`');
+
 const CreateOnboarding = z
   .object({
-    flavour: z.enum(ONBOARDING_FLAVOURS),
-    environmentId: z.uuid(),
-    bank: z.enum(DUTCH_BANK_CODES),
-    client: z.object({ kvkNumber: z.string().trim().refine((v) => kvkNumberProblem(v) === null, 'must be 8 digits'), email: Email }).strict(),
-    bankAccountIds: z.array(z.uuid()).max(50).default([]),
-    accountManager: z.object({ name: z.string().trim().min(1).max(200), email: Email }).strict().optional(),
-    language: z.enum(['nl', 'en']).default('nl'),
+    flavour: Flavour,
+    environmentId: z.uuid().describe('The environment (administration) the accounts are booked in; GET /api/environments'),
+    bank: Bank,
+    client: z
+      .object({
+        kvkNumber: z
+          .string()
+          .trim()
+          .refine((v) => kvkNumberProblem(v) === null, 'must be 8 digits')
+          .describe('The client company\'s KvK number, 8 digits; one the KvK does not know is refused with 422 (R-V3)'),
+        email: Email.describe('Where the link or serial number is sent'),
+      })
+      .strict()
+      .describe('The client company'),
+    bankAccountIds: z
+      .array(z.uuid())
+      .max(50)
+      .default([])
+      .describe(
+        'The bank accounts (GET /api/bank-accounts) this onboarding is for; each must be at `bank` and connectable (a current or savings ' +
+          'account with an IBAN and a bank journal), or the answer is 422 naming it. Empty: every account the client consents to.',
+      ),
+    accountManager: z
+      .object({
+        name: z.string().trim().min(1).max(200).describe('Shown to the client as their contact'),
+        email: Email.describe('Receives the connection\'s notices: consent ended, expiry'),
+      })
+      .strict()
+      .optional()
+      .describe('The office\'s contact person for this client'),
+    language: Language.default('nl'),
   })
   .strict()
-  .meta({ id: 'CreateOnboarding' });
+  .meta({ id: 'CreateOnboarding', description: 'Start an onboarding by activation link or by serial number' });
 
 const OnboardingView = z
   .object({
-    id: z.uuid(),
-    workflowId: z.string(),
-    flavour: z.enum(ONBOARDING_FLAVOURS),
-    status: z.enum(ONBOARDING_STATUSES),
-    statusReason: z.string().nullable(),
-    currentStep: z.string(),
-    bank: z.string(),
-    environmentId: z.uuid(),
-    bankAccountIds: z.array(z.uuid()),
-    client: z.object({ kvkNumber: z.string(), email: z.string(), companyName: z.string().nullable() }),
-    accountManager: z.object({ name: z.string().nullable(), email: z.string().nullable() }),
-    language: z.string(),
-    consentDeadline: z.iso.datetime().nullable().describe('R-A10: the link and the wait for consent end here'),
-    connectionId: z.uuid().nullable(),
-    restartOf: z.uuid().nullable(),
-    temporalUiUrl: z.string(),
-    createdAt: z.iso.datetime(),
-    completedAt: z.iso.datetime().nullable(),
+    id: z.uuid().describe('The onboarding\'s id'),
+    workflowId: z.string().describe('The Temporal workflow: `onboarding:<id>`'),
+    flavour: Flavour,
+    status: z.enum(ONBOARDING_STATUSES).describe(`Where the onboarding stands:\n${listed(STATUS_MEANINGS)}`),
+    statusReason: z.string().nullable().describe('Why it was rejected, refused, expired or cancelled, in words; null otherwise'),
+    currentStep: z.enum(Object.keys(STEP_MEANINGS) as [Step, ...Step[]]).describe(`The workflow's step (R-D1):\n${listed(STEP_MEANINGS)}`),
+    bank: Bank,
+    environmentId: z.uuid().describe('The environment the accounts are booked in'),
+    bankAccountIds: z.array(z.uuid()).describe('The bank accounts named at the start; empty: every account the client consents to'),
+    client: z
+      .object({
+        kvkNumber: z.string().describe('KvK number, 8 digits'),
+        email: z.string().describe('Where the link or serial number was sent'),
+        companyName: z.string().nullable().describe('From the KvK, once the prepare step has looked it up (R-V3); null before'),
+      })
+      .describe('The client company'),
+    accountManager: z
+      .object({ name: z.string().nullable().describe('Contact name'), email: z.string().nullable().describe('Contact e-mail') })
+      .describe('The office\'s contact person for this client; both null when none was given'),
+    language: Language,
+    consentDeadline: z.iso.datetime().nullable().describe('R-A10: the link and the wait for consent end here; null until issued'),
+    connectionId: z.uuid().nullable().describe('The bank connection, once consent is given (GET /api/connections/{id})'),
+    restartOf: z.uuid().nullable().describe('The onboarding this one restarted, if any'),
+    temporalUiUrl: z.string().describe('The workflow\'s history in the Temporal UI, for support'),
+    createdAt: z.iso.datetime().describe('When staff started it'),
+    completedAt: z.iso.datetime().nullable().describe('When it reached a final status; null while it runs'),
   })
   .meta({ id: 'Onboarding' });
 
 const OnboardingDetail = OnboardingView.extend({
   serialNumber: z.string().nullable().describe('Serial flavour (R-V6, R-V7): the current serial number, XXXX-XXXX-XXXX, to note down or read to the client; null before it is issued and once it no longer works'),
   serialNumberLocked: z.boolean().describe('R-V7: five wrong KvK numbers locked the serial number; resend issues a new one'),
-  emails: z.array(z.object({ template: z.string(), to: z.string(), status: z.string(), sentAt: z.iso.datetime().nullable() })),
+  emails: z
+    .array(
+      z.object({
+        template: z.string().describe('Which e-mail: `onboarding-activation`, `onboarding-serial`, `onboarding-reminder`, ...'),
+        to: z.string().describe('Recipient'),
+        status: z.enum(EMAIL_STATUSES).describe('`pending` in the outbox, or `sent`'),
+        sentAt: z.iso.datetime().nullable().describe('When the mail server took it; null while pending'),
+      }),
+    )
+    .describe('The e-mails of this onboarding, oldest first'),
 }).meta({ id: 'OnboardingDetail' });
 
-const OnboardingList = z.object({ items: z.array(OnboardingView), nextCursor: z.string().nullable() }).meta({ id: 'OnboardingList' });
+const OnboardingList = z
+  .object({
+    items: z.array(OnboardingView).describe('Oldest first'),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
+  })
+  .meta({ id: 'OnboardingList' });
+
+const EXAMPLE_ENVIRONMENT = '0b6f2a4e-5c1d-4f7a-9e3b-2d8c6a1f4e90';
+const EXAMPLE_ACCOUNT = '5e9d1c3b-7a2f-4b8e-8c6d-1f0a9b3e7d24';
+
+const START_EXAMPLES = {
+  'activation-link': {
+    summary: 'Activation link: the client gets an e-mail with a single-use link',
+    value: {
+      flavour: 'activation-link', environmentId: EXAMPLE_ENVIRONMENT, bank: 'INGB',
+      client: { kvkNumber: '68750110', email: 'eigenaar@testbvdonald.nl' },
+      bankAccountIds: [EXAMPLE_ACCOUNT], accountManager: { name: 'Anna de Vries', email: 'anna@kantoor.nl' }, language: 'nl',
+    },
+  },
+  serial: {
+    summary: 'Serial number: the client gets a serial number and the wizard link, in English',
+    value: {
+      flavour: 'serial', environmentId: EXAMPLE_ENVIRONMENT, bank: 'RABO',
+      client: { kvkNumber: '69599084', email: 'dagobert@example.nl' }, language: 'en',
+    },
+  },
+} satisfies Record<string, Example<z.input<typeof CreateOnboarding>>>;
+
+function startedExample(id: string, start: z.input<typeof CreateOnboarding>): z.infer<typeof OnboardingView> {
+  return {
+    id, workflowId: `onboarding:${id}`, flavour: start.flavour, status: 'preparing', statusReason: null, currentStep: 'prepare',
+    bank: start.bank, environmentId: start.environmentId, bankAccountIds: start.bankAccountIds ?? [],
+    client: { ...start.client, companyName: null },
+    accountManager: { name: start.accountManager?.name ?? null, email: start.accountManager?.email ?? null },
+    language: start.language ?? 'nl', consentDeadline: null, connectionId: null, restartOf: null,
+    temporalUiUrl: `http://localhost:8233/namespaces/default/workflows/onboarding%3A${id}`,
+    createdAt: '2026-12-07T09:30:00.000Z', completedAt: null,
+  };
+}
+
+const STARTED_EXAMPLES = {
+  'activation-link': {
+    summary: 'Activation link, just started',
+    value: startedExample('3f2c8d1a-6b4e-4c9f-a7d2-8e1b5f0c9a36', START_EXAMPLES['activation-link'].value),
+  },
+  serial: { summary: 'Serial number, just started', value: startedExample('9a7e4b2c-1d5f-4e8a-b3c6-0f2d7a9e5b18', START_EXAMPLES.serial.value) },
+};
 
 const OPEN_STATUSES = ['preparing', 'waiting_for_consent', 'consent_in_progress'] as const;
 
@@ -80,12 +208,13 @@ function present(services: ApiServices, onboarding: IOnboarding): z.infer<typeof
     status: onboarding.status,
     statusReason: onboarding.statusReason ?? null,
     currentStep: currentStep(onboarding.status),
-    bank: onboarding.bankCode,
+    // Stored as text; only a start through CreateOnboarding writes them, so they are always one of these.
+    bank: onboarding.bankCode as DutchBankCode,
     environmentId: onboarding.environment.id,
     bankAccountIds: onboarding.bankAccountIds,
     client: { kvkNumber: onboarding.kvkNumber, email: onboarding.clientEmail, companyName: onboarding.clientCompany?.name ?? null },
     accountManager: { name: onboarding.accountManagerName ?? null, email: onboarding.accountManagerEmail ?? null },
-    language: onboarding.language,
+    language: onboarding.language as z.infer<typeof Language>,
     consentDeadline: onboarding.consentDeadline?.toISOString() ?? null,
     connectionId: onboarding.connection?.id ?? null,
     restartOf: onboarding.restartOf ?? null,
@@ -235,7 +364,17 @@ export const onboardingRoutes = [
     tag: 'Onboardings',
     permission: 'write',
     body: CreateOnboarding,
-    responses: { 201: { description: 'Started', schema: OnboardingView }, 409: { description: 'One is already open for this client, bank and environment' } },
+    bodyExamples: START_EXAMPLES,
+    responses: {
+      201: { description: 'Started; the prepare step runs next (`status` `preparing`)', schema: OnboardingView, examples: STARTED_EXAMPLES },
+      404: { description: 'No such environment or bank account (`errors` names environmentId or bankAccountIds.N)' },
+      409: { description: 'One is already open for this client, bank and environment (R-A9)' },
+      422: {
+        description:
+          'A bank account of another bank or one that can never be connected (`errors` names bankAccountIds.N), or a KvK number the KvK ' +
+          'does not know (client.kvkNumber). A KvK that does not answer within 3 s does not refuse: the prepare step asks again.',
+      },
+    },
     handler: async ({ em, auth, body, services }) => {
       const environment = await refuseWhatCannotWork(em, services, auth, body);
       return { status: 201, body: present(services, await startOnboarding(em, services, auth, body, environment, null)) };
@@ -248,10 +387,10 @@ export const onboardingRoutes = [
     tag: 'Onboardings',
     permission: 'read',
     query: PageQuery.extend({
-      status: z.enum(ONBOARDING_STATUSES).optional(),
-      bank: z.enum(DUTCH_BANK_CODES).optional(),
-      kvkNumber: z.string().regex(/^[0-9]{8}$/, 'must be 8 digits').optional(),
-      environmentId: z.uuid().optional(),
+      status: z.enum(ONBOARDING_STATUSES).optional().describe('Only onboardings with this status'),
+      bank: z.enum(DUTCH_BANK_CODES).optional().describe('Only onboardings at this bank'),
+      kvkNumber: z.string().regex(/^[0-9]{8}$/, 'must be 8 digits').optional().describe('Only onboardings of this client'),
+      environmentId: z.uuid().optional().describe('Only onboardings in this environment'),
     }),
     responses: { 200: { description: 'A page of onboardings', schema: OnboardingList } },
     handler: async ({ em, auth, query, services }) => {
@@ -298,7 +437,11 @@ export const onboardingRoutes = [
     tag: 'Onboardings',
     permission: 'write',
     params: IdParams,
-    responses: { 200: { description: 'Cancelled', schema: OnboardingView }, 409: { description: 'Too late to cancel' } },
+    responses: {
+      200: { description: 'Cancelled; `statusReason` names the API key', schema: OnboardingView },
+      404: { description: 'No such onboarding' },
+      409: { description: 'Too late to cancel: consent was given, or it has finished' },
+    },
     handler: async ({ em, auth, params, services }) => {
       const onboarding = await findOnboarding(em, auth.organizationId, params.id);
       await runUpdate(() => services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(cancelUpdate, { args: [{ by: requestedBy(auth) }] }));
@@ -314,7 +457,11 @@ export const onboardingRoutes = [
     tag: 'Onboardings',
     permission: 'write',
     params: IdParams,
-    responses: { 200: { description: 'Sent', schema: OnboardingView }, 409: { description: 'Not waiting for consent' } },
+    responses: {
+      200: { description: 'Sent', schema: OnboardingView },
+      404: { description: 'No such onboarding' },
+      409: { description: 'Not waiting for consent' },
+    },
     handler: async ({ em, auth, params, services }) => {
       const onboarding = await findOnboarding(em, auth.organizationId, params.id);
       await runUpdate(() => services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(resendUpdate, { args: [{ by: requestedBy(auth) }] }));
@@ -330,11 +477,16 @@ export const onboardingRoutes = [
     tag: 'Onboardings',
     permission: 'write',
     params: IdParams,
-    responses: { 201: { description: 'The new onboarding', schema: OnboardingView }, 404: { description: 'No such onboarding' } },
+    responses: {
+      201: { description: 'The new onboarding', schema: OnboardingView },
+      404: { description: 'No such onboarding' },
+      409: { description: 'Too late to cancel the original, or another onboarding is open for this client, bank and environment' },
+      422: { description: 'The original\'s bank accounts or KvK number can no longer work (`errors` names them, as for a start)' },
+    },
     handler: async ({ em, auth, params, services }) => {
       const original = await findOnboarding(em, auth.organizationId, params.id);
       const body = {
-        flavour: original.flavour, environmentId: original.environment.id, bank: original.bankCode as (typeof DUTCH_BANK_CODES)[number],
+        flavour: original.flavour, environmentId: original.environment.id, bank: original.bankCode as DutchBankCode,
         client: { kvkNumber: original.kvkNumber, email: original.clientEmail }, bankAccountIds: original.bankAccountIds,
         accountManager: original.accountManagerEmail ? { name: original.accountManagerName ?? '', email: original.accountManagerEmail } : undefined,
         language: original.language === 'en' ? ('en' as const) : ('nl' as const),

@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AuditEvent, BankAccount } from '../../db/entities';
+import { currentStep, ONBOARDING_FLAVOURS, ONBOARDING_STATUSES } from '../../domain/onboarding';
 import { createTenant, createTestApp, type Tenant } from '../support/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { devServerEnvironment } from '../support/temporal';
@@ -216,6 +217,73 @@ describe('health and OpenAPI', () => {
     expect(docs.type).toBe('text/html');
     expect(docs.text).toContain('/api/bank-accounts/{id}/check');
     expect(docs.text).not.toMatch(/<script[^>]+src=/);
+  });
+});
+
+describe('the onboarding routes in the OpenAPI document (issue 10 item 7)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Schema = any;
+  let doc: Schema;
+  beforeAll(async () => {
+    doc = (await request(app).get('/api/openapi.json')).body;
+  });
+  const resolve = (schema: Schema): Schema => (schema?.$ref ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema);
+
+  /** Every property, however deep, with no words for the reader. */
+  function undocumented(schema: Schema, path: string): string[] {
+    const resolved = resolve(schema);
+    const found: string[] = [];
+    for (const [name, property] of Object.entries<Schema>(resolved?.properties ?? {})) {
+      if (!property.description && !resolve(property).description) found.push(`${path}.${name}`);
+      found.push(...undocumented(property, `${path}.${name}`));
+    }
+    if (resolved?.items) found.push(...undocumented(resolved.items, `${path}[]`));
+    return found;
+  }
+
+  test('every field of every onboarding schema and parameter says what it is', () => {
+    for (const name of ['CreateOnboarding', 'Onboarding', 'OnboardingDetail', 'OnboardingList']) {
+      expect([name, undocumented(doc.components.schemas[name], name)]).toEqual([name, []]);
+    }
+    for (const [path, operations] of Object.entries<Schema>(doc.paths)) {
+      if (!path.startsWith('/api/onboardings')) continue;
+      for (const [method, operation] of Object.entries<Schema>(operations)) {
+        for (const parameter of operation.parameters ?? []) {
+          expect([method, path, parameter.name, Boolean(parameter.description ?? parameter.schema?.description)]).toEqual([method, path, parameter.name, true]);
+        }
+      }
+    }
+  });
+
+  test('every status and currentStep value is listed and explained', () => {
+    const view = doc.components.schemas.Onboarding.properties;
+    expect(view.status.enum).toEqual([...ONBOARDING_STATUSES]);
+    for (const status of ONBOARDING_STATUSES) expect(view.status.description).toContain(`\`${status}\`: `);
+    expect(view.currentStep.enum).toEqual(expect.arrayContaining(ONBOARDING_STATUSES.map(currentStep)));
+    for (const step of view.currentStep.enum) expect(view.currentStep.description).toContain(`\`${step}\`: `);
+  });
+
+  test('starting shows both flavours as examples, request and answer', () => {
+    const post = doc.paths['/api/onboardings'].post;
+    const requests = post.requestBody.content['application/json'].examples;
+    const answers = post.responses['201'].content['application/json'].examples;
+    for (const flavour of ONBOARDING_FLAVOURS) {
+      expect(requests[flavour].value.flavour).toBe(flavour);
+      expect(answers[flavour].value).toMatchObject({ flavour, status: 'preparing', currentStep: 'prepare' });
+    }
+  });
+
+  test('each onboarding route lists every answer it gives, errors as problem+json', () => {
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
+    expect(statuses('/api/onboardings', 'post')).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '422', '429']);
+    expect(statuses('/api/onboardings', 'get')).toEqual(['200', '400', '401', '429']);
+    expect(statuses('/api/onboardings/{id}', 'get')).toEqual(['200', '400', '401', '404', '429']);
+    for (const action of ['cancel', 'resend']) expect(statuses(`/api/onboardings/{id}/${action}`, 'post')).toEqual(['200', '400', '401', '403', '404', '409', '429']);
+    expect(statuses('/api/onboardings/{id}/restart', 'post')).toEqual(['201', '400', '401', '403', '404', '409', '422', '429']);
+    const refused = doc.paths['/api/onboardings'].post.responses['422'];
+    expect(Object.keys(refused.content)).toEqual(['application/problem+json']);
+    expect(refused.description).toContain('bankAccountIds.N');
+    expect(refused.description).toContain('client.kvkNumber');
   });
 });
 
