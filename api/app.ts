@@ -9,6 +9,7 @@ import { authenticate, requirePermission } from './auth';
 import { createClientRouter } from './client';
 import { renderDocsPage } from './docs-page';
 import { checkHealth } from './health';
+import { createHomeRouter } from './home-page';
 import { buildOpenApiDocument } from './openapi';
 import { Problem } from './problem';
 import type { RouteDefinition } from './route';
@@ -38,6 +39,8 @@ export interface AppOptions {
   publicBaseUrl: string;
   /** Requests per minute per client address on the staff API. */
   apiRateLimitPerMinute?: number;
+  /** The development mail inbox (maildev), linked from the root page when it runs. */
+  mailInboxUrl?: string;
 }
 
 export function createApp(services: ApiServices, options: AppOptions): express.Express {
@@ -83,6 +86,7 @@ export function createApp(services: ApiServices, options: AppOptions): express.E
   api.use((req) => {
     throw new Problem(404, 'Not found', `no endpoint ${req.method} ${req.baseUrl}${req.path}`);
   });
+  app.use(createHomeRouter({ temporalUiUrl: services.temporalUiUrl, mailInboxUrl: options.mailInboxUrl }));
   app.use(createClientRouter(services, options.log));
   app.use('/api', api);
   app.use(errorHandler(options.log));

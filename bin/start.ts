@@ -99,18 +99,19 @@ async function main(): Promise<void> {
     stops.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
     const app = createApp(
       buildApiServices(appConfig, orm, temporal.client),
-      { log, publicBaseUrl: config.publicBaseUrl },
+      { log, publicBaseUrl: config.publicBaseUrl, mailInboxUrl: devMail ? mailInboxUrl(config) : undefined },
     );
     const server = await listen(app, config.port);
     stops.push({ name: 'API', stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
 
     say('');
     say('Bankkoppeling is running:');
+    say(`  What runs where     ${config.publicBaseUrl}/`);
     say(`  Staff API           ${config.publicBaseUrl}/api   (docs ${config.publicBaseUrl}/api/docs, health ${config.publicBaseUrl}/api/health)`);
     say(`  Client pages        ${config.publicBaseUrl}/connect/…, ${config.publicBaseUrl}/wizard`);
     say(`  Temporal            ${config.temporal.address} (namespace ${config.temporal.namespace})`);
     say(`  Temporal UI         ${config.temporal.uiUrl}`);
-    if (devMail) say(`  Mail inbox          http://localhost:${config.maildev.webPort} (SMTP 127.0.0.1:${config.maildev.smtpPort})`);
+    if (devMail) say(`  Mail inbox          ${mailInboxUrl(config)} (SMTP 127.0.0.1:${config.maildev.smtpPort})`);
     say(`  Sandbox bank        ${bank.url}`);
     say(`  Sandbox KvK         ${kvk.url}`);
     say(`  PostgreSQL          ${config.databaseUrl ? 'DATABASE_URL' : `embedded, data in ${config.dataDir}/postgres`}`);
@@ -138,6 +139,10 @@ async function assertPortsFree(config: ReturnType<typeof loadConfig>, devTempora
   if (devTemporal) ports.push([config.temporalDevServer.port, 'TEMPORAL_PORT'], [config.temporalDevServer.uiPort, 'TEMPORAL_UI_PORT']);
   if (devMail) ports.push([config.maildev.smtpPort, 'MAILDEV_SMTP_PORT'], [config.maildev.webPort, 'MAILDEV_WEB_PORT']);
   for (const [port, variable] of ports) await assertPortFree(port, variable);
+}
+
+function mailInboxUrl(config: ReturnType<typeof loadConfig>): string {
+  return `http://localhost:${config.maildev.webPort}`;
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
