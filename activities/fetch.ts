@@ -1,14 +1,20 @@
 import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BankConnector, BankSession, BankTransaction } from '../banks/connector';
-import { BankError, ConsentInvalidError, RateLimitedError, TokenExpiredError } from '../banks/errors';
+import { BankError, BankRequestError, ConsentInvalidError, RateLimitedError, TokenExpiredError } from '../banks/errors';
+import { amsterdamIso } from '../domain/amsterdam-time';
+import { ACCOUNT_LIST_CALL, planCalls, transactionsCall, type AllowanceVerdict, type BankCall } from '../domain/bank-allowance';
 import { consentUsable } from '../domain/consent';
 import type { FetchResult } from '../domain/connection';
 import { addDays, amsterdamDate } from '../domain/fetch-schedule';
 import { normaliseIban } from '../domain/iban';
 import { OccurrenceCounter, prepareRows, type IncomingEntry } from '../domain/ingest';
-import { ConnectedAccount, Connection, Consent, type IConnectedAccount } from '../db/entities';
+import { callsMadeToday, countCalls, markCallUsedUp } from '../db/bank-call-counts';
+import { ConnectedAccount, Connection, Consent, Onboarding, type IConnectedAccount, type IConsent } from '../db/entities';
+import { firstTransactionsImportedSignal } from '../workflows/onboarding';
+import type { TokenCipher } from '../db/token-cipher';
 import { ingestPage } from './ingest';
 import { openUnattendedSession, refreshSession } from './bank-session';
 import type { ActivityDeps } from '.';
@@ -18,6 +24,11 @@ export type FetchTrigger = 'schedule' | 'fetch-now' | 'onboarding';
 export interface FetchPlan {
   skip: string | null;
   accounts: { connectedAccountId: string; iban: string }[];
+  /**
+   * Accounts this run leaves out without asking the bank, each with its recorded result: today's allowance for it
+   * is used, or the consent no longer covers it. Absent in runs recorded before the allowance was counted.
+   */
+  leftOut?: { connectedAccountId: string; iban: string; result: FetchResult }[];
 }
 
 export interface ConsentEndedNotice {
@@ -31,23 +42,70 @@ export interface ConsentEndedNotice {
 
 /** How far back a repeat fetch looks: banks book late, so the last days are asked again; dedupe keeps it exact. */
 const OVERLAP_DAYS = 3;
+/** Longer than this, a 429 is the bank's daily count: the run ends and says when the next can, instead of waiting. */
+const LONGEST_RETRY_WAIT_SECONDS = 15 * 60;
 
-export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher'>) {
+export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher' | 'temporal'>) {
   const { orm } = deps;
   return {
-    /** Which accounts this run fetches, or why it fetches none (R-A12, R-A17). */
+    /**
+     * Which accounts this run fetches, or why it fetches none (R-A12, R-A17). Accounts whose calls for today are
+     * used are left out at once; the account list is asked at most once per run, and only when the bank's id of
+     * an account under this consent is not known yet.
+     */
     async planFetch(input: { connectionId: string; trigger: FetchTrigger }): Promise<FetchPlan> {
       const em = orm.em.fork();
       const connection = await em.findOne(Connection, { id: input.connectionId }, { populate: ['consent'] });
       if (!connection) return { skip: 'the connection no longer exists', accounts: [] };
       if (connection.syncProfileBlocked) return { skip: 'the sync profile is blocked', accounts: [] };
-      if (connection.state !== 'active') return { skip: `the connection is ${connection.state.replace(/_/g, ' ')}`, accounts: [] };
+      if (connection.state !== 'active') {
+        return { skip: `the connection is ${connection.state.replace(/_/g, ' ')}`, accounts: [] };
+      }
       const consent = connection.consent;
       if (!consent || !consentUsable(consent.status, consent.validUntil ?? null, amsterdamDate(new Date()))) {
         throw ApplicationFailure.nonRetryable(`the consent is ${consent?.status ?? 'missing'}`, 'ConsentInvalidError');
       }
-      const accounts = await em.find(ConnectedAccount, { connection, blocked: false, importTransactions: true }, { orderBy: { iban: 'asc' } });
-      return { skip: accounts.length ? null : 'no unblocked account has transaction import on', accounts: accounts.map((a) => ({ connectedAccountId: a.id, iban: a.iban })) };
+      const accounts = await em.find(
+        ConnectedAccount,
+        { connection, blocked: false, importTransactions: true },
+        { orderBy: { iban: 'asc' } },
+      );
+      if (!accounts.length) return { skip: 'no unblocked account has transaction import on', accounts: [] };
+      const now = new Date();
+      const allowance = planCalls(
+        accounts.map((a) => ({ iban: a.iban, resourceIdKnown: Boolean(a.bankResourceId) })),
+        await callsMadeToday(em, consent.id, now),
+        consent.frequencyPerDay,
+        now,
+      );
+      const leftOut: NonNullable<FetchPlan['leftOut']> = [];
+      const leaveOut = async (account: IConnectedAccount, result: FetchResult) => {
+        leftOut.push({ connectedAccountId: account.id, iban: account.iban, result });
+        await em.nativeUpdate(ConnectedAccount, { id: account.id }, { lastFetchResult: result });
+      };
+      for (const { iban, verdict } of allowance.leftOut) await leaveOut(accounts.find((a) => a.iban === iban)!, rateLimited(verdict));
+      const fitting = accounts.filter((account) => allowance.fetch.includes(account.iban));
+      if (allowance.needsAccountList) {
+        const listed = await listResourceIds(em, consent, connection.bankCode, deps);
+        for (const account of fitting.filter((a) => !a.bankResourceId)) {
+          const found = listed.outcome === 'listed' ? listed.resourceIds.get(account.iban) : undefined;
+          if (found) {
+            account.bankResourceId = found;
+            continue;
+          }
+          const at = new Date().toISOString();
+          await leaveOut(account, listed.outcome === 'listed'
+            ? { outcome: 'failed', at, reason: `the consent no longer covers ${account.iban}` }
+            : listed.result);
+        }
+        await em.flush();
+      }
+      const fetched = fitting.filter((account) => account.bankResourceId);
+      return {
+        skip: null,
+        accounts: fetched.map((a) => ({ connectedAccountId: a.id, iban: a.iban })),
+        ...(leftOut.length ? { leftOut } : {}),
+      };
     },
 
     /**
@@ -62,13 +120,15 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
       if (account.blocked || !account.importTransactions) {
         return record(em, account, { outcome: 'skipped', at, reason: account.blocked ? 'the account is blocked' : 'transaction import is off' });
       }
+      let result: FetchResult;
       try {
-        const result = await fetchAndIngest(em, account, deps);
-        return await record(em, account, result);
+        result = await record(em, account, await fetchAndIngest(em, account, deps));
       } catch (error) {
         await record(em, account, { outcome: 'failed', at, reason: failureReason(error) });
         throw toActivityFailure(error);
       }
+      if (result.outcome === 'imported' && !account.statementImportEnabled) await tellWaitingOnboardings(em, deps.temporal, input.connectionId);
+      return result;
     },
 
     /** Marks the connection and its consent as no longer usable, in words staff can act on. */
@@ -94,43 +154,127 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
 async function fetchAndIngest(em: EntityManager, account: IConnectedAccount, deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher'>): Promise<FetchResult> {
   const consent = account.connection.consent;
   if (!consent) throw new ConsentInvalidError('the connection has no consent', { bankCode: account.connection.bankCode });
-  const connector = deps.bankConnector(account.connection.bankCode);
-  let session = await openUnattendedSession(em, consent, connector, deps.tokenCipher);
-  try {
-    return await fetchWith(em, account, connector, session);
-  } catch (error) {
-    if (!(error instanceof TokenExpiredError)) throw error;
-    // A token can die early (revoked at the bank); one refresh, then the whole fetch again: ingest keeps it exact.
-    session = await refreshSession(em, await em.findOneOrFail(Consent, { id: consent.id }), connector, deps.tokenCipher);
-    return fetchWith(em, account, connector, session);
+  return withSession(em, consent, deps.bankConnector(account.connection.bankCode), deps.tokenCipher, (connector, session) => fetchWith(em, account, connector, session));
+}
+
+/**
+ * R-A13: statement import just went on, so an onboarding waiting for the first transactions can end now. A signal
+ * to an onboarding that has closed meanwhile is nothing to worry about: it had stopped waiting.
+ */
+async function tellWaitingOnboardings(em: EntityManager, temporal: Client, connectionId: string): Promise<void> {
+  const waiting = await em.find(Onboarding, { connection: connectionId, completedAt: null }, { fields: ['workflowId'] });
+  for (const onboarding of waiting) {
+    try {
+      await temporal.workflow.getHandle(onboarding.workflowId).signal(firstTransactionsImportedSignal);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
   }
 }
 
-async function fetchWith(em: EntityManager, account: IConnectedAccount, connector: BankConnector, session: BankSession): Promise<FetchResult> {
-  const bankAccounts = await connector.listAccounts(session);
-  // Matched by IBAN, never by the bank's resource id, which differs per consent (R-A12).
-  const resource = bankAccounts.find((candidate) => normaliseIban(candidate.iban) === account.iban);
-  if (!resource) {
-    throw ApplicationFailure.nonRetryable(`the consent no longer covers ${account.iban}`, 'AccountNotInConsent');
+/** Runs `work` in an unattended session; a token that dies early (revoked at the bank) is refreshed once. */
+async function withSession<T>(
+  em: EntityManager,
+  consent: IConsent,
+  connector: BankConnector,
+  cipher: TokenCipher,
+  work: (connector: BankConnector, session: BankSession) => Promise<T>,
+): Promise<T> {
+  const session = await openUnattendedSession(em, consent, connector, cipher);
+  try {
+    return await work(connector, session);
+  } catch (error) {
+    if (!(error instanceof TokenExpiredError)) throw error;
+    // Repeating the work is safe: ingest keeps it exact, and every call in it is counted again.
+    return work(connector, await refreshSession(em, await em.findOneOrFail(Consent, { id: consent.id }), connector, cipher));
+  }
+}
+
+async function fetchWith(
+  em: EntityManager,
+  account: IConnectedAccount,
+  connector: BankConnector,
+  session: BankSession,
+): Promise<FetchResult> {
+  const consent = account.connection.consent!;
+  const resourceId = account.bankResourceId;
+  if (!resourceId) {
+    throw ApplicationFailure.nonRetryable(
+      `the bank's id for ${account.iban} is not known; the next run asks the account list`,
+      'AccountNotInConsent',
+    );
   }
   const dateFrom = await fetchFrom(em, account);
+  const verdict = await countCalls(em, consent, [transactionsCall(account.iban)], new Date());
+  if (!verdict.allowed) return rateLimited(verdict);
   const counter = new OccurrenceCounter();
   const target = { organizationId: account.organization.id, bankAccountId: account.bankAccount.id, source: 'api' as const };
   let imported = 0;
   let duplicates = 0;
   let pages = 0;
   const dates = new Set<string>();
-  for await (const page of connector.transactions(session, resource.resourceId, { dateFrom, bookingStatus: 'booked' })) {
-    const { rows } = prepareRows(page.booked.map(toIncomingEntry), { source: 'api', switchOverDate: account.switchOverDate }, counter);
-    const result = await ingestPage(em.fork(), target, rows);
-    imported += result.imported;
-    duplicates += result.duplicates;
-    result.dates.forEach((date) => dates.add(date));
-    pages += 1;
-    heartbeat({ pages, imported });
+  try {
+    for await (const page of connector.transactions(session, resourceId, { dateFrom, bookingStatus: 'booked' })) {
+      const { rows } = prepareRows(page.booked.map(toIncomingEntry), { source: 'api', switchOverDate: account.switchOverDate }, counter);
+      const result = await ingestPage(em.fork(), target, rows);
+      imported += result.imported;
+      duplicates += result.duplicates;
+      result.dates.forEach((date) => dates.add(date));
+      pages += 1;
+      heartbeat({ pages, imported });
+    }
+  } catch (error) {
+    if (error instanceof BankRequestError && error.code === 'RESOURCE_UNKNOWN') {
+      // The bank's id belongs to an older consent: forget it, so the next run asks the account list once.
+      await em.nativeUpdate(ConnectedAccount, { id: account.id }, { bankResourceId: null });
+    }
+    const usedUp = await usedUpAtTheBank(em, consent, transactionsCall(account.iban), error);
+    if (usedUp) return usedUp;
+    throw error;
   }
   const at = new Date().toISOString();
-  return imported > 0 ? { outcome: 'imported', at, imported, duplicates, dates: [...dates].sort() } : { outcome: 'no_new_data', at, duplicates };
+  return imported > 0
+    ? { outcome: 'imported', at, imported, duplicates, dates: [...dates].sort() }
+    : { outcome: 'no_new_data', at, duplicates };
+}
+
+/**
+ * The bank's ids of the consent's accounts by IBAN, from one (counted) account list. The list is asked with a
+ * session of its own, so a run's plan and its fetches never hold a token between activities.
+ */
+async function listResourceIds(
+  em: EntityManager,
+  consent: IConsent,
+  bankCode: string,
+  deps: Pick<ActivityDeps, 'bankConnector' | 'tokenCipher'>,
+): Promise<{ outcome: 'listed'; resourceIds: Map<string, string> } | { outcome: 'not_listed'; result: FetchResult }> {
+  const verdict = await countCalls(em, consent, [ACCOUNT_LIST_CALL], new Date());
+  if (!verdict.allowed) return { outcome: 'not_listed', result: rateLimited(verdict) };
+  try {
+    const listed = await withSession(em, consent, deps.bankConnector(bankCode), deps.tokenCipher, (connector, session) => connector.listAccounts(session));
+    return { outcome: 'listed', resourceIds: new Map(listed.map((a) => [normaliseIban(a.iban), a.resourceId])) };
+  } catch (error) {
+    const usedUp = await usedUpAtTheBank(em, consent, ACCOUNT_LIST_CALL, error);
+    if (usedUp) return { outcome: 'not_listed', result: usedUp };
+    throw toActivityFailure(error);
+  }
+}
+
+/**
+ * A 429 that asks us to wait longer than a retry should (the bank's own daily count, reached although ours said
+ * otherwise): believe the bank for the rest of its day and say when the next run can, instead of waiting hours.
+ * A short 429 is left to the retry policy.
+ */
+async function usedUpAtTheBank(em: EntityManager, consent: IConsent, call: BankCall, error: unknown): Promise<FetchResult | null> {
+  if (!(error instanceof RateLimitedError) || (error.retryAfterSeconds ?? 0) <= LONGEST_RETRY_WAIT_SECONDS) return null;
+  const now = new Date();
+  await markCallUsedUp(em, consent, call, now);
+  const nextRunAt = amsterdamIso(new Date(now.getTime() + error.retryAfterSeconds! * 1000));
+  return { outcome: 'rate_limited', at: now.toISOString(), reason: `${failureReason(error)}; the next fetch can run at ${nextRunAt}`, nextRunAt };
+}
+
+function rateLimited(verdict: Extract<AllowanceVerdict, { allowed: false }>): FetchResult {
+  return { outcome: 'rate_limited', at: new Date().toISOString(), reason: verdict.reason, nextRunAt: verdict.nextRunAt };
 }
 
 /** R-A5, R-A14: never before the switch-over day; otherwise a few days before the newest booked day we have. */
@@ -160,16 +304,20 @@ function toIncomingEntry(transaction: BankTransaction): IncomingEntry {
   };
 }
 
-/** R-A13: the first imported transactions switch statement import on. */
+/**
+ * R-A13: the first imported transactions switch statement import on. A run the allowance refused asked the bank
+ * nothing, so it changes the result staff read but not when the account was last fetched.
+ */
 async function record(em: EntityManager, account: IConnectedAccount, result: FetchResult): Promise<FetchResult> {
   const now = new Date();
-  const changes: Partial<IConnectedAccount> = { lastFetchAt: now, lastFetchResult: result };
+  const asked = result.outcome !== 'rate_limited';
+  const changes: Partial<IConnectedAccount> = { lastFetchResult: result, ...(asked ? { lastFetchAt: now } : {}) };
   if (result.outcome === 'imported' && !account.statementImportEnabled) {
     changes.statementImportEnabled = true;
     changes.firstTransactionAt = now;
   }
   await em.nativeUpdate(ConnectedAccount, { id: account.id }, changes);
-  await em.nativeUpdate(Connection, { id: account.connection.id }, { lastFetchAt: now });
+  if (asked) await em.nativeUpdate(Connection, { id: account.connection.id }, { lastFetchAt: now });
   return result;
 }
 

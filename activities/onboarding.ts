@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConsentInvalidError } from '../banks/errors';
+import { ACCOUNT_LIST_CALL } from '../domain/bank-allowance';
+import { countCalls } from '../db/bank-call-counts';
 import { activationToken } from '../domain/activation-token';
 import { connectabilityProblems } from '../domain/bank-account';
 import { fetchesPerDay } from '../domain/connection';
@@ -55,10 +57,19 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
   const load = (em: EntityManager, onboardingId: string) =>
     em.findOneOrFail(Onboarding, { id: onboardingId }, { populate: ['environment', 'clientCompany', 'organization'] });
 
-  /** The accounts the consent covers, straight from the bank; an invalid consent is not worth retrying. */
+  /**
+   * The accounts the consent covers, straight from the bank; an invalid consent is not worth retrying. The list
+   * is an unattended call like every other (the client has left our page), so it is counted against the allowance.
+   */
   const consentedAccounts = async (em: EntityManager, bankCode: string, consentId: string) => {
     const consent = await em.findOneOrFail(Consent, { id: consentId });
-    const session = { consentId: consent.bankConsentId, accessToken: deps.tokenCipher.decrypt(consent.accessTokenEncrypted ?? ''), unattended: true as const };
+    const verdict = await countCalls(em, consent, [ACCOUNT_LIST_CALL], new Date());
+    if (!verdict.allowed) {
+      const wait = Math.max(1, Math.ceil((Date.parse(verdict.nextRunAt) - Date.now()) / 1000));
+      throw ApplicationFailure.create({ message: verdict.reason, type: 'RateLimitedError', nextRetryDelay: `${wait} seconds` });
+    }
+    const accessToken = deps.tokenCipher.decrypt(consent.accessTokenEncrypted ?? '');
+    const session = { consentId: consent.bankConsentId, accessToken, unattended: true as const };
     return deps.bankConnector(bankCode).listAccounts(session).catch((error: unknown) => {
       if (error instanceof ConsentInvalidError) throw ApplicationFailure.nonRetryable(error.message, error.type);
       throw error;
@@ -308,6 +319,10 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
         connection.accountManagerEmail = onboarding.accountManagerEmail;
       }
       const existing = await em.find(ConnectedAccount, { connection });
+      // The bank's ids are per consent: the new consent's replace the old ones; nothing else of an account changes.
+      for (const account of existing) {
+        account.bankResourceId = consented.find((a) => normaliseIban(a.iban) === account.iban)?.resourceId ?? null;
+      }
       const added: string[] = [];
       const kept: string[] = [];
       const journal = await em.findOne(BankJournal, { environment }, { orderBy: { createdAt: 'asc' } });
@@ -326,6 +341,7 @@ export function createOnboardingActivities(deps: Pick<ActivityDeps, 'orm' | 'mai
         const options = choice.find((c) => c.iban === iban)!;
         em.create(ConnectedAccount, {
           organization: onboarding.organization, connection, bankAccount: recorded, environment: recorded.environment, iban, currency: bankAccount.currency,
+          bankResourceId: bankAccount.resourceId,
           importTransactions: options.importTransactions, payments: options.payments, directDebit: options.directDebit,
           // R-A5, R-A14: from 00:00 of the activation day; nothing older.
           switchOverDate: amsterdamDate(new Date()), firstTransactionAt: null, lastFetchAt: null, lastFetchResult: null,

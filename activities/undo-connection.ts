@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BankSession } from '../banks/connector';
 import { BankError, ConsentInvalidError, RateLimitedError, TokenExpiredError } from '../banks/errors';
@@ -16,9 +17,28 @@ export interface RevokedConsent {
  * Activities of the client's "undo the connection" (R-A11, workflows/undo-connection.ts). Marking the connection,
  * pausing its schedule and the e-mails reuse the fetch workflow's activities; these do what only the undo does.
  */
-export function createUndoConnectionActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher'>) {
+export function createUndoConnectionActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher' | 'temporal'>) {
   const { orm } = deps;
   return {
+    /**
+     * Cancels every fetch of the connection still running (scheduled, fetch now, the onboarding's): after an undo
+     * nothing may be asked of the bank in the client's name. Each fetch carries its ConnectionId search attribute.
+     */
+    async cancelRunningFetches(input: { connectionId: string }): Promise<{ cancelled: string[] }> {
+      const query = `ConnectionId = "${input.connectionId}" AND WorkflowType = "fetchTransactionsWorkflow" AND ExecutionStatus = "Running"`;
+      const cancelled: string[] = [];
+      for await (const running of deps.temporal.workflow.list({ query })) {
+        try {
+          await deps.temporal.workflow.getHandle(running.workflowId, running.runId).cancel();
+          cancelled.push(running.workflowId);
+        } catch (error) {
+          // It finished between the list and the cancel: nothing left to stop.
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+      }
+      return { cancelled };
+    },
+
     /**
      * Ends the consent at the bank (Berlin Group DELETE: terminatedByTpp) and forgets its tokens. Idempotent: a
      * consent already terminated is left alone, and a bank that says the consent is already dead counts as done.

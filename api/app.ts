@@ -151,5 +151,6 @@ function toProblem(error: unknown, log: Logger): Problem {
 }
 
 function sendProblem(req: Request, res: Response, problem: Problem): void {
+  if (problem.extra.headers) res.set(problem.extra.headers);
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body(req.originalUrl.split('?')[0] ?? '')));
 }

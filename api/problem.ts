@@ -13,6 +13,8 @@ export class Problem extends Error {
     readonly title: string,
     readonly detail?: string,
     readonly errors: FieldError[] = [],
+    /** RFC 9457 extension members (e.g. `retryAt`) and response headers (e.g. Retry-After) that go with them. */
+    readonly extra: { members?: Record<string, unknown>; headers?: Record<string, string> } = {},
   ) {
     super(detail ?? title);
   }
@@ -52,6 +54,7 @@ export class Problem extends Error {
       ...(this.detail ? { detail: this.detail } : {}),
       instance,
       ...(this.errors.length ? { errors: this.errors } : {}),
+      ...this.extra.members,
     };
   }
 }

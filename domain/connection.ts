@@ -7,6 +7,8 @@ export type FetchResult =
   | { outcome: 'imported'; at: string; imported: number; duplicates: number; dates: string[] }
   | { outcome: 'no_new_data'; at: string; duplicates: number }
   | { outcome: 'skipped'; at: string; reason: string }
+  /** The bank's daily allowance is used (domain/bank-allowance.ts): nothing was asked; when the next run can. */
+  | { outcome: 'rate_limited'; at: string; reason: string; nextRunAt: string }
   | { outcome: 'failed'; at: string; reason: string };
 
 /** R-V5: 6 fetches a day where the agreement allows it; a plain PSD2 consent allows at most 4 unattended ones. */

@@ -10,7 +10,8 @@ export interface FetchTransactionsInput {
 
 export interface FetchSummary {
   connectionId: string;
-  outcome: 'fetched' | 'skipped' | 'consent_invalid';
+  /** `refused`: every account's calls for today are used (domain/bank-allowance.ts); `reason` names the next run. */
+  outcome: 'fetched' | 'skipped' | 'refused' | 'consent_invalid';
   reason: string | null;
   accounts: { connectedAccountId: string; iban: string; result: FetchResult | { outcome: 'failed'; reason: string } }[];
 }
@@ -59,6 +60,11 @@ export async function fetchTransactionsWorkflow(input: FetchTransactionsInput): 
     return consentInvalid(summary, reasonOf(error));
   }
   if (plan.skip) return { ...summary, outcome: 'skipped', reason: plan.skip };
+  summary.accounts.push(...(plan.leftOut ?? []));
+  if (!plan.accounts.length) {
+    const refused = summary.accounts.map((account) => account.result).find((result) => result.outcome === 'rate_limited');
+    return { ...summary, outcome: refused ? 'refused' : 'fetched', reason: refused?.reason ?? null };
+  }
 
   let consentEndedReason: string | null = null;
   for (let i = 0; i < plan.accounts.length; i += PARALLEL_ACCOUNTS) {

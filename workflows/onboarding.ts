@@ -55,6 +55,12 @@ export const serialLockedSignal = defineSignal<[{ serialNumberId: string }]>('se
 /** The client undid the connection from the link page (R-A11; workflows/undo-connection.ts): stop waiting for transactions. */
 export const connectionUndoneSignal = defineSignal('connectionUndone');
 
+/**
+ * An import switched statement import on (R-A13; activities/fetch.ts): the first transactions are in, so the wait
+ * for them ends now instead of at the next hourly check. Ignored by an onboarding that is not waiting for them.
+ */
+export const firstTransactionsImportedSignal = defineSignal('firstTransactionsImported');
+
 /** Said on the onboarding and the connection when the client undoes the link. */
 export const UNDONE_REASON = 'undone by the client';
 
@@ -87,6 +93,8 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   let consentId: string | null = null;
   let cancelled = false;
   let undone = false;
+  /** The import said the first transactions are in (firstTransactionsImportedSignal). */
+  let firstImported = false;
   let linkId: string | null = null;
   const serial = input.flavour === 'serial';
   /** Serial flavour: the current serial number, the one the wizard claimed, and those locked by wrong tries. */
@@ -182,6 +190,9 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   setHandler(connectionUndoneSignal, () => {
     undone = true;
   });
+  setHandler(firstTransactionsImportedSignal, () => {
+    firstImported = true;
+  });
 
   // 1. Prepare
   const prepared = await prepareOnboarding({ onboardingId: input.onboardingId });
@@ -243,7 +254,9 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
       await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'first-transaction-tip', linkId, sequence: 0 });
       return finish('active_awaiting_first_transaction', 'no transactions within 24 hours; the scheduled fetches switch statement import on later (R-V13)');
     }
-    await condition(() => undone, Math.min(HOUR, firstDeadline - Date.now()), { summary: `Wait for the first transactions until ${dutchMoment(new Date(firstDeadline))} (R-V13)` });
+    // Patched: onboardings that waited before the import signalled replay their hourly checks without it.
+    const signalled = patched('first-transactions-signal');
+    await condition(() => undone || (signalled && firstImported), Math.min(HOUR, firstDeadline - Date.now()), { summary: `Wait for the first transactions until ${dutchMoment(new Date(firstDeadline))} (R-V13)` });
     if (undone) return finish('cancelled', UNDONE_REASON);
     checks += 1;
     if (checks % 4 === 0) await fetchOnce(synced.connectionId, `retry-${checks}`);

@@ -1,4 +1,4 @@
-import { getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { connectionUndoneSignal, onboardingWorkflowId, UNDONE_REASON } from './onboarding';
 
@@ -30,6 +30,7 @@ const { revokeConsentForUndo } = proxyActivities<Activities>({
 });
 const { markConsentInvalid } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Mark the connection: consent undone by the client' });
 const { pauseFetchSchedule } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Pause the scheduled fetches' });
+const { cancelRunningFetches } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', summary: 'Cancel the fetches of this connection that are still running' });
 const { recordOnboardingUndone } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Note the undo on the finished onboarding' });
 const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '10 minutes' }, summary: 'Tell staff and the account manager that the client undid the connection' });
 
@@ -41,6 +42,9 @@ const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: '1 minu
 export async function undoConnectionWorkflow(input: UndoConnectionInput): Promise<UndoConnectionResult> {
   const revoked = await revokeConsentForUndo({ connectionId: input.connectionId, consentId: input.consentId });
   if (revoked.current) {
+    // First, so no fetch still running meets the revoked consent and reports it as ended. Patched: undos that ran
+    // before fetches were cancelled replay without it.
+    if (patched('cancel-running-fetches')) await cancelRunningFetches({ connectionId: input.connectionId });
     // Repeated on a second undo too: each step is idempotent, so an earlier run that stopped half-way is completed.
     const marked = await markConsentInvalid({ connectionId: input.connectionId, reason: UNDONE_REASON });
     await pauseFetchSchedule({ connectionId: input.connectionId, note: `Consent ${UNDONE_REASON} (R-A11)` });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ScheduleNotFoundError } from '@temporalio/client';
+import { ScheduleNotFoundError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { allowanceDay, planCalls } from '../../domain/bank-allowance';
 import { CONNECTION_STATES } from '../../domain/connection';
 import { CONSENT_STATUSES } from '../../domain/consent';
 import { communicationEnvironmentId } from '../../domain/environment';
 import { fetchScheduleId } from '../../domain/fetch-schedule';
+import { callsMadeToday } from '../../db/bank-call-counts';
 import { ConnectedAccount, Connection, type IConnectedAccount, type IConnection } from '../../db/entities';
 import { fetchTransactionsWorkflow } from '../../workflows/fetch-transactions';
 import { BankCode, ConnectionId, OrganizationId } from '../../workflows/search-attributes';
@@ -53,8 +55,35 @@ const ConnectionView = z
   })
   .meta({ id: 'Connection' });
 
+const LeftOut = z.object({
+  iban: z.string(),
+  reason: z.string(),
+  nextRunAt: z.string().describe('ISO 8601 with offset: when this account can be fetched again'),
+});
+
+const FetchStarted = z
+  .object({
+    workflowId: z.string(),
+    runId: z.string(),
+    temporalUiUrl: z.string(),
+    accounts: z.array(z.string()).describe('IBANs this fetch asks the bank for'),
+    leftOut: z.array(LeftOut).describe("accounts whose calls for today are used: the bank's daily allowance"),
+  })
+  .meta({ id: 'FetchStarted' });
+
+const Allowance = z
+  .object({
+    day: z.string().describe('the calendar day in Amsterdam the bank counts in'),
+    frequencyPerDay: z.number().int().describe('unattended calls a day per endpoint, as the bank granted on the consent'),
+    callsMade: z.record(z.string(), z.number().int()).describe('per endpoint: "accounts" or "transactions:<IBAN>"'),
+    leftOut: z.array(LeftOut).describe('accounts a fetch now would leave out'),
+  })
+  .meta({ id: 'BankCallAllowance' });
+
 const ConnectionDetail = ConnectionView.extend({
   accounts: z.array(ConnectedAccountView),
+  allowance: Allowance.nullable().describe("today's bank call allowance (PSD2: 4 unattended calls a day); null without a consent"),
+  problems: z.array(z.string()).describe('what keeps this connection from fetching, in words: a used allowance, a failed fetch'),
   nextScheduledFetch: z.iso.datetime().nullable().describe('from the Temporal Schedule; null when paused or not scheduled'),
   scheduleUrl: z.string().describe('the Schedule in the Temporal UI'),
 }).meta({ id: 'ConnectionDetail' });
@@ -74,8 +103,6 @@ const UpdateConnectedAccount = z
   .partial()
   .strict()
   .meta({ id: 'UpdateConnectedAccount' });
-
-const FetchStarted = z.object({ workflowId: z.string(), runId: z.string(), temporalUiUrl: z.string() }).meta({ id: 'FetchStarted' });
 
 function presentConnection(connection: IConnection): z.infer<typeof ConnectionView> {
   const consent = connection.consent;
@@ -174,11 +201,14 @@ export const connectionRoutes = [
     handler: async ({ em, auth, params, services }) => {
       const connection = await findConnection(em, auth.organizationId, params.id);
       const accounts = await em.find(ConnectedAccount, { connection }, { orderBy: { iban: 'asc' } });
+      const allowance = await todaysAllowance(em, connection, accounts, new Date());
       return {
         status: 200,
         body: {
           ...presentConnection(connection),
           accounts: accounts.map(presentConnectedAccount),
+          allowance,
+          problems: connectionProblems(accounts, allowance),
           nextScheduledFetch: await nextScheduledFetch(services, connection.id),
           scheduleUrl: `${services.temporalUiUrl}/namespaces/${encodeURIComponent(services.namespace)}/schedules/${encodeURIComponent(fetchScheduleId(connection.id))}`,
         },
@@ -237,40 +267,114 @@ export const connectionRoutes = [
   defineRoute({
     method: 'post',
     path: '/connections/{id}/fetch-now',
-    summary: 'Fetch transactions now, beside the schedule; never imports anything twice (R-A17)',
+    summary: "Fetch transactions now, beside the schedule, within the bank's daily allowance; never imports anything twice (R-A17)",
     tag: 'Connections',
     permission: 'write',
     params: IdParams,
-    responses: { 202: { description: 'The fetch started (or was already running)', schema: FetchStarted }, 409: { description: 'Blocked sync profile or consent no longer valid' } },
+    responses: {
+      202: { description: 'The fetch started; `leftOut` names accounts whose allowance is used today', schema: FetchStarted },
+      404: { description: 'No such connection' },
+      409: { description: 'Blocked sync profile, consent no longer valid, or a fetch of this connection is running' },
+      429: { description: "The bank's daily allowance is used for every account; `retryAt` says when the next fetch can run" },
+    },
     handler: async ({ em, auth, params, services }) => {
       const connection = await findConnection(em, auth.organizationId, params.id);
       if (connection.syncProfileBlocked) throw new Problem(409, 'Conflict', 'the sync profile is blocked; unblock it first (R-A17)');
       if (connection.state !== 'active') {
         throw new Problem(409, 'Conflict', `the connection is ${connection.state.replace(/_/g, ' ')}${connection.stateReason ? `: ${connection.stateReason}` : ''}`);
       }
+      await refuseWhileFetching(services, connection.id);
+      const accounts = await em.find(ConnectedAccount, { connection, blocked: false, importTransactions: true }, { orderBy: { iban: 'asc' } });
+      if (!accounts.length) throw new Problem(409, 'Conflict', 'no unblocked account of this connection has transaction import on');
+      const allowance = await todaysAllowance(em, connection, accounts, new Date());
+      if (allowance && allowance.leftOut.length === accounts.length) {
+        const retryAt = allowance.leftOut.map((l) => l.nextRunAt).sort()[0]!;
+        const seconds = Math.max(1, Math.ceil((Date.parse(retryAt) - Date.now()) / 1000));
+        throw new Problem(429, 'Too many requests', allowance.leftOut[0]!.reason, [], {
+          members: { retryAt, leftOut: allowance.leftOut },
+          headers: { 'Retry-After': String(seconds) },
+        });
+      }
       const workflowId = `connection:${connection.id}:fetch-now`;
-      const handle = await services.temporal.workflow.start(fetchTransactionsWorkflow, {
-        workflowId,
-        taskQueue: services.taskQueue,
-        args: [{ connectionId: connection.id, trigger: 'fetch-now' }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: [
-          { key: ConnectionId, value: connection.id },
-          { key: OrganizationId, value: auth.organizationId },
-          { key: BankCode, value: connection.bankCode },
-        ],
-        staticSummary: `Fetch now for connection ${connection.id} (${connection.bankCode}), asked by staff`,
-      });
+      let handle;
+      try {
+        handle = await services.temporal.workflow.start(fetchTransactionsWorkflow, {
+          workflowId,
+          taskQueue: services.taskQueue,
+          args: [{ connectionId: connection.id, trigger: 'fetch-now' }],
+          workflowIdConflictPolicy: 'FAIL',
+          typedSearchAttributes: [
+            { key: ConnectionId, value: connection.id },
+            { key: OrganizationId, value: auth.organizationId },
+            { key: BankCode, value: connection.bankCode },
+          ],
+          staticSummary: `Fetch now for connection ${connection.id} (${connection.bankCode}), asked by staff`,
+        });
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) throw fetchRunning(services, workflowId);
+        throw error;
+      }
       recordAudit(em, auth, 'connection.fetch_now', { type: 'Connection', entity: connection }, { workflowId });
       await em.flush();
+      const leftOut = allowance?.leftOut ?? [];
       return {
         status: 202,
         body: {
           workflowId,
           runId: handle.firstExecutionRunId,
-          temporalUiUrl: `${services.temporalUiUrl}/namespaces/${encodeURIComponent(services.namespace)}/workflows/${encodeURIComponent(workflowId)}`,
+          temporalUiUrl: workflowUrl(services, workflowId),
+          accounts: accounts.map((a) => a.iban).filter((iban) => !leftOut.some((l) => l.iban === iban)),
+          leftOut,
         },
       };
     },
   }),
 ];
+
+function workflowUrl(services: ApiServices, workflowId: string): string {
+  return `${services.temporalUiUrl}/namespaces/${encodeURIComponent(services.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+function fetchRunning(services: ApiServices, workflowId: string): Problem {
+  return new Problem(409, 'Conflict', `a fetch of this connection is running (${workflowId}); it imports what is new, wait for it to finish`, [], {
+    members: { runningWorkflowId: workflowId, temporalUiUrl: workflowUrl(services, workflowId) },
+  });
+}
+
+/** Any fetch of the connection (scheduled, fetch now, the onboarding's first) carries its ConnectionId. */
+async function refuseWhileFetching(services: ApiServices, connectionId: string): Promise<void> {
+  const query = `ConnectionId = "${connectionId}" AND WorkflowType = "fetchTransactionsWorkflow" AND ExecutionStatus = "Running"`;
+  for await (const running of services.temporal.workflow.list({ query, pageSize: 1 })) {
+    throw fetchRunning(services, running.workflowId);
+  }
+}
+
+/** Today's calls on the connection's consent, and which of these accounts a fetch would leave out (domain/bank-allowance.ts). */
+async function todaysAllowance(
+  em: EntityManager,
+  connection: IConnection,
+  accounts: readonly IConnectedAccount[],
+  now: Date,
+): Promise<z.infer<typeof Allowance> | null> {
+  const consent = connection.consent;
+  if (!consent) return null;
+  const made = await callsMadeToday(em, consent.id, now);
+  const eligible = accounts.filter((a) => !a.blocked && a.importTransactions);
+  const plan = planCalls(eligible.map((a) => ({ iban: a.iban, resourceIdKnown: Boolean(a.bankResourceId) })), made, consent.frequencyPerDay, now);
+  return {
+    day: allowanceDay(now),
+    frequencyPerDay: consent.frequencyPerDay,
+    callsMade: Object.fromEntries(made),
+    leftOut: plan.leftOut.map(({ iban, verdict }) => ({ iban, reason: verdict.reason, nextRunAt: verdict.nextRunAt })),
+  };
+}
+
+/** A rate limit or a failed fetch is a connection problem staff must see, never "no new data". */
+function connectionProblems(accounts: readonly IConnectedAccount[], allowance: z.infer<typeof Allowance> | null): string[] {
+  const problems = (allowance?.leftOut ?? []).map((l) => `${l.iban}: ${l.reason}`);
+  for (const account of accounts) {
+    const result = account.lastFetchResult;
+    if (result?.outcome === 'failed') problems.push(`${account.iban}: the last fetch failed: ${result.reason}`);
+  }
+  return problems;
+}

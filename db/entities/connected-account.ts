@@ -19,6 +19,11 @@ export const ConnectedAccount = defineEntity({
     environment: p.manyToOne(Environment).deleteRule('restrict'),
     iban: p.string().length(34),
     currency: p.string().length(3),
+    /**
+     * The bank's id for this account under the connection's current consent, from the last account list: kept so a
+     * fetch need not ask the list again (it counts against the daily allowance). Never used to match (R-A12).
+     */
+    bankResourceId: p.string().length(200).nullable(),
     importTransactions: p.boolean().default(true),
     payments: p.boolean().default(false),
     directDebit: p.boolean().default(false),

@@ -17,6 +17,7 @@ export * from './activation-link';
 export * from './consent-attempt';
 export * from './message-template';
 export * from './serial-number';
+export * from './bank-call-count';
 
 import { ApiKey } from './api-key';
 import { AuditEvent } from './audit-event';
@@ -37,7 +38,8 @@ import { ActivationLink } from './activation-link';
 import { ConsentAttempt } from './consent-attempt';
 import { MessageTemplate } from './message-template';
 import { SerialNumber } from './serial-number';
+import { BankCallCount } from './bank-call-count';
 
 export const entities = [Organization, ApiKey, Environment, BankJournal, BankAccount, ClientCompany, AuditEvent,
   Consent, Connection, ConnectedAccount, DailyStatement, Transaction, TransactionCodeRule, EmailMessage,
-  Onboarding, ActivationLink, ConsentAttempt, MessageTemplate, SerialNumber];
+  Onboarding, ActivationLink, ConsentAttempt, MessageTemplate, SerialNumber, BankCallCount];

@@ -6,6 +6,7 @@ import { Migration20261126162233_onboarding } from './Migration20261126162233_on
 import { Migration20261126165108_message_templates } from './Migration20261126165108_message_templates';
 import { Migration20261126171219_serial_numbers } from './Migration20261126171219_serial_numbers';
 import { Migration20261126202155_wizard } from './Migration20261126202155_wizard';
+import { Migration20261207010000_bank_call_counts } from './Migration20261207010000_bank_call_counts';
 
 /** Every migration in order. `npm run migration:create` writes a new file; add it here. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126165108_message_templates', class: Migration20261126165108_message_templates },
   { name: 'Migration20261126171219_serial_numbers', class: Migration20261126171219_serial_numbers },
   { name: 'Migration20261126202155_wizard', class: Migration20261126202155_wizard },
+  { name: 'Migration20261207010000_bank_call_counts', class: Migration20261207010000_bank_call_counts },
 ];

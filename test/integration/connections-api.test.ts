@@ -45,7 +45,7 @@ beforeAll(async () => {
   bankAccountId = await createBankAccount(db.orm, { organizationId: office.organizationId, environmentId: office.mainEnvironmentId, journalId: office.journalId, iban: IBAN });
   const stored = await storeConnection(db.orm, deps.tokenCipher, {
     organizationId: office.organizationId, environmentId: office.mainEnvironmentId, bankCode: 'INGB', consentId, tokens,
-    accounts: [{ iban: IBAN, bankAccountId }], switchOverDate: addDays(amsterdamDate(new Date()), -3),
+    accounts: [{ iban: IBAN, bankAccountId }], switchOverDate: addDays(amsterdamDate(new Date()), -3), frequencyPerDay: 100,
   });
   connectionId = stored.connectionId;
   connectedAccountId = stored.connectedAccountIds[0]!;

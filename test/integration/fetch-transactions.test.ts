@@ -48,7 +48,7 @@ beforeAll(async () => {
   ({ connectionId } = await storeConnection(db.orm, deps.tokenCipher, {
     organizationId: office.organizationId, environmentId: office.mainEnvironmentId, bankCode: 'INGB', consentId, tokens,
     accounts: Object.entries(bankAccountIds).map(([iban, bankAccountId]) => ({ iban, bankAccountId })),
-    switchOverDate, accountManagerEmail: 'anna@klant.test',
+    switchOverDate, accountManagerEmail: 'anna@klant.test', frequencyPerDay: 100,
   }));
 });
 

@@ -63,11 +63,13 @@ export async function storeConnection(orm: MikroORM, cipher: TokenCipher, input:
   switchOverDate: string;
   staffEmail?: string;
   accountManagerEmail?: string;
+  /** As the bank granted it on the consent (consentAtSandbox's frequencyPerDay): our allowance counts against it. */
+  frequencyPerDay?: number;
 }): Promise<{ connectionId: string; connectedAccountIds: string[] }> {
   const em = orm.em.fork();
   const consent = em.create(Consent, {
     organization: input.organizationId, bankCode: input.bankCode, bankConsentId: input.consentId, status: 'valid',
-    validUntil: addDays(amsterdamDate(new Date()), 90), frequencyPerDay: 4,
+    validUntil: addDays(amsterdamDate(new Date()), 90), frequencyPerDay: input.frequencyPerDay ?? 4,
     accessTokenEncrypted: cipher.encrypt(input.tokens.accessToken), refreshTokenEncrypted: cipher.encrypt(input.tokens.refreshToken),
     tokenExpiresAt: input.tokens.expiresAt,
   });

@@ -30,9 +30,12 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function startWorld(options: { seed?: number; workerLog?: Logger; apiLog?: Logger } = {}): Promise<World> {
+/** `maxFrequencyPerDay`: the sandbox bank's cap on unattended calls a day; 100 keeps it out of the way, 4 is PSD2's. */
+export async function startWorld(
+  options: { seed?: number; workerLog?: Logger; apiLog?: Logger; maxFrequencyPerDay?: number } = {},
+): Promise<World> {
   const [db, env, bank, kvk, smtp] = await Promise.all([
-    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: options.seed ?? 7, maxFrequencyPerDay: 100 }), startSandboxKvk(0), startSmtpSink(),
+    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: options.seed ?? 7, maxFrequencyPerDay: options.maxFrequencyPerDay ?? 100 }), startSandboxKvk(0), startSmtpSink(),
   ]);
   const server: Server = createServer();
   server.listen(0, '127.0.0.1');
