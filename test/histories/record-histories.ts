@@ -10,7 +10,8 @@ import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { fetchTransactionsWorkflow } from '../../workflows/fetch-transactions';
 import {
-  accountManagerUpdate, cancelUpdate, chooseAccountsUpdate, claimSerialUpdate, consentReturnedUpdate, onboardingWorkflow, resendUpdate, serialLockedSignal, startConsentUpdate, stateQuery,
+  accountManagerUpdate, cancelUpdate, chooseAccountsUpdate, claimSerialUpdate, consentReturnedUpdate, firstTransactionsImportedSignal, onboardingWorkflow, resendUpdate,
+  serialLockedSignal, startConsentUpdate, stateQuery,
 } from '../../workflows/onboarding';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
@@ -50,6 +51,8 @@ export const HISTORY_FILES = {
   'onboarding-serial-wizard-accounts.json': 'onboarding:0b000000-0000-4000-8000-000000000006',
   'fetch-imported.json': `${CONNECTION_FETCH}:history-imported`,
   'fetch-consent-invalid.json': `${CONNECTION_FETCH}:history-consent-invalid`,
+  'onboarding-first-transactions-signalled.json': 'onboarding:0b000000-0000-4000-8000-000000000007',
+  'fetch-refused-allowance-used.json': `${CONNECTION_FETCH}:history-refused-allowance-used`,
 } as const;
 type HistoryFile = keyof typeof HISTORY_FILES;
 
@@ -84,6 +87,8 @@ interface World {
   firstTransactionAtHour: number | null;
   refuseFirstConsent: boolean;
   consentEndsOnSecondAccount: boolean;
+  /** Today's bank call allowance is used for every account (domain/bank-allowance.ts). */
+  allowanceUsed: boolean;
   flavour: 'activation-link' | 'serial';
   serialCount: number;
 }
@@ -146,13 +151,22 @@ export async function recordHistories(dir: string, only?: readonly HistoryFile[]
     while ((await handle.query(stateQuery)).status !== 'choosing_accounts') await new Promise((resolve) => setTimeout(resolve, 20));
     await handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: 'serial-0', accounts: [{ iban: 'NL69INGB0123456789', importTransactions: true, payments: true, directDebit: false }] }] });
   }));
+  // The import signals the waiting onboarding (issue 10): active between two hourly checks, not at the next one.
+  await record('onboarding-first-transactions-signalled.json', (env) => onboarding(env, 'onboarding-first-transactions-signalled.json', { firstTransactionAtHour: 3.5 }, async (handle) => {
+    await consentOnDay(env, handle, 0);
+    while ((await handle.query(stateQuery)).status !== 'waiting_for_first_transaction') await new Promise((resolve) => setTimeout(resolve, 20));
+    // Between two checks: the test server hangs on a signal that lands as a timer fires (see the onboarding test).
+    await env.sleep(3.5 * HOUR);
+    await handle.signal(firstTransactionsImportedSignal);
+  }));
   await record('fetch-imported.json', (env) => fetchRun(env, 'fetch-imported.json', {}));
+  await record('fetch-refused-allowance-used.json', (env) => fetchRun(env, 'fetch-refused-allowance-used.json', { allowanceUsed: true }));
   await record('fetch-consent-invalid.json', (env) => fetchRun(env, 'fetch-consent-invalid.json', { consentEndsOnSecondAccount: true }));
   return written;
 }
 
 function newWorld(startedAt: number, world: Partial<World>): World {
-  return { startedAt, linkCount: 0, firstTransactionAtHour: null, refuseFirstConsent: false, consentEndsOnSecondAccount: false, flavour: 'activation-link', serialCount: 0, ...world };
+  return { startedAt, linkCount: 0, firstTransactionAtHour: null, refuseFirstConsent: false, consentEndsOnSecondAccount: false, allowanceUsed: false, flavour: 'activation-link', serialCount: 0, ...world };
 }
 
 /** Stand-ins shaped like the real activities' answers; ids only, never a secret. */
@@ -181,7 +195,13 @@ function standInActivities(env: TestWorkflowEnvironment, world: World): Partial<
     syncProfile: async () => ({ connectionId: CONNECTION_ID, added: ['NL69INGB0123456789', 'NL47INGB0123456797'], kept: [] }),
     ensureFetchSchedule: async () => ({ scheduleId: `connection:${CONNECTION_ID}:fetch`, times: ['06:17', '12:17', '18:17', '23:17'] }),
     firstTransactionImported: async () => world.firstTransactionAtHour !== null && (await hoursSinceStart()) >= world.firstTransactionAtHour,
-    planFetch: async () => ({ skip: null, accounts }),
+    planFetch: async () => {
+      if (!world.allowanceUsed) return { skip: null, accounts };
+      const at = new Date(await env.currentTimeMs()).toISOString();
+      const nextRunAt = '2026-12-08T00:00:00+01:00';
+      const reason = `the bank allows 4 unattended calls a day for the transactions of each account and today's are used; the next fetch can run at ${nextRunAt}`;
+      return { skip: null, accounts: [], leftOut: accounts.map((a) => ({ ...a, result: { outcome: 'rate_limited' as const, at, reason, nextRunAt } })) };
+    },
     fetchAccount: async ({ connectedAccountId }) => {
       const at = new Date(await env.currentTimeMs()).toISOString();
       if (world.consentEndsOnSecondAccount && connectedAccountId === accounts[1]!.connectedAccountId) {
