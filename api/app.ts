@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { authenticate, requirePermission } from './auth';
 import { createClientRouter } from './client';
-import { renderDocsPage } from './docs-page';
+import { docsRouter } from './docs-page';
 import { checkHealth } from './health';
 import { createHomeRouter } from './home-page';
 import { buildOpenApiDocument } from './openapi';
@@ -78,9 +78,7 @@ export function createApp(services: ApiServices, options: AppOptions): express.E
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  api.get('/docs', (_req, res) => {
-    res.type('html').send(renderDocsPage(openApi as Parameters<typeof renderDocsPage>[0]));
-  });
+  api.use('/docs', docsRouter());
   api.use(authenticate(services.orm));
   for (const route of staffRoutes) mountRoute(api, route, services);
   api.use((req) => {

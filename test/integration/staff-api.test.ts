@@ -213,10 +213,33 @@ describe('health and OpenAPI', () => {
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/bank-accounts', '/api/bank-accounts/{id}', '/api/bank-accounts/{id}/check', '/api/environments', '/api/bank-journals']));
     expect(res.body.components.schemas.CreateBankAccount.required).toEqual(expect.arrayContaining(['environmentId', 'name', 'type', 'ledgerAccount']));
+  });
+
+  test('/api/docs is Swagger UI from our own origin: no CDN, no inline script, the CSP allows only our scripts', async () => {
     const docs = await request(app).get('/api/docs');
+    expect(docs.status).toBe(200);
     expect(docs.type).toBe('text/html');
-    expect(docs.text).toContain('/api/bank-accounts/{id}/check');
-    expect(docs.text).not.toMatch(/<script[^>]+src=/);
+    const scripts = [...docs.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.map(([, attributes]) => /src="([^"]+)"/.exec(attributes!)?.[1])).toEqual(['/api/docs/assets/swagger-ui-bundle.js', '/api/docs/start.js']);
+    expect(scripts.map(([, , body]) => body!.trim())).toEqual(['', '']);
+    expect(docs.text).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const csp = docs.headers['content-security-policy'] as string;
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toContain('unsafe-eval');
+
+    const start = await request(app).get('/api/docs/start.js');
+    expect([start.status, start.type]).toEqual([200, 'text/javascript']);
+    expect(start.text).toContain("url: '/api/openapi.json'");
+    const bundle = await request(app).get('/api/docs/assets/swagger-ui-bundle.js');
+    expect([bundle.status, bundle.type]).toEqual([200, 'text/javascript']);
+    expect(bundle.text).toContain('SwaggerUIBundle');
+    const css = await request(app).get('/api/docs/assets/swagger-ui.css');
+    expect([css.status, css.type]).toEqual([200, 'text/css']);
+    // Only the files the page loads: not the package's demo page, nor anything beside it.
+    for (const other of ['index.html', 'swagger-initializer.js', '..%2Fpackage.json', '..%2F..%2Fpackage.json']) {
+      const answer = await request(app).get(`/api/docs/assets/${other}`);
+      expect([other, answer.status, answer.type]).toEqual([other, 404, 'application/problem+json']);
+    }
   });
 });
 
