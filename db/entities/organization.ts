@@ -13,6 +13,9 @@ export const Organization = defineEntity({
     /** R-V12: the licence decides whether the wizard offers Payments and Direct debit per account. */
     licencePayments: p.boolean().default(false),
     licenceDirectDebit: p.boolean().default(false),
+    /** The office's own terms of service and privacy statement for the wizard; null: the default pages /terms, /privacy. */
+    termsUrl: p.string().length(500).nullable(),
+    privacyUrl: p.string().length(500).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   }),
 });

@@ -21,6 +21,8 @@ export const SerialNumber = defineEntity({
     /** The onboarding's consent deadline (R-A10). */
     expiresAt: p.datetime(),
     failedAttempts: p.integer().default(0),
+    /** Keyed hashes of the wrong KvK numbers counted so far: the same wrong number sent again is not counted twice. */
+    wrongKvkHashes: p.array().default([]),
     lockedAt: p.datetime().nullable(),
     usedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),

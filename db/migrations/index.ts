@@ -7,6 +7,7 @@ import { Migration20261126165108_message_templates } from './Migration2026112616
 import { Migration20261126171219_serial_numbers } from './Migration20261126171219_serial_numbers';
 import { Migration20261126202155_wizard } from './Migration20261126202155_wizard';
 import { Migration20261207010000_bank_call_counts } from './Migration20261207010000_bank_call_counts';
+import { Migration20261207120000_client_pages } from './Migration20261207120000_client_pages';
 
 /** Every migration in order. `npm run migration:create` writes a new file; add it here. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126171219_serial_numbers', class: Migration20261126171219_serial_numbers },
   { name: 'Migration20261126202155_wizard', class: Migration20261126202155_wizard },
   { name: 'Migration20261207010000_bank_call_counts', class: Migration20261207010000_bank_call_counts },
+  { name: 'Migration20261207120000_client_pages', class: Migration20261207120000_client_pages },
 ];
