@@ -13,7 +13,7 @@ export type SerialCheck =
     /** Known serial numbers only: which one, so the caller can tell the workflow it locked. */
     serialNumberId?: string;
     onboardingId?: string;
-    /** kvk_mismatch: wrong tries left before the lock (0: this try locked it). */
+    /** kvk_mismatch: wrong tries left before the lock (0: this try locked it); a number tried before counts once. */
     attemptsLeft?: number;
     /** This very try locked it (R-V7): tell the workflow (reportSerialLocked). */
     lockedNow?: boolean;
@@ -26,7 +26,8 @@ export type SerialCheck =
  *
  * Typos never reach the database (the check symbol); the lookup is by the keyed hash; the KvK number is compared
  * in constant time; the wrong try is counted by one atomic UPDATE ... RETURNING, so parallel tries cannot pass
- * the limit.
+ * the limit. A wrong number is counted once: sending the same one again (a double click, a resubmitted form) tells
+ * nothing new to someone guessing, so it must not bring the lock closer for a client who only pressed twice.
  */
 export async function verifySerial(em: EntityManager, cipher: Pick<TokenCipher, 'keyedHash'>, input: { serial: string; kvkNumber: string }, now = new Date()): Promise<SerialCheck> {
   const normalised = parseSerialNumber(input.serial);
@@ -42,19 +43,27 @@ export async function verifySerial(em: EntityManager, cipher: Pick<TokenCipher, 
   if (constantTimeEqual(kvkNumber, row.onboarding.kvkNumber)) {
     return { ok: true, ...known, organizationId: row.organization.id };
   }
-  const counted = await em.getConnection().execute<{ failed_attempts: number; locked_at: Date | null }[]>(
+  const wrongHash = cipher.keyedHash('serial-wrong-kvk', `${row.id}\n${kvkNumber}`);
+  type Counted = { failed_attempts: number; locked_at: Date | null }[];
+  const counted = await em.getConnection().execute<Counted>(em.getKnex().raw(
     `UPDATE serial_number
         SET failed_attempts = failed_attempts + 1,
-            locked_at = CASE WHEN failed_attempts + 1 >= ? THEN now() ELSE NULL END
-      WHERE id = ? AND locked_at IS NULL
+            wrong_kvk_hashes = array_append(wrong_kvk_hashes, :wrongHash),
+            locked_at = CASE WHEN failed_attempts + 1 >= :maxAttempts THEN now() ELSE NULL END
+      WHERE id = :id AND locked_at IS NULL AND NOT (:wrongHash = ANY(wrong_kvk_hashes))
       RETURNING failed_attempts, locked_at`,
-    [SERIAL_MAX_FAILED_ATTEMPTS, row.id],
-  );
+    { wrongHash, maxAttempts: SERIAL_MAX_FAILED_ATTEMPTS, id: row.id },
+  ));
   const after = counted[0];
-  // Locked by a parallel wrong try between our read and this update.
-  if (!after) return { ok: false, reason: 'locked', ...known };
-  const attemptsLeft = Math.max(0, SERIAL_MAX_FAILED_ATTEMPTS - after.failed_attempts);
-  return { ok: false, reason: 'kvk_mismatch', ...known, attemptsLeft, lockedNow: after.locked_at !== null };
+  if (after) {
+    const attemptsLeft = Math.max(0, SERIAL_MAX_FAILED_ATTEMPTS - after.failed_attempts);
+    return { ok: false, reason: 'kvk_mismatch', ...known, attemptsLeft, lockedNow: after.locked_at !== null };
+  }
+  // Not counted: locked by a parallel wrong try since our read, or this very number was counted before.
+  const current = await em.fork().findOneOrFail(SerialNumber, { id: row.id });
+  if (current.lockedAt) return { ok: false, reason: 'locked', ...known };
+  const attemptsLeft = Math.max(0, SERIAL_MAX_FAILED_ATTEMPTS - current.failedAttempts);
+  return { ok: false, reason: 'kvk_mismatch', ...known, attemptsLeft, lockedNow: false };
 }
 
 /** Tells the onboarding workflow a serial number locked, so its claim validator refuses it (R-V7). */
