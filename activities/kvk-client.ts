@@ -123,7 +123,9 @@ export function createKvkClient(options: KvkClientOptions): KvkClient {
         status = response.status;
         body = await response.text();
       } catch (error) {
-        if (signal.aborted) throw new KvkUnavailableError(`KvK did not answer within ${deadlineMs} ms`, { cause: error });
+        if (signal.aborted) {
+          throw new KvkUnavailableError(`KvK did not answer within ${deadlineMs} ms`, { cause: error });
+        }
         throw new KvkUnavailableError(`KvK could not be reached: ${describe(error)}`, { cause: error });
       }
 

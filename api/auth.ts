@@ -39,7 +39,9 @@ export function authenticate(orm: MikroORM) {
     if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: apiKey.id }, { lastUsedAt: now });
     }
-    req.auth = { apiKeyId: apiKey.id, apiKeyName: apiKey.name, organizationId: apiKey.organization.id, role: apiKey.role };
+    req.auth = {
+      apiKeyId: apiKey.id, apiKeyName: apiKey.name, organizationId: apiKey.organization.id, role: apiKey.role,
+    };
     next();
   };
 }

@@ -42,14 +42,22 @@ export function buildOpenApiDocument(routes: RouteDefinition[], serverUrl: strin
         ...(route.params ? { params: route.params as z.ZodObject } : {}),
         ...(route.query ? { query: route.query as z.ZodObject } : {}),
         ...(route.body
-          ? { body: { required: true, content: { 'application/json': { schema: route.body, ...examplesOf(route.bodyExamples) } } } }
+          ? {
+              body: {
+                required: true,
+                content: { 'application/json': { schema: route.body, ...examplesOf(route.bodyExamples) } },
+              },
+            }
           : {}),
         ...(route.rawBody
           ? { body: { required: true, description: route.rawBody.description, content: { [route.rawBody.contentType]: { schema: route.rawBody.schema } } } }
           : {}),
       },
       responses: Object.fromEntries(
-        Object.entries({ ...mountedErrorResponses(route), ...route.responses }).map(([status, response]) => [status, responseObject(Number(status), response)]),
+        Object.entries({ ...mountedErrorResponses(route), ...route.responses }).map(([status, response]) => [
+          status,
+          responseObject(Number(status), response),
+        ]),
       ),
     });
   }

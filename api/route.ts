@@ -95,7 +95,8 @@ export function mountedErrorResponses(route: RouteDefinition): Record<number, Re
     429: { description: 'Too many requests; retry after the time in the RateLimit header' },
   };
   if (route.permission !== 'read') {
-    responses[403] = { description: route.permission === 'admin' ? 'Only an admin key may do this' : 'A support key only reads' };
+    const description = route.permission === 'admin' ? 'Only an admin key may do this' : 'A support key only reads';
+    responses[403] = { description };
   }
   if (route.path.includes('{')) responses[404] = { description: 'Not found, or it belongs to another organization' };
   if (route.body) {
@@ -105,4 +106,6 @@ export function mountedErrorResponses(route: RouteDefinition): Record<number, Re
   return responses;
 }
 
-export const IdParams = z.object({ id: z.uuid({ error: 'must be a UUID' }).describe('The id, as the API returned it') });
+export const IdParams = z.object({
+  id: z.uuid({ error: 'must be a UUID' }).describe('The id, as the API returned it'),
+});

@@ -2,14 +2,20 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { EMAIL_STATUSES, emailProblem } from '../../domain/email';
-import { KvkRejectedError, KvkUnavailableError, type KvkClient, type KvkLookupResult } from '../../activities/kvk-client';
+import {
+  KvkRejectedError, KvkUnavailableError, type KvkClient, type KvkLookupResult,
+} from '../../activities/kvk-client';
 import { connectabilityProblems } from '../../domain/bank-account';
 import { DUTCH_BANK_CODES, dutchBankCode, formatIban, type DutchBankCode } from '../../domain/iban';
 import { kvkNumberProblem } from '../../domain/kvk';
-import { currentStep, ONBOARDING_FLAVOURS, ONBOARDING_STATUSES, type OnboardingStatus as Status } from '../../domain/onboarding';
+import {
+  currentStep, ONBOARDING_FLAVOURS, ONBOARDING_STATUSES, type OnboardingStatus as Status,
+} from '../../domain/onboarding';
 import { formatSerialNumber } from '../../domain/serial-number';
 import type { TokenCipher } from '../../db/token-cipher';
-import { BankAccount, EmailMessage, Onboarding, SerialNumber, type IBankAccount, type IEnvironment, type IOnboarding } from '../../db/entities';
+import {
+  BankAccount, EmailMessage, Onboarding, SerialNumber, type IBankAccount, type IEnvironment, type IOnboarding,
+} from '../../db/entities';
 import { cancelUpdate, onboardingWorkflow, onboardingWorkflowId, resendUpdate } from '../../workflows/onboarding';
 import { BankCode, EnvironmentId, KvkNumber, OnboardingStatus, OrganizationId } from '../../workflows/search-attributes';
 import type { AuthContext } from '../auth';
@@ -32,7 +38,8 @@ const STATUS_MEANINGS: Record<Status, string> = {
   syncing_profile: 'the consented accounts are being added to the connection',
   waiting_for_first_transaction: 'connected; waiting up to 24 hours for the first booked transaction',
   active: 'connected, and the first transactions are imported (final)',
-  active_awaiting_first_transaction: 'connected, no transaction within 24 hours; the client got the one-cent tip (final)',
+  active_awaiting_first_transaction:
+    'connected, no transaction within 24 hours; the client got the one-cent tip (final)',
   consent_refused: 'the bank refused consent (a user without the right role); a new link or serial number can follow',
   expired: 'no consent within 168 hours (final); restart for a fresh link',
   cancelled: 'stopped by staff; `statusReason` names the API key (final)',
@@ -57,16 +64,20 @@ function listed(meanings: Record<string, string>): string {
 }
 
 const Flavour = z.enum(ONBOARDING_FLAVOURS).describe(
-  '`activation-link`: the client gets an e-mail with a single-use link (R-A9, R-A10). `serial`: the client gets a serial number and the ' +
-    'wizard link, for a client who does not use the bookkeeping (R-V6, R-V7).',
+  '`activation-link`: the client gets an e-mail with a single-use link (R-A9, R-A10). `serial`: the client gets a ' +
+    'serial number and the wizard link, for a client who does not use the bookkeeping (R-V6, R-V7).',
 );
-const Bank = z.enum(DUTCH_BANK_CODES).describe('The bank of the connection: `INGB` ING, `RABO` Rabobank, `ABNA` ABN AMRO');
+const Bank = z
+  .enum(DUTCH_BANK_CODES)
+  .describe('The bank of the connection: `INGB` ING, `RABO` Rabobank, `ABNA` ABN AMRO');
 const Language = z.enum(['nl', 'en']).describe('Language of the e-mails and the client pages: `nl` (default) or `en`');
 
 const CreateOnboarding = z
   .object({
     flavour: Flavour,
-    environmentId: z.uuid().describe('The environment (administration) the accounts are booked in; GET /api/environments'),
+    environmentId: z
+      .uuid()
+      .describe('The environment (administration) the accounts are booked in; GET /api/environments'),
     bank: Bank,
     client: z
       .object({
@@ -84,8 +95,9 @@ const CreateOnboarding = z
       .max(50)
       .default([])
       .describe(
-        'The bank accounts (GET /api/bank-accounts) this onboarding is for; each must be at `bank` and connectable (a current or savings ' +
-          'account with an IBAN and a bank journal), or the answer is 422 naming it. Empty: every account the client consents to.',
+        'The bank accounts (GET /api/bank-accounts) this onboarding is for; each must be at `bank` and ' +
+          'connectable (a current or savings account with an IBAN and a bank journal), or the answer is 422 ' +
+          'naming it. Empty: every account the client consents to.',
       ),
     accountManager: z
       .object({
@@ -106,24 +118,43 @@ const OnboardingView = z
     workflowId: z.string().describe('The Temporal workflow: `onboarding:<id>`'),
     flavour: Flavour,
     status: z.enum(ONBOARDING_STATUSES).describe(`Where the onboarding stands:\n${listed(STATUS_MEANINGS)}`),
-    statusReason: z.string().nullable().describe('Why it was rejected, refused, expired or cancelled, in words; null otherwise'),
-    currentStep: z.enum(Object.keys(STEP_MEANINGS) as [Step, ...Step[]]).describe(`The workflow's step (R-D1):\n${listed(STEP_MEANINGS)}`),
+    statusReason: z
+      .string()
+      .nullable()
+      .describe('Why it was rejected, refused, expired or cancelled, in words; null otherwise'),
+    currentStep: z
+      .enum(Object.keys(STEP_MEANINGS) as [Step, ...Step[]])
+      .describe(`The workflow's step (R-D1):\n${listed(STEP_MEANINGS)}`),
     bank: Bank,
     environmentId: z.uuid().describe('The environment the accounts are booked in'),
-    bankAccountIds: z.array(z.uuid()).describe('The bank accounts named at the start; empty: every account the client consents to'),
+    bankAccountIds: z
+      .array(z.uuid())
+      .describe('The bank accounts named at the start; empty: every account the client consents to'),
     client: z
       .object({
         kvkNumber: z.string().describe('KvK number, 8 digits'),
         email: z.string().describe('Where the link or serial number was sent'),
-        companyName: z.string().nullable().describe('From the KvK, once the prepare step has looked it up (R-V3); null before'),
+        companyName: z
+          .string()
+          .nullable()
+          .describe('From the KvK, once the prepare step has looked it up (R-V3); null before'),
       })
       .describe('The client company'),
     accountManager: z
-      .object({ name: z.string().nullable().describe('Contact name'), email: z.string().nullable().describe('Contact e-mail') })
+      .object({
+        name: z.string().nullable().describe('Contact name'),
+        email: z.string().nullable().describe('Contact e-mail'),
+      })
       .describe('The office\'s contact person for this client; both null when none was given'),
     language: Language,
-    consentDeadline: z.iso.datetime().nullable().describe('R-A10: the link and the wait for consent end here; null until issued'),
-    connectionId: z.uuid().nullable().describe('The bank connection, once consent is given (GET /api/connections/{id})'),
+    consentDeadline: z.iso
+      .datetime()
+      .nullable()
+      .describe('R-A10: the link and the wait for consent end here; null until issued'),
+    connectionId: z
+      .uuid()
+      .nullable()
+      .describe('The bank connection, once consent is given (GET /api/connections/{id})'),
     restartOf: z.uuid().nullable().describe('The onboarding this one restarted, if any'),
     temporalUiUrl: z.string().describe('The workflow\'s history in the Temporal UI, for support'),
     createdAt: z.iso.datetime().describe('When staff started it'),
@@ -137,7 +168,9 @@ const OnboardingDetail = OnboardingView.extend({
   emails: z
     .array(
       z.object({
-        template: z.string().describe('Which e-mail: `onboarding-activation`, `onboarding-serial`, `onboarding-reminder`, ...'),
+        template: z
+          .string()
+          .describe('Which e-mail: `onboarding-activation`, `onboarding-serial`, `onboarding-reminder`, ...'),
         to: z.string().describe('Recipient'),
         status: z.enum(EMAIL_STATUSES).describe('`pending` in the outbox, or `sent`'),
         sentAt: z.iso.datetime().nullable().describe('When the mail server took it; null while pending'),
@@ -162,7 +195,8 @@ const START_EXAMPLES = {
     value: {
       flavour: 'activation-link', environmentId: EXAMPLE_ENVIRONMENT, bank: 'INGB',
       client: { kvkNumber: '68750110', email: 'eigenaar@testbvdonald.nl' },
-      bankAccountIds: [EXAMPLE_ACCOUNT], accountManager: { name: 'Anna de Vries', email: 'anna@kantoor.nl' }, language: 'nl',
+      bankAccountIds: [EXAMPLE_ACCOUNT], accountManager: { name: 'Anna de Vries', email: 'anna@kantoor.nl' },
+      language: 'nl',
     },
   },
   serial: {
@@ -176,7 +210,8 @@ const START_EXAMPLES = {
 
 function startedExample(id: string, start: z.input<typeof CreateOnboarding>): z.infer<typeof OnboardingView> {
   return {
-    id, workflowId: `onboarding:${id}`, flavour: start.flavour, status: 'preparing', statusReason: null, currentStep: 'prepare',
+    id, workflowId: `onboarding:${id}`, flavour: start.flavour,
+    status: 'preparing', statusReason: null, currentStep: 'prepare',
     bank: start.bank, environmentId: start.environmentId, bankAccountIds: start.bankAccountIds ?? [],
     client: { ...start.client, companyName: null },
     accountManager: { name: start.accountManager?.name ?? null, email: start.accountManager?.email ?? null },
@@ -191,7 +226,10 @@ const STARTED_EXAMPLES = {
     summary: 'Activation link, just started',
     value: startedExample('3f2c8d1a-6b4e-4c9f-a7d2-8e1b5f0c9a36', START_EXAMPLES['activation-link'].value),
   },
-  serial: { summary: 'Serial number, just started', value: startedExample('9a7e4b2c-1d5f-4e8a-b3c6-0f2d7a9e5b18', START_EXAMPLES.serial.value) },
+  serial: {
+    summary: 'Serial number, just started',
+    value: startedExample('9a7e4b2c-1d5f-4e8a-b3c6-0f2d7a9e5b18', START_EXAMPLES.serial.value),
+  },
 };
 
 const OPEN_STATUSES = ['preparing', 'waiting_for_consent', 'consent_in_progress'] as const;
@@ -255,7 +293,9 @@ async function kvkNumberErrors(kvk: KvkClient, kvkNumber: string): Promise<Field
     if (error instanceof KvkUnavailableError || error instanceof KvkRejectedError) return [];
     throw error;
   }
-  if (result.kind === 'not_found') return [{ field: 'client.kvkNumber', message: `${kvkNumber} is not registered at the KvK (R-V3)` }];
+  if (result.kind === 'not_found') {
+    return [{ field: 'client.kvkNumber', message: `${kvkNumber} is not registered at the KvK (R-V3)` }];
+  }
   if (result.kind === 'invalid') return [{ field: 'client.kvkNumber', message: result.reason }];
   return [];
 }
@@ -265,12 +305,15 @@ async function kvkNumberErrors(kvk: KvkClient, kvkNumber: string): Promise<Field
  * step would refuse anyway (R-V1, R-A4). The prepare step checks again, since an account can change meanwhile.
  */
 function bankAccountErrors(field: string, account: IBankAccount, bank: string): FieldError[] {
-  const facts = { type: account.type, iban: account.iban ?? null, journalId: account.journal?.id ?? null, currency: account.currency };
+  const facts = {
+    type: account.type, iban: account.iban ?? null, journalId: account.journal?.id ?? null, currency: account.currency,
+  };
   const errors = connectabilityProblems(facts).map((problem) => ({ field, message: `${account.name}: ${problem}` }));
   const accountBank = account.iban ? dutchBankCode(account.iban) : null;
   if (account.iban && accountBank !== bank) {
     const where = accountBank ? `at ${accountBank}` : 'not at a Dutch bank';
-    errors.push({ field, message: `${account.name} (${formatIban(account.iban)}) is ${where}; this onboarding is for ${bank}` });
+    const message = `${account.name} (${formatIban(account.iban)}) is ${where}; this onboarding is for ${bank}`;
+    errors.push({ field, message });
   }
   return errors;
 }
@@ -287,7 +330,10 @@ async function refuseWhatCannotWork(
   for (const [index, id] of body.bankAccountIds.entries()) {
     const field = `bankAccountIds.${index}`;
     const account = await em.findOne(BankAccount, { id, organization: auth.organizationId });
-    if (!account) throw new Problem(404, 'Not found', `${field}: no bank account with this id`, [{ field, message: 'no bank account with this id' }]);
+    if (!account) {
+      const message = 'no bank account with this id';
+      throw new Problem(404, 'Not found', `${field}: ${message}`, [{ field, message }]);
+    }
     errors.push(...bankAccountErrors(field, account, body.bank));
   }
   errors.push(...(await kvkNumberErrors(services.kvk, body.client.kvkNumber)));
@@ -366,18 +412,24 @@ export const onboardingRoutes = [
     body: CreateOnboarding,
     bodyExamples: START_EXAMPLES,
     responses: {
-      201: { description: 'Started; the prepare step runs next (`status` `preparing`)', schema: OnboardingView, examples: STARTED_EXAMPLES },
+      201: {
+        description: 'Started; the prepare step runs next (`status` `preparing`)',
+        schema: OnboardingView,
+        examples: STARTED_EXAMPLES,
+      },
       404: { description: 'No such environment or bank account (`errors` names environmentId or bankAccountIds.N)' },
       409: { description: 'One is already open for this client, bank and environment (R-A9)' },
       422: {
         description:
-          'A bank account of another bank or one that can never be connected (`errors` names bankAccountIds.N), or a KvK number the KvK ' +
-          'does not know (client.kvkNumber). A KvK that does not answer within 3 s does not refuse: the prepare step asks again.',
+          'A bank account of another bank or one that can never be connected (`errors` names bankAccountIds.N), ' +
+          'or a KvK number the KvK does not know (client.kvkNumber). A KvK that does not answer within 3 s does ' +
+          'not refuse: the prepare step asks again.',
       },
     },
     handler: async ({ em, auth, body, services }) => {
       const environment = await refuseWhatCannotWork(em, services, auth, body);
-      return { status: 201, body: present(services, await startOnboarding(em, services, auth, body, environment, null)) };
+      const onboarding = await startOnboarding(em, services, auth, body, environment, null);
+      return { status: 201, body: present(services, onboarding) };
     },
   }),
   defineRoute({
@@ -389,7 +441,11 @@ export const onboardingRoutes = [
     query: PageQuery.extend({
       status: z.enum(ONBOARDING_STATUSES).optional().describe('Only onboardings with this status'),
       bank: z.enum(DUTCH_BANK_CODES).optional().describe('Only onboardings at this bank'),
-      kvkNumber: z.string().regex(/^[0-9]{8}$/, 'must be 8 digits').optional().describe('Only onboardings of this client'),
+      kvkNumber: z
+        .string()
+        .regex(/^[0-9]{8}$/, 'must be 8 digits')
+        .optional()
+        .describe('Only onboardings of this client'),
       environmentId: z.uuid().optional().describe('Only onboardings in this environment'),
     }),
     responses: { 200: { description: 'A page of onboardings', schema: OnboardingList } },
@@ -444,7 +500,8 @@ export const onboardingRoutes = [
     },
     handler: async ({ em, auth, params, services }) => {
       const onboarding = await findOnboarding(em, auth.organizationId, params.id);
-      await runUpdate(() => services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(cancelUpdate, { args: [{ by: requestedBy(auth) }] }));
+      const handle = services.temporal.workflow.getHandle(onboarding.workflowId);
+      await runUpdate(() => handle.executeUpdate(cancelUpdate, { args: [{ by: requestedBy(auth) }] }));
       recordAudit(em, auth, 'onboarding.cancelled', { type: 'Onboarding', entity: onboarding });
       await em.flush();
       return { status: 200, body: present(services, await findOnboarding(em.fork(), auth.organizationId, params.id)) };
@@ -464,7 +521,8 @@ export const onboardingRoutes = [
     },
     handler: async ({ em, auth, params, services }) => {
       const onboarding = await findOnboarding(em, auth.organizationId, params.id);
-      await runUpdate(() => services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(resendUpdate, { args: [{ by: requestedBy(auth) }] }));
+      const handle = services.temporal.workflow.getHandle(onboarding.workflowId);
+      await runUpdate(() => handle.executeUpdate(resendUpdate, { args: [{ by: requestedBy(auth) }] }));
       recordAudit(em, auth, 'onboarding.resent', { type: 'Onboarding', entity: onboarding });
       await em.flush();
       return { status: 200, body: present(services, onboarding) };
@@ -480,8 +538,8 @@ export const onboardingRoutes = [
     responses: {
       201: { description: 'The new onboarding', schema: OnboardingView },
       404: { description: 'No such onboarding' },
-      409: { description: 'Too late to cancel the original, or another onboarding is open for this client, bank and environment' },
-      422: { description: 'The original\'s bank accounts or KvK number can no longer work (`errors` names them, as for a start)' },
+      409: { description: 'Too late to cancel the original, or another one is open for this client and bank' },
+      422: { description: 'The original\'s accounts or KvK number can no longer work (`errors` names them)' },
     },
     handler: async ({ em, auth, params, services }) => {
       const original = await findOnboarding(em, auth.organizationId, params.id);
@@ -494,9 +552,11 @@ export const onboardingRoutes = [
       // Before the cancel: a restart that cannot work must leave the original as it was.
       const environment = await refuseWhatCannotWork(em, services, auth, body);
       if ((OPEN_STATUSES as readonly string[]).includes(original.status)) {
-        await runUpdate(() => services.temporal.workflow.getHandle(original.workflowId).executeUpdate(cancelUpdate, { args: [{ by: `${requestedBy(auth)} (restart)` }] }));
+        const handle = services.temporal.workflow.getHandle(original.workflowId);
+        await runUpdate(() => handle.executeUpdate(cancelUpdate, { args: [{ by: `${requestedBy(auth)} (restart)` }] }));
       }
-      return { status: 201, body: present(services, await startOnboarding(em.fork(), services, auth, body, environment, original.id)) };
+      const restarted = await startOnboarding(em.fork(), services, auth, body, environment, original.id);
+      return { status: 201, body: present(services, restarted) };
     },
   }),
 ];

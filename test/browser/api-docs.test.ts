@@ -36,7 +36,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-test('Swagger UI shows the staff API with both flavours as examples, loads nothing from elsewhere and breaks no CSP rule', async () => {
+test('Swagger UI shows both flavours as examples, loads nothing from elsewhere, breaks no CSP rule', async () => {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   try {
     const page = await context.newPage();

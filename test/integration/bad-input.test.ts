@@ -51,7 +51,9 @@ function declaredStatuses(route: (typeof staffRoutes)[number]): string[] {
   return Object.keys(openApi.paths[`/api${route.path}`][route.method].responses);
 }
 
-test.each(staffRoutes.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))('%s answers garbage with a 4xx problem its OpenAPI operation declares', async (_name, route) => {
+const named = staffRoutes.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const);
+
+test.each(named)('%s answers garbage with a 4xx problem its OpenAPI operation declares', async (_name, route) => {
   const key = { Authorization: `Bearer ${office.keys.admin}` };
   const declared = declaredStatuses(route);
   const attempts: request.Test[] = [];
@@ -74,7 +76,7 @@ test.each(staffRoutes.map((route) => [`${route.method.toUpperCase()} ${route.pat
   }
 });
 
-test.each(staffRoutes.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))('%s declares the 401, 403 and 429 it gives', async (_name, route) => {
+test.each(named)('%s declares the 401, 403 and 429 it gives', async (_name, route) => {
   const path = pathWith(route.path, office.mainEnvironmentId);
   const declared = declaredStatuses(route);
   expect((await request(app)[route.method](path)).status).toBe(401);

@@ -215,12 +215,13 @@ describe('health and OpenAPI', () => {
     expect(res.body.components.schemas.CreateBankAccount.required).toEqual(expect.arrayContaining(['environmentId', 'name', 'type', 'ledgerAccount']));
   });
 
-  test('/api/docs is Swagger UI from our own origin: no CDN, no inline script, the CSP allows only our scripts', async () => {
+  test('/api/docs is Swagger UI from our own origin: no CDN, no inline script, a CSP of our scripts only', async () => {
     const docs = await request(app).get('/api/docs');
     expect(docs.status).toBe(200);
     expect(docs.type).toBe('text/html');
     const scripts = [...docs.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
-    expect(scripts.map(([, attributes]) => /src="([^"]+)"/.exec(attributes!)?.[1])).toEqual(['/api/docs/assets/swagger-ui-bundle.js', '/api/docs/start.js']);
+    const sources = scripts.map(([, attributes]) => /src="([^"]+)"/.exec(attributes!)?.[1]);
+    expect(sources).toEqual(['/api/docs/assets/swagger-ui-bundle.js', '/api/docs/start.js']);
     expect(scripts.map(([, , body]) => body!.trim())).toEqual(['', '']);
     expect(docs.text).not.toMatch(/(src|href)="(https?:)?\/\//);
     const csp = docs.headers['content-security-policy'] as string;
@@ -250,7 +251,8 @@ describe('the onboarding routes in the OpenAPI document (issue 10 item 7)', () =
   beforeAll(async () => {
     doc = (await request(app).get('/api/openapi.json')).body;
   });
-  const resolve = (schema: Schema): Schema => (schema?.$ref ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema);
+  const resolve = (schema: Schema): Schema =>
+    schema?.$ref ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema;
 
   /** Every property, however deep, with no words for the reader. */
   function undocumented(schema: Schema, path: string): string[] {
@@ -272,7 +274,8 @@ describe('the onboarding routes in the OpenAPI document (issue 10 item 7)', () =
       if (!path.startsWith('/api/onboardings')) continue;
       for (const [method, operation] of Object.entries<Schema>(operations)) {
         for (const parameter of operation.parameters ?? []) {
-          expect([method, path, parameter.name, Boolean(parameter.description ?? parameter.schema?.description)]).toEqual([method, path, parameter.name, true]);
+          const described = Boolean(parameter.description ?? parameter.schema?.description);
+          expect([method, path, parameter.name, described]).toEqual([method, path, parameter.name, true]);
         }
       }
     }
@@ -298,11 +301,18 @@ describe('the onboarding routes in the OpenAPI document (issue 10 item 7)', () =
 
   test('each onboarding route lists every answer it gives, errors as problem+json', () => {
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
-    expect(statuses('/api/onboardings', 'post')).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '422', '429']);
+    expect(statuses('/api/onboardings', 'post')).toEqual(
+      ['201', '400', '401', '403', '404', '409', '413', '415', '422', '429'],
+    );
     expect(statuses('/api/onboardings', 'get')).toEqual(['200', '400', '401', '429']);
     expect(statuses('/api/onboardings/{id}', 'get')).toEqual(['200', '400', '401', '404', '429']);
-    for (const action of ['cancel', 'resend']) expect(statuses(`/api/onboardings/{id}/${action}`, 'post')).toEqual(['200', '400', '401', '403', '404', '409', '429']);
-    expect(statuses('/api/onboardings/{id}/restart', 'post')).toEqual(['201', '400', '401', '403', '404', '409', '422', '429']);
+    for (const action of ['cancel', 'resend']) {
+      const answers = ['200', '400', '401', '403', '404', '409', '429'];
+      expect(statuses(`/api/onboardings/{id}/${action}`, 'post')).toEqual(answers);
+    }
+    expect(statuses('/api/onboardings/{id}/restart', 'post')).toEqual(
+      ['201', '400', '401', '403', '404', '409', '422', '429'],
+    );
     const refused = doc.paths['/api/onboardings'].post.responses['422'];
     expect(Object.keys(refused.content)).toEqual(['application/problem+json']);
     expect(refused.description).toContain('bankAccountIds.N');
