@@ -8,7 +8,7 @@ import { activationToken } from '../domain/activation-token';
 import { connectabilityProblems } from '../domain/bank-account';
 import { fetchesPerDay } from '../domain/connection';
 import { communicationEnvironmentId } from '../domain/environment';
-import { amsterdamDate } from '../domain/fetch-schedule';
+import { amsterdamDate } from '../domain/amsterdam-time';
 import { normaliseIban } from '../domain/iban';
 import { defaultChoice, isLinked, offeredAccount, type AccountOptions, type Licence, type OfferedAccount } from '../domain/account-choice';
 import type { OnboardingStatus, WizardDetails } from '../domain/onboarding';

@@ -1,4 +1,15 @@
-import { addDays, amsterdamDate } from './fetch-schedule';
+/** Dates and instants in the time the banks and the office keep: Europe/Amsterdam. Pure, so workflows may use it. */
+
+/** The Amsterdam calendar date of an instant: banks book by Dutch days. */
+export function amsterdamDate(instant: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
 
 const HOUR_MS = 3_600_000;
 

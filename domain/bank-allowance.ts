@@ -1,5 +1,4 @@
-import { amsterdamIso, nextAmsterdamMidnight } from './amsterdam-time';
-import { amsterdamDate } from './fetch-schedule';
+import { amsterdamDate, amsterdamIso, nextAmsterdamMidnight } from './amsterdam-time';
 
 /**
  * The bank call allowance (PSD2 RTS art. 36(5), R-V5, DESIGN.md "Recurring fetches"). Without the client present a

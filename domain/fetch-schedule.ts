@@ -23,14 +23,3 @@ export function fetchTimes(connectionId: string, perDay: number): FetchTime[] {
 export function fetchScheduleId(connectionId: string): string {
   return `connection:${connectionId}:fetch`;
 }
-
-/** The Amsterdam calendar date of an instant: banks book by Dutch days. */
-export function amsterdamDate(instant: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
-}
-
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}

@@ -60,10 +60,3 @@ export function currentStep(status: OnboardingStatus): 'prepare' | 'issue' | 'wa
       return 'done';
   }
 }
-
-/** "30-11 14:00" in Dutch time, for timer summaries support reads in the Temporal UI. */
-export function dutchMoment(instant: Date): string {
-  const parts = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('day')}-${get('month')} ${get('hour')}:${get('minute')}`;
-}

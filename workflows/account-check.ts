@@ -13,7 +13,7 @@ export function accountCheckWorkflowId(bankAccountId: string): string {
 
 const { checkBankAccountConnectability } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  summary: 'Check the account type, IBAN and bank journal (R-V1, R-A4) and record the result',
+  summary: 'Check the account type, IBAN and bank journal, and record the result',
   retry: { maximumAttempts: 5 },
 });
 

@@ -25,7 +25,7 @@ const CONSENT_ENDED = ['ConsentInvalidError'];
 const { planFetch } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: CONSENT_ENDED },
-  summary: 'Decide which accounts to fetch: sync profile, consent, blocked accounts, transaction import (R-A12, R-A17)',
+  summary: "Decide which accounts to fetch: sync profile, consent, blocked accounts, transaction import, today's bank allowance",
 });
 
 const { fetchAccount } = proxyActivities<Activities>({
@@ -38,7 +38,7 @@ const { fetchAccount } = proxyActivities<Activities>({
     maximumAttempts: 8,
     nonRetryableErrorTypes: [...CONSENT_ENDED, 'BankRequestError', 'AccountNotInConsent'],
   },
-  summary: 'Fetch booked transactions of one account and import them into daily statements (R-A16, R-A18, R-A19)',
+  summary: 'Fetch booked transactions of one account and import them into daily statements, booked by transaction codes',
 });
 
 const { markConsentInvalid } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Mark the connection: consent no longer valid' });

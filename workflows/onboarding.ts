@@ -4,12 +4,13 @@ import {
 } from '@temporalio/workflow';
 import { accountChoiceProblems, type AccountOptions, type Licence, type OfferedAccount } from '../domain/account-choice';
 import {
-  ACCOUNT_CHOICE_WAIT_HOURS, CONSENT_WAIT_HOURS, dutchMoment, FIRST_TRANSACTION_WAIT_HOURS, REMINDER_HOURS_BEFORE_EXPIRY, type OnboardingFlavour, type OnboardingStatus,
+  ACCOUNT_CHOICE_WAIT_HOURS, CONSENT_WAIT_HOURS, FIRST_TRANSACTION_WAIT_HOURS, REMINDER_HOURS_BEFORE_EXPIRY, type OnboardingFlavour, type OnboardingStatus,
   type WizardDetails,
 } from '../domain/onboarding';
+import { amsterdamIso } from '../domain/amsterdam-time';
 import type { Activities } from '../activities';
 import { fetchTransactionsWorkflow } from './fetch-transactions';
-import { ConnectionId, OnboardingStatus as OnboardingStatusKey, OrganizationId } from './search-attributes';
+import { BankCode, ConnectionId, KvkNumber, OnboardingStatus as OnboardingStatusKey, OrganizationId } from './search-attributes';
 
 /** Ids only: the workflow never holds a token, code or bank secret (DESIGN.md). */
 export interface OnboardingInput {
@@ -70,18 +71,18 @@ const acts = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retr
 const { prepareOnboarding } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumInterval: '5 minutes', nonRetryableErrorTypes: ['KvkRejectedError'] },
-  summary: 'Prepare: check environment, bank accounts, activation template; look up the KvK number (R-V3, R-A4, R-A6, R-V1)',
+  summary: 'Prepare: check the environment, the bank accounts and the activation message; look up the KvK number',
 });
-const { issueSerialNumber } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Issue a serial number for the wizard, valid until the consent deadline (R-V6, R-V7)' });
-const { issueActivationLink } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Issue a single-use activation link, valid 168 hours (R-A9, R-A10)' });
+const { issueSerialNumber } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Issue a serial number for the wizard, valid until the consent deadline' });
+const { issueActivationLink } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Issue a single-use activation link, valid 168 hours' });
 const { sendOnboardingEmail } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '10 minutes' }, summary: 'Send an e-mail through the outbox (exactly once per intent)' });
 const { beginConsent } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 }, summary: 'Create the consent at the bank for the client (OAuth2 + PKCE)' });
 const { exchangeConsentCode } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ConsentInvalidError', 'BankRequestError'] }, summary: 'Exchange the authorization code and store the consent' });
-const { syncProfile } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', summary: 'Profile sync: match consented accounts by IBAN, add them to the connection (R-A12, R-A8, R-A11)' });
-const { ensureFetchSchedule } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Start the recurring fetch schedule (R-V5)' });
-const { offerConsentedAccounts } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', summary: 'List the consented accounts for the wizard\'s Accounts step (R-V12, R-V1)' });
-const { recordWizardAnswers } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Record what the client entered in the wizard (R-V9, R-V10)' });
-const { firstTransactionImported } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Were the first transactions imported? (R-A13)' });
+const { syncProfile } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', summary: 'Profile sync: match the consented accounts by IBAN and add them to the connection' });
+const { ensureFetchSchedule } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Start the recurring fetch schedule' });
+const { offerConsentedAccounts } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', summary: 'List the consented accounts for the wizard\'s Accounts step' });
+const { recordWizardAnswers } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Record what the client entered in the wizard' });
+const { firstTransactionImported } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Were the first transactions imported?' });
 
 /**
  * One onboarding from start to finish (R-D1): prepare, issue the link (or serial number), wait up to 168 hours for
@@ -216,10 +217,10 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   // 3. Wait for consent, with reminders
   for (const hoursBefore of REMINDER_HOURS_BEFORE_EXPIRY) {
     const remindAt = deadline.getTime() - hoursBefore * HOUR;
-    if (await waitUntil(() => consentId !== null || cancelled, remindAt, `Wait for client consent until ${dutchMoment(new Date(remindAt))}, then remind`)) break;
+    if (await waitUntil(() => consentId !== null || cancelled, remindAt, `Wait for client consent until ${amsterdamIso(new Date(remindAt))}, then remind`)) break;
     if (state.status === 'waiting_for_consent') await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'reminder', linkId, serialNumberId, sequence: hoursBefore });
   }
-  await waitUntil(() => consentId !== null || cancelled, deadline.getTime(), `Wait for client consent until ${dutchMoment(deadline)}`);
+  await waitUntil(() => consentId !== null || cancelled, deadline.getTime(), `Wait for client consent until ${amsterdamIso(deadline)}`);
   if (cancelled) return settled();
   if (consentId === null) {
     await sendOnboardingEmail({ onboardingId: input.onboardingId, kind: 'expired', linkId, sequence: 0 });
@@ -233,7 +234,7 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     offer = await offerConsentedAccounts({ onboardingId: input.onboardingId, consentId });
     await setStatus('choosing_accounts');
     const until = Date.now() + ACCOUNT_CHOICE_WAIT_HOURS * HOUR;
-    await waitUntil(() => accountChoice !== null, until, `Wait for the client to choose accounts in the wizard until ${dutchMoment(new Date(until))} (R-V12)`);
+    await waitUntil(() => accountChoice !== null, until, `Wait for the client to choose accounts in the wizard until ${amsterdamIso(new Date(until))}`);
   }
 
   // 5. Consent given: sync the profile
@@ -256,7 +257,7 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     }
     // Patched: onboardings that waited before the import signalled replay their hourly checks without it.
     const signalled = patched('first-transactions-signal');
-    await condition(() => undone || (signalled && firstImported), Math.min(HOUR, firstDeadline - Date.now()), { summary: `Wait for the first transactions until ${dutchMoment(new Date(firstDeadline))} (R-V13)` });
+    await condition(() => undone || (signalled && firstImported), Math.min(HOUR, firstDeadline - Date.now()), { summary: `Wait for the first transactions until ${amsterdamIso(new Date(firstDeadline))}` });
     if (undone) return finish('cancelled', UNDONE_REASON);
     checks += 1;
     if (checks % 4 === 0) await fetchOnce(synced.connectionId, `retry-${checks}`);
@@ -281,16 +282,25 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     await executeChild(fetchTransactionsWorkflow, {
       workflowId: `${workflowInfo().workflowId}:fetch-${label}`,
       args: [{ connectionId, trigger: 'onboarding' }],
+      // The onboarding's KvK number and bank, so a KvK search shows its fetches beside it.
       typedSearchAttributes: [
         { key: ConnectionId, value: connectionId },
         { key: OrganizationId, value: input.organizationId },
+        ...inherited(KvkNumber),
+        ...inherited(BankCode),
       ],
-      staticSummary: 'Fetch transactions from 00:00 of the activation day (R-A5, R-A14)',
+      staticSummary: 'Fetch transactions from 00:00 of the activation day',
     }).catch(() => {
       // A failed fetch is not the end of the onboarding: the schedule keeps fetching, and the wait goes on; the
       // child's own history says why it failed.
     });
   }
+}
+
+/** The onboarding's own value of a search attribute, to pass on to a child; none when it was started without. */
+function inherited(key: typeof KvkNumber): { key: typeof KvkNumber; value: string }[] {
+  const value = workflowInfo().typedSearchAttributes.get(key);
+  return value === undefined ? [] : [{ key, value }];
 }
 
 /** Waits for the predicate until the instant; true when the predicate came true first. */

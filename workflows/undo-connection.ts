@@ -26,7 +26,7 @@ const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA
 const { revokeConsentForUndo } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute', maximumAttempts: 10 },
-  summary: 'Revoke the consent at the bank (terminatedByTpp) and forget its tokens (R-A11)',
+  summary: 'Revoke the consent at the bank (terminatedByTpp) and forget its tokens',
 });
 const { markConsentInvalid } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Mark the connection: consent undone by the client' });
 const { pauseFetchSchedule } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Pause the scheduled fetches' });

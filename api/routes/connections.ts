@@ -9,7 +9,7 @@ import { fetchScheduleId } from '../../domain/fetch-schedule';
 import { callsMadeToday } from '../../db/bank-call-counts';
 import { ConnectedAccount, Connection, type IConnectedAccount, type IConnection } from '../../db/entities';
 import { fetchTransactionsWorkflow } from '../../workflows/fetch-transactions';
-import { BankCode, ConnectionId, OrganizationId } from '../../workflows/search-attributes';
+import { fetchSearchAttributes } from '../../workflows/search-attributes';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
 import { Problem } from '../problem';
@@ -142,7 +142,7 @@ function presentConnectedAccount(account: IConnectedAccount): z.infer<typeof Con
 }
 
 async function findConnection(em: EntityManager, organizationId: string, id: string): Promise<IConnection> {
-  const connection = await em.findOne(Connection, { id, organization: organizationId }, { populate: ['consent'] });
+  const connection = await em.findOne(Connection, { id, organization: organizationId }, { populate: ['consent', 'clientCompany'] });
   if (!connection) throw Problem.notFound('connection');
   return connection;
 }
@@ -303,11 +303,12 @@ export const connectionRoutes = [
           taskQueue: services.taskQueue,
           args: [{ connectionId: connection.id, trigger: 'fetch-now' }],
           workflowIdConflictPolicy: 'FAIL',
-          typedSearchAttributes: [
-            { key: ConnectionId, value: connection.id },
-            { key: OrganizationId, value: auth.organizationId },
-            { key: BankCode, value: connection.bankCode },
-          ],
+          typedSearchAttributes: fetchSearchAttributes({
+            connectionId: connection.id,
+            organizationId: auth.organizationId,
+            bankCode: connection.bankCode,
+            kvkNumber: connection.clientCompany?.kvkNumber ?? null,
+          }),
           staticSummary: `Fetch now for connection ${connection.id} (${connection.bankCode}), asked by staff`,
         });
       } catch (error) {

@@ -17,7 +17,7 @@ import {
   BankAccount, EmailMessage, Onboarding, SerialNumber, type IBankAccount, type IEnvironment, type IOnboarding,
 } from '../../db/entities';
 import { cancelUpdate, onboardingWorkflow, onboardingWorkflowId, resendUpdate } from '../../workflows/onboarding';
-import { BankCode, EnvironmentId, KvkNumber, OnboardingStatus, OrganizationId } from '../../workflows/search-attributes';
+import { BankCode, EnvironmentId, KvkNumber, OnboardingFlavour, OnboardingStatus, OrganizationId } from '../../workflows/search-attributes';
 import type { AuthContext } from '../auth';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
@@ -376,6 +376,7 @@ async function startOnboarding(
     typedSearchAttributes: [
       { key: OnboardingStatus, value: 'preparing' },
       { key: KvkNumber, value: body.client.kvkNumber },
+      { key: OnboardingFlavour, value: body.flavour },
       { key: BankCode, value: body.bank },
       { key: OrganizationId, value: auth.organizationId },
       { key: EnvironmentId, value: environment.id },

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ConnectedAccount, DailyStatement, Onboarding, Transaction } from '../../db/entities';
-import { nextAmsterdamMidnight, amsterdamIso } from '../../domain/amsterdam-time';
-import { amsterdamDate, fetchScheduleId } from '../../domain/fetch-schedule';
+import { amsterdamDate, amsterdamIso, nextAmsterdamMidnight } from '../../domain/amsterdam-time';
+import { fetchScheduleId } from '../../domain/fetch-schedule';
 import { SANDBOX_COMPANIES } from '../../sandbox/bank/test-users';
 import type { FetchSummary } from '../../workflows/fetch-transactions';
 import { createTenant, type Tenant } from '../support/tenant';
@@ -176,4 +176,35 @@ test('through the capped day each account is fetched as often as the allowance p
   // Nothing reached the bank beyond the allowance: it never had to answer ACCESS_EXCEEDED.
   const transactions = await world.db.orm.em.fork().find(Transaction, { description: 'Cent voor de geplande run' });
   expect(transactions).toHaveLength(3);
+});
+
+test('support finds the fetches by KvK number beside the onboarding, and reads every step in words with ISO dates', async () => {
+  const kvk = 'KvkNumber = "68750110"';
+  const found = async (query: string) => {
+    const ids: string[] = [];
+    for await (const run of env.client.workflow.list({ query })) ids.push(run.workflowId);
+    return ids;
+  };
+  const fetches = await eventually(async () => {
+    const ids = await found(`${kvk} AND WorkflowType = "fetchTransactionsWorkflow"`);
+    return ids.length >= 5 ? ids : undefined;
+  });
+  expect(fetches).toEqual(expect.arrayContaining([`onboarding:${onboardingId}:fetch-first`, `connection:${connectionId}:fetch-now`]));
+  expect(fetches.filter((id) => id.startsWith(`${fetchScheduleId(connectionId)}-`)).length).toBeGreaterThanOrEqual(2);
+  expect(await found(`${kvk} AND OnboardingFlavour = "activation-link"`)).toEqual([`onboarding:${onboardingId}`]);
+  const schedule = await env.client.schedule.getHandle(fetchScheduleId(connectionId)).describe();
+  expect(schedule.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value])).toEqual(expect.arrayContaining([
+    ['KvkNumber', '68750110'], ['OrganizationId', office.organizationId], ['ConnectionId', connectionId],
+  ]));
+
+  const history = await env.client.workflow.getHandle(`onboarding:${onboardingId}`).fetchHistory();
+  const summaries = (history.events ?? [])
+    .map((event) => event.userMetadata?.summary?.data)
+    .filter((data): data is Uint8Array => Boolean(data))
+    .map((data) => JSON.parse(Buffer.from(data).toString('utf8')) as string);
+  expect(summaries.length).toBeGreaterThan(5);
+  for (const summary of summaries) expect(summary).not.toMatch(/R-[VAD]\d/);
+  const waits = summaries.filter((summary) => summary.startsWith('Wait for'));
+  expect(waits.length).toBeGreaterThan(0);
+  for (const wait of waits) expect(wait).toMatch(/until \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0[12]:00/);
 });

@@ -5,7 +5,7 @@ import type { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createConnectorFor } from '../../banks/registry';
 import { Environment } from '../../db/entities';
-import { addDays, amsterdamDate } from '../../domain/fetch-schedule';
+import { addDays, amsterdamDate } from '../../domain/amsterdam-time';
 import { startSandboxBank } from '../../sandbox/bank';
 import { createTestApp } from '../support/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';

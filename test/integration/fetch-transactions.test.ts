@@ -3,7 +3,7 @@ import type { Worker } from '@temporalio/worker';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { createConnectorFor } from '../../banks/registry';
 import { ConnectedAccount, Connection, DailyStatement, EmailMessage, Transaction } from '../../db/entities';
-import { addDays, amsterdamDate } from '../../domain/fetch-schedule';
+import { addDays, amsterdamDate } from '../../domain/amsterdam-time';
 import { startSandboxBank } from '../../sandbox/bank';
 import { fetchTransactionsWorkflow, type FetchSummary } from '../../workflows/fetch-transactions';
 import { createTenant, type Tenant } from '../support/tenant';

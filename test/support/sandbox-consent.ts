@@ -3,7 +3,7 @@ import type { BankConnector, BankTokens } from '../../banks/connector';
 import { SANDBOX_CLIENT_ID } from '../../banks/registry';
 import { BankAccount, ConnectedAccount, Connection, Consent } from '../../db/entities';
 import type { TokenCipher } from '../../db/token-cipher';
-import { addDays, amsterdamDate } from '../../domain/fetch-schedule';
+import { addDays, amsterdamDate } from '../../domain/amsterdam-time';
 import { createOAuthState, createPkcePair } from '../../domain/pkce';
 import type { SandboxBankAdmin } from '../../sandbox/bank';
 
