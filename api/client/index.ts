@@ -3,8 +3,11 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ActivationLink, Connection, Consent, ConsentAttempt, type IOnboarding } from '../../db/entities';
+import {
+  ActivationLink, ConnectedAccount, Connection, Consent, ConsentAttempt, type IConsentAttempt, type IOnboarding,
+} from '../../db/entities';
 import { looksLikeToken, tokenHash } from '../../domain/activation-token';
+import { formatIban } from '../../domain/iban';
 import { pkceChallenge } from '../../domain/pkce';
 import type { Language } from '../../templates/render';
 import { consentReturnedUpdate, startConsentUpdate } from '../../workflows/onboarding';
@@ -13,12 +16,14 @@ import { undoConnectionWorkflow, undoConnectionWorkflowId, type UndoConnectionRe
 import type { ApiServices } from '../services';
 import { csrfField, csrfValid, ensureCsrfSecret, readCookie } from './csrf';
 import { linkState, updateRefusal } from './link-state';
-import { pageLanguage, sendPage } from './pages';
+import { keepLanguage, pageLanguage, sendPage } from './pages';
 import { createWizardRouter } from './wizard';
+import { BANK_NAMES } from './wizard-text';
 
-const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
 /** How long the browser remembers which link sent it to the bank: the bank's own pages time out after 15 minutes. */
 const RETURN_COOKIE_MS = 30 * 60_000;
+/** How long a callback's outcome may stay with the workflow before its page stops waiting and says so. */
+const PROCESSING_MS = 60_000;
 /** How long the undo page waits for the undo workflow before saying it is still working on it. */
 const UNDO_WAIT_MS = 20_000;
 
@@ -43,6 +48,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
   const writeLimit = limited(30);
   const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
 
+  router.use(['/connect', '/wizard'], keepLanguage(secure));
   router.use('/wizard', createWizardRouter(services, log, { read: readLimit, write: writeLimit, lookup: limited(30) }));
 
   router.use('/connect', (_req, res, next) => {
@@ -54,27 +60,28 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
   });
 
   router.get('/connect/callback', readLimit, async (req, res) => {
-    const noSwitch = { languageSwitch: false };
     const state = single(req.query.state);
     const em = services.orm.em.fork();
     const attempt = state && state.length <= 512
       ? await em.findOne(ConsentAttempt, { stateHash: sha256(state) }, { populate: ['onboarding.organization', 'onboarding.clientCompany'] })
       : null;
-    if (!attempt) return sendPage(req, res, 400, 'problem', { kind: 'bad-callback', retryUrl: null }, noSwitch);
-    if (attempt.returnedAt) return sendPage(req, res, 409, 'problem', { kind: 'replayed', retryUrl: null }, noSwitch);
+    if (!attempt || !state) return sendPage(req, res, 400, 'problem', { kind: 'bad-callback', retryUrl: null });
+    const lang = pageLanguage(req);
+    // Where the outcome shows: without the single-use code, so a reload, Back or the language switch only look.
+    const outcomeUrl = `/connect/callback?${new URLSearchParams({ state, lang }).toString()}`;
+    if (attempt.returnedAt) return showOutcome(req, res, em, attempt);
     const code = single(req.query.code);
     const bankError = single(req.query.error);
-    if (!code && !bankError) return sendPage(req, res, 400, 'problem', { kind: 'bad-callback', retryUrl: null }, noSwitch);
+    if (!code && !bankError) return sendPage(req, res, 400, 'problem', { kind: 'bad-callback', retryUrl: null });
 
     // Claimed with a conditional write, so two arrivals of the same callback cannot both hand a code to the workflow.
     const returned = code && !bankError
       ? { codeEncrypted: services.tokenCipher.encrypt(code), returnedAt: new Date() }
       : { error: (single(req.query.error_description) ?? bankError ?? '').slice(0, 1000), returnedAt: new Date() };
     const claimed = await em.nativeUpdate(ConsentAttempt, { id: attempt.id, returnedAt: null }, returned);
-    if (claimed === 0) return sendPage(req, res, 409, 'problem', { kind: 'replayed', retryUrl: null }, noSwitch);
+    if (claimed === 0) return res.redirect(303, outcomeUrl);
 
     const onboarding = attempt.onboarding;
-    const lang = pageLanguage(req);
     let outcome: { outcome: 'consented' | 'refused'; reason: string | null };
     try {
       outcome = await services.temporal.workflow.getHandle(onboarding.workflowId)
@@ -83,32 +90,21 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
       const retryUrl = onboarding.flavour === 'serial' ? `/wizard/consent?lang=${lang}` : await retryLink(req, attempt.onboarding.id, lang);
       if (updateRefusal(error)) {
         log.warn({ onboardingId: onboarding.id, attemptId: attempt.id, err: error }, 'the workflow did not take the bank\'s answer');
-        return sendPage(req, res, 409, 'problem', { kind: 'not-processed', retryUrl }, noSwitch);
+        return sendPage(req, res, 409, 'problem', { kind: 'not-processed', retryUrl });
       }
       log.error({ onboardingId: onboarding.id, attemptId: attempt.id, err: error }, 'processing the bank\'s answer failed');
-      return sendPage(req, res, 502, 'problem', { kind: 'server-error', retryUrl }, noSwitch);
+      return sendPage(req, res, 502, 'problem', { kind: 'server-error', retryUrl });
     }
     log.info({ onboardingId: onboarding.id, attemptId: attempt.id, outcome: outcome.outcome }, 'client returned from the bank');
     // The serial flavour's client came from the wizard: its Accounts step comes next (R-V12), or another try.
-    const wizard = onboarding.flavour === 'serial';
-    if (wizard && outcome.outcome === 'consented') return res.redirect(303, `/wizard/accounts?lang=${lang}`);
-    const view = linkView(onboarding);
-    if (outcome.outcome === 'consented') return sendPage(req, res, 200, 'consent-given', view, noSwitch);
-    const reason = outcome.reason ?? bankError ?? '';
-    return sendPage(req, res, 200, 'consent-refused', {
-      officeName: view.officeName,
-      bankName: view.bankName,
-      reason,
-      // R-A3: the refusal banks give most often; the page explains the rule instead of only quoting the bank.
-      roleRefused: /\brole\b|owner|administratorplus/i.test(reason),
-      retryUrl: wizard ? `/wizard/consent?lang=${lang}` : await retryLink(req, onboarding.id, lang),
-    }, noSwitch);
+    const wizardNext = onboarding.flavour === 'serial' && outcome.outcome === 'consented';
+    res.redirect(303, wizardNext ? `/wizard/accounts?lang=${lang}` : outcomeUrl);
   });
 
   router.get('/connect/:token', readLimit, async (req, res) => {
     const em = services.orm.em.fork();
     const link = await findLink(em, tokenParam(req));
-    if (!link) return sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null }, { languageSwitch: true });
+    if (!link) return sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null });
     const onboarding = link.onboarding;
     const lang = pageLanguage(req);
     const state = linkState(link, onboarding.status, new Date());
@@ -121,35 +117,35 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
         csrf: csrfField(secret, link.id),
         // Relative: the form posts back to this very URL without the page repeating the token.
         action: `?lang=${lang}`,
-      }, { languageSwitch: true });
+      });
     }
     if (state === 'connected') {
       const target = await undoTarget(em, onboarding);
-      if (target?.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: false }, { languageSwitch: true });
-      return sendPage(req, res, 200, 'connected', { ...linkView(onboarding), alreadyUsed: false, undoUrl: target ? undoUrl(req, lang) : null }, { languageSwitch: true });
+      if (target?.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: false });
+      return sendPage(req, res, 200, 'connected', { ...linkView(onboarding), alreadyUsed: false, undoUrl: target ? undoUrl(req, lang) : null });
     }
-    return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: state }, { languageSwitch: true });
+    return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: state });
   });
 
   // R-A11: "undo the link". GET only asks (a prefetching mail scanner changes nothing); the CSRF-checked POST does it.
   router.get('/connect/:token/undo', readLimit, async (req, res) => {
     const em = services.orm.em.fork();
     const link = await findLink(em, tokenParam(req));
-    if (!link) return sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null }, { languageSwitch: true });
+    if (!link) return sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null });
     const onboarding = link.onboarding;
     const lang = pageLanguage(req);
     const officeName = onboarding.organization.name;
-    if (linkState(link, onboarding.status, new Date()) !== 'connected') return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-connected' }, { languageSwitch: true });
+    if (linkState(link, onboarding.status, new Date()) !== 'connected') return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-connected' });
     const target = await undoTarget(em, onboarding);
-    if (!target) return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-yet' }, { languageSwitch: true });
-    if (target.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: true }, { languageSwitch: true });
+    if (!target) return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-yet' });
+    if (target.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: true });
     const secret = ensureCsrfSecret(req, res, secure);
     return sendPage(req, res, 200, 'undo-confirm', {
       ...linkView(onboarding),
       csrf: csrfField(secret, link.id, 'undo'),
       action: `?lang=${lang}`,
       backUrl: `/connect/${tokenParam(req)}?lang=${lang}`,
-    }, { languageSwitch: true });
+    });
   });
 
   router.post('/connect/:token/undo', writeLimit, form, async (req, res) => {
@@ -245,6 +241,47 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     sendPage(req, res, 500, 'problem', { kind: 'server-error', retryUrl: null });
   });
 
+  /**
+   * What became of a trip to the bank, from the rows the workflow's activities keep (R-A11, R-A3, R-V13): the
+   * consent stored, or the refusal in the bank's or the workflow's words. Only looks, so any number of reloads
+   * show the same; the first arrival with the code is the one that handed it over.
+   */
+  async function showOutcome(
+    req: Request, res: Response, em: EntityManager, attempt: IConsentAttempt & { onboarding: IOnboarding },
+  ): Promise<void> {
+    const onboarding = attempt.onboarding;
+    const lang = pageLanguage(req);
+    const wizard = onboarding.flavour === 'serial';
+    const view = linkView(onboarding);
+    const consented = await em.count(Consent, {
+      organization: onboarding.organization, bankCode: attempt.bankCode, bankConsentId: attempt.bankConsentId,
+    });
+    if (consented) {
+      if (wizard) return void res.redirect(303, `/wizard/accounts?lang=${lang}`);
+      const accounts = await linkedAccounts(em, onboarding);
+      return sendPage(req, res, 200, 'consent-given', { ...view, accounts: accounts ?? [], pending: accounts === null });
+    }
+    const workflowReason = onboarding.status === 'waiting_for_consent' ? onboarding.statusReason : null;
+    const reason = attempt.error ?? workflowReason ?? null;
+    if (reason === null) {
+      // Still with the workflow: another tab's arrival is being processed right now.
+      const recent = attempt.returnedAt && Date.now() - attempt.returnedAt.getTime() < PROCESSING_MS;
+      if (onboarding.status === 'consent_in_progress' && recent) {
+        return sendPage(req, res, 200, 'consent-wait', { officeName: view.officeName, bankName: view.bankName });
+      }
+      const retryUrl = wizard ? `/wizard/consent?lang=${lang}` : await retryLink(req, onboarding.id, lang);
+      return sendPage(req, res, 409, 'problem', { kind: 'not-processed', retryUrl });
+    }
+    return sendPage(req, res, 200, 'consent-refused', {
+      officeName: view.officeName,
+      bankName: view.bankName,
+      reason,
+      // R-A3: the refusal banks give most often; the page explains the rule instead of only quoting the bank.
+      roleRefused: /\brole\b|owner|administratorplus/i.test(reason),
+      retryUrl: wizard ? `/wizard/consent?lang=${lang}` : await retryLink(req, onboarding.id, lang),
+    });
+  }
+
   /** The link that sent this browser to the bank, if it can still be used: the way back for another try. */
   async function retryLink(req: Request, onboardingId: string, lang: Language): Promise<string | null> {
     const sealed = readCookie(req, returnCookie);
@@ -267,6 +304,19 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
 function findLink(em: EntityManager, token: string) {
   if (!looksLikeToken(token)) return Promise.resolve(null);
   return em.findOne(ActivationLink, { tokenHash: tokenHash(token) }, { populate: ['onboarding.organization', 'onboarding.clientCompany'] });
+}
+
+type LinkedAccount = { name: string; iban: string };
+
+/** The accounts the connection of this onboarding links; null while the profile sync is still adding them. */
+async function linkedAccounts(em: EntityManager, onboarding: IOnboarding): Promise<LinkedAccount[] | null> {
+  if (!onboarding.connection) return null;
+  const accounts = await em.find(
+    ConnectedAccount,
+    { connection: onboarding.connection.id, organization: onboarding.organization },
+    { populate: ['bankAccount'], orderBy: { iban: 'asc' } },
+  );
+  return accounts.map((a) => ({ name: a.bankAccount.name, iban: formatIban(a.iban) }));
 }
 
 /**

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import Handlebars from 'handlebars';
 import type { Language } from '../../templates/render';
+import { readCookie } from './csrf';
 import type { LinkRefusal } from './link-state';
 import type { ProgressStep } from './wizard-text';
 
@@ -26,7 +27,7 @@ interface Option {
   selected: boolean;
 }
 
-export type ProblemKind = 'unknown-link' | 'csrf' | 'rate-limited' | 'bad-callback' | 'replayed' | 'not-processed' | 'server-error';
+export type ProblemKind = 'unknown-link' | 'csrf' | 'rate-limited' | 'bad-callback' | 'not-processed' | 'server-error';
 
 interface LinkView {
   officeName: string;
@@ -43,7 +44,9 @@ export interface PageData {
   undone: LinkView & { already: boolean };
   'undo-wait': { officeName: string; kind: UndoWaitKind };
   'link-unusable': { officeName: string; reason: LinkRefusal };
-  'consent-given': LinkView;
+  /** `pending`: the profile sync is still adding the accounts; the page looks again by itself. */
+  'consent-given': LinkView & { accounts: Array<{ name: string; iban: string }>; pending: boolean };
+  'consent-wait': { officeName: string; bankName: string };
   'consent-refused': { officeName: string; bankName: string; reason: string; roleRefused: boolean; retryUrl: string | null };
   problem: { kind: ProblemKind; retryUrl: string | null };
   'wizard-start': { steps: ProgressStep[]; startUrl: string };
@@ -126,22 +129,46 @@ function template(file: string): HandlebarsTemplateDelegate {
   return found;
 }
 
-/** Dutch unless the client asks otherwise: `?lang=` first (the language switch), then the browser's preference. */
+/**
+ * The language the client chose, kept for the rest of the visit: the bank's redirect back to the callback carries
+ * no `?lang=`, and the bank's pages are the client's only way between our pages.
+ */
+const LANGUAGE_COOKIE = 'bk_lang';
+
+/** Dutch unless the client asks otherwise: `?lang=` first (the switch), then the choice kept, then the browser's. */
 export function pageLanguage(req: Request): Language {
   const asked = req.query.lang;
   if (asked === 'en' || asked === 'nl') return asked;
+  const kept = readCookie(req, LANGUAGE_COOKIE);
+  if (kept === 'en' || kept === 'nl') return kept;
   return req.acceptsLanguages('nl', 'en') === 'en' ? 'en' : 'nl';
 }
 
-export interface PageOptions {
-  /**
-   * Offer the other language as a link to the same path. Off where a second GET of the URL would mean something
-   * (the bank's callback carries a single-use code).
-   */
-  languageSwitch?: boolean;
+/** Keeps a language asked for with `?lang=` (a link in an e-mail, the switch) in a cookie for the pages without one. */
+export function keepLanguage(secure: boolean): RequestHandler {
+  return (req, res, next) => {
+    const asked = req.query.lang;
+    if ((asked === 'en' || asked === 'nl') && readCookie(req, LANGUAGE_COOKIE) !== asked) {
+      // Lax: it must ride along on the bank's redirect back, a cross-site top-level navigation.
+      res.cookie(LANGUAGE_COOKIE, asked, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+    }
+    next();
+  };
 }
 
-export function sendPage<P extends keyof PageData>(req: Request, res: Response, status: number, page: P, data: PageData[P], options: PageOptions = {}): void {
+/**
+ * The other language's link: this very URL with only `lang` changed. Relative, so a page never repeats the token
+ * in its path. Safe on every page: a GET here only shows (the bank's callback hands its code over once, then shows).
+ */
+function switchUrl(req: Request, other: Language): string {
+  const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  query.set('lang', other);
+  return `?${query.toString()}`;
+}
+
+export function sendPage<P extends keyof PageData>(
+  req: Request, res: Response, status: number, page: P, data: PageData[P],
+): void {
   const lang = pageLanguage(req);
   // base64url: no character HTML would escape in the attribute, all valid in a CSP nonce.
   const nonce = randomBytes(16).toString('base64url');
@@ -153,7 +180,7 @@ export function sendPage<P extends keyof PageData>(req: Request, res: Response, 
     nonce,
     title: rendered.slice(0, newline).trim(),
     body: rendered.slice(newline + 1),
-    switchUrl: options.languageSwitch ? `?lang=${other}` : null,
+    switchUrl: switchUrl(req, other),
     switchLang: other,
     switchLabel: other === 'en' ? 'English' : 'Nederlands',
   });

@@ -50,7 +50,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
 
   router.get('/', limits.read, (req, res) => {
     const lang = pageLanguage(req);
-    sendPage(req, res, 200, 'wizard-start', { steps: progress('details', lang), startUrl: `/wizard/details?lang=${lang}` }, { languageSwitch: true });
+    sendPage(req, res, 200, 'wizard-start', { steps: progress('details', lang), startUrl: `/wizard/details?lang=${lang}` });
   });
 
   // R-V3: the company name from the KvK number, for the Details form's live fill-in.
@@ -183,7 +183,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       csrf: csrfField(secret, step.session.serialNumberId, 'wizard-consent'),
       action: `/wizard/consent?lang=${lang}`,
       backUrl: `/wizard/connection?lang=${lang}`,
-    }, { languageSwitch: true });
+    });
   });
 
   router.post('/consent', limits.write, form, async (req, res) => {
@@ -219,7 +219,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     if (onboarding.status === 'consent_in_progress') {
       // The bank's answer is being processed and the accounts listed; the page looks again by itself.
       res.setHeader('Refresh', `2; url=/wizard/accounts?lang=${lang}`);
-      return sendPage(req, res, 200, 'wizard-accounts-wait', { steps: progress('accounts', lang), refreshUrl: `/wizard/accounts?lang=${lang}` }, { languageSwitch: true });
+      return sendPage(req, res, 200, 'wizard-accounts-wait', { steps: progress('accounts', lang), refreshUrl: `/wizard/accounts?lang=${lang}` });
     }
     if (onboarding.status !== 'choosing_accounts') return void res.redirect(303, `/wizard/done?lang=${lang}`);
     const chosen = session.chosen ?? null;
@@ -272,7 +272,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       count: linked.length,
       extraCost: extraMonthlyCostCents(linked.length) > 0 ? formatEuro(extraMonthlyCostCents(linked.length), lang) : null,
       active: onboarding.status === 'active',
-    }, { languageSwitch: true });
+    });
   });
 
   return router;
@@ -301,7 +301,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       csrf: csrfField(secret, DETAILS_BINDING, 'wizard-details'),
       action: `/wizard/details?lang=${lang}`,
       kvkUrl: '/wizard/kvk',
-    }, { languageSwitch: true });
+    });
   }
 
   function renderConnection(req: Request, res: Response, status: number, session: WizardSession, manager: { name: string; email: string }, errors: ConnectionErrors): void {
@@ -316,7 +316,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       csrf: csrfField(secret, session.serialNumberId, 'wizard-connection'),
       action: `/wizard/connection?lang=${lang}`,
       backUrl: `/wizard/details?lang=${lang}`,
-    }, { languageSwitch: true });
+    });
   }
 
   function renderAccounts(req: Request, res: Response, status: number, session: WizardSession, onboarding: IOnboarding, chosen: AccountOptions[] | null, error: FieldMessage | null): void {
@@ -349,7 +349,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       extraAccountCents: EXTRA_ACCOUNT_MONTHLY_CENTS,
       csrf: csrfField(secret, session.serialNumberId, 'wizard-accounts'),
       action: `/wizard/accounts?lang=${lang}`,
-    }, { languageSwitch: true });
+    });
   }
 
   /** The session and its onboarding, checked for a POST's CSRF field; otherwise the page that says why not. */
@@ -395,7 +395,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
 
   function unusable(req: Request, res: Response, kind: WizardUnusableKind, reason: string | null): void {
     const lang = pageLanguage(req);
-    sendPage(req, res, kind === 'no-session' ? 400 : 410, 'wizard-unusable', { kind, reason, startUrl: `/wizard?lang=${lang}` }, { languageSwitch: true });
+    sendPage(req, res, kind === 'no-session' ? 400 : 410, 'wizard-unusable', { kind, reason, startUrl: `/wizard?lang=${lang}` });
   }
 
   function problem(req: Request, res: Response, kind: 'csrf'): void {

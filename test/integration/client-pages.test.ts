@@ -12,6 +12,7 @@ import { startWorld, type World } from '../support/world';
 import { TEST_TASK_QUEUE } from '../support/temporal';
 import { decodeQuotedPrintable } from '../support/mail';
 import { eventually } from '../support/eventually';
+import { Visitor } from '../support/visitor';
 
 /**
  * The client's side of an activation-link onboarding (R-A1, R-A3, R-A10, R-A11, R-V13) through the real app,
@@ -189,10 +190,11 @@ test('an Owner links the account: page, CSRF, bank, callback, then the link show
   expect(againHtml).toContain('Een activatielink werkt maar één keer.');
   expect(await db.orm.em.fork().count(ConsentAttempt, { onboarding: onboardingId })).toBe(1);
 
-  // The same callback a second time (a reload, a replay) never hands the code over again.
+  // The same callback a second time (a reload, a replay) never hands the code over again: it shows where things stand.
   const replay = await fetch(callback);
-  expect(replay.status).toBe(409);
-  expect(await replay.text()).toContain('<h1>Al verwerkt</h1>');
+  expect(replay.status).toBe(200);
+  expect(await replay.text()).toContain('<h1>Gelukt</h1>');
+  expect(await db.orm.em.fork().count(ConsentAttempt, { onboarding: onboardingId })).toBe(1);
 
   const connectedMail = await eventually(() => smtp.messages.find((m) => m.to.includes('eigenaar@donald.test') && m.raw.includes('is gelukt')));
   expect(decodeQuotedPrintable(connectedMail.raw)).toContain('Het kan tot 24 uur duren voordat de eerste transacties in de administratie staan');
@@ -215,7 +217,7 @@ test('a Viewer is refused at the bank (R-A3): the page names the role rule and l
   expect(html).toContain('Alleen een gebruiker met de rol <strong>Owner</strong> (met eigenaarspas) of <strong>AdministratorPlus</strong> met het recht om rekeningen te koppelen mag de koppeling goedkeuren.');
   expect(html).toContain('Melding van de bank: Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer');
   const path = new URL(link).pathname;
-  expect(html).toContain(`<a href="${path}?lang&#x3D;nl">Opnieuw proberen met een andere gebruiker</a>`);
+  expect(html).toContain(`<a class="button" href="${path}?lang&#x3D;nl">Opnieuw proberen met een andere gebruiker</a>`);
 
   const waiting = await state(workflowId);
   expect(waiting.status).toBe('waiting_for_consent');
@@ -233,12 +235,67 @@ test('a Viewer is refused at the bank (R-A3): the page names the role rule and l
   expect(elsewhere).toContain('Open de link uit de e-mail van Administratiekantoor De Boekhouder opnieuw om het nog eens te proberen met een andere gebruiker.');
 });
 
+test('an English client with a Dutch browser stays in English through the bank and back; the page after the bank lists the linked account, says how to undo, switches language, and shows the same on a reload', async () => {
+  const { workflowId, link } = await startOnboarding('english@donald.test');
+  await eventually(async () => (await state(workflowId)).status === 'waiting_for_consent' || undefined);
+  const path = new URL(link).pathname;
+  const client = new Visitor(baseUrl, { 'accept-language': 'nl-NL,nl;q=0.9' });
+  const csrf = await client.csrf(`${path}?lang=en`);
+  const link2bank = await client.post(`${path}?lang=en`, { csrf });
+  expect(link2bank.status).toBe(303);
+  const callback = await consentAtBank(new URL(link2bank.headers.get('location')!), 'ing-owner', [IBAN]);
+
+  // The bank's way back carries no language; the client's choice came along anyway.
+  const back = await client.get(callback.toString());
+  expect(back.status).toBe(303);
+  const statusPath = back.headers.get('location')!;
+  expect(statusPath).toMatch(/^\/connect\/callback\?state=[^&]+&lang=en$/);
+  expect(statusPath).not.toContain('code=');
+  const done = await eventually(async () => {
+    const html = await (await client.get(statusPath)).text();
+    return html.includes('NL69 INGB 0123 4567 89') ? html : undefined;
+  }, 30_000);
+  expect(done).toContain('<html lang="en">');
+  expect(done).toContain('<h1>Done</h1>');
+  expect(done).toContain('open the link in the e-mail again and choose <strong>Undo the connection</strong>');
+
+  // F5 on the bank's own callback URL: the same page, not an error; from another browser too, in its language.
+  const reloaded = await client.follow(callback.toString());
+  expect(reloaded.response.status).toBe(200);
+  expect(await reloaded.response.text()).toContain('<h1>Done</h1>');
+  const elsewhere = await new Visitor(baseUrl).follow(callback.toString());
+  expect(await elsewhere.response.text()).toContain('<h1>Gelukt</h1>');
+
+  const switchLink = /<a href="([^"]+)" lang="nl" hreflang="nl">Nederlands<\/a>/.exec(done)?.[1]?.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+  expect(switchLink).toBe(statusPath.replace('/connect/callback', '').replace('lang=en', 'lang=nl'));
+  expect(await (await client.get(`/connect/callback${switchLink}`)).text()).toContain('<h1>Gelukt</h1>');
+});
+
+test('an English client refused at the bank reads the refusal in English, with the language switch and a way back in English', async () => {
+  const { workflowId, link } = await startOnboarding('english-viewer@donald.test');
+  await eventually(async () => (await state(workflowId)).status === 'waiting_for_consent' || undefined);
+  const path = new URL(link).pathname;
+  const client = new Visitor(baseUrl, { 'accept-language': 'nl-NL,nl;q=0.9' });
+  const link2bank = await client.post(`${path}?lang=en`, { csrf: await client.csrf(`${path}?lang=en`) });
+  const callback = await consentAtBank(new URL(link2bank.headers.get('location')!), 'ing-viewer', [IBAN]);
+  const refused = await client.follow(callback.toString());
+  expect(refused.response.status).toBe(200);
+  const html = await refused.response.text();
+  expect(html).toContain('<h1>This user may not give consent</h1>');
+  expect(html).toContain('hreflang="nl">Nederlands</a>');
+  expect(html).toContain(`<a class="button" href="${path}?lang&#x3D;en">Try again with another user</a>`);
+  // A reload shows the same refusal; it does not hand the bank's answer to the onboarding again.
+  const again = await client.get(refused.path);
+  expect(again.status).toBe(200);
+  expect(await again.text()).toContain('<h1>This user may not give consent</h1>');
+});
+
 test('English on request, by ?lang=en or Accept-Language', async () => {
   const { link } = await startOnboarding('owner@donald.test');
   const byQuery = await (await fetch(`${link}?lang=en`)).text();
   expect(byQuery).toContain('<html lang="en">');
   expect(byQuery).toContain('<h1>Activate the bank connection</h1>');
-  expect(byQuery).toContain('<dt>Chamber of Commerce number</dt><dd>68750110</dd>');
+  expect(byQuery).toContain('<dt>KvK number</dt><dd>68750110</dd>');
   expect(byQuery).toContain('<form method="post" action="?lang&#x3D;en">');
   expect(byQuery).toContain('<a href="?lang&#x3D;nl" lang="nl" hreflang="nl">Nederlands</a>');
   const byHeader = await (await fetch(link, { headers: { 'accept-language': 'en-GB,en;q=0.9,nl;q=0.5' } })).text();
