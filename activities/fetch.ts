@@ -34,6 +34,9 @@ export interface ConsentEndedNotice {
   organizationId: string;
   bankCode: string;
   companyName: string | null;
+  kvkNumber: string | null;
+  /** Where the client was last reached (its latest onboarding), so staff can contact them about a new consent. */
+  clientEmail: string | null;
   accountManager: { name: string | null; email: string | null };
   staffEmail: string | null;
   consentId: string | null;
@@ -138,10 +141,13 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
       connection.stateReason = input.reason.slice(0, 500);
       if (connection.consent && connection.consent.status === 'valid') connection.consent.status = 'expired';
       await em.flush();
+      const latest = await em.findOne(Onboarding, { connection }, { orderBy: { createdAt: 'desc' }, fields: ['clientEmail'] });
       return {
         organizationId: connection.organization.id,
         bankCode: connection.bankCode,
         companyName: connection.clientCompany?.name ?? null,
+        kvkNumber: connection.clientCompany?.kvkNumber ?? null,
+        clientEmail: latest?.clientEmail ?? null,
         accountManager: { name: connection.accountManagerName ?? null, email: connection.accountManagerEmail ?? null },
         staffEmail: connection.organization.staffEmail ?? null,
         consentId: connection.consent?.id ?? null,

@@ -100,6 +100,8 @@ async function consentInvalid(summary: FetchSummary, reason: string): Promise<Fe
       data: {
         recipientName: recipient.name,
         companyName: marked.companyName ?? 'uw klant',
+        kvkNumber: marked.kvkNumber,
+        clientEmail: marked.clientEmail,
         bankName: BANK_NAMES[marked.bankCode] ?? marked.bankCode,
         consentStatusText: 'niet meer geldig',
         connectionId: summary.connectionId,

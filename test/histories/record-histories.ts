@@ -212,7 +212,7 @@ function standInActivities(env: TestWorkflowEnvironment, world: World): Partial<
     },
     markConsentInvalid: async () => ({
       organizationId: ORGANIZATION_ID, consentId: '0e000000-0000-4000-8000-000000000001', bankCode: 'INGB',
-      companyName: 'Test BV Donald', staffEmail: 'backoffice@kantoor.test', accountManager: { name: 'Anna de Vries', email: 'anna@kantoor.test' },
+      companyName: 'Test BV Donald', kvkNumber: '68750110', clientEmail: 'eigenaar@testbvdonald.nl', staffEmail: 'backoffice@kantoor.test', accountManager: { name: 'Anna de Vries', email: 'anna@kantoor.test' },
     }),
     pauseFetchSchedule: async () => undefined,
     sendEmail: async ({ idempotencyKey }) => ({ status: 'sent' as const, messageId: `message:${idempotencyKey}` }),
