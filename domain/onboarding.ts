@@ -26,7 +26,8 @@ export const FINAL_STATUSES: readonly OnboardingStatus[] = ['rejected', 'active'
 
 /** The wizard's Details step (R-V9), as recorded on the onboarding. */
 export interface WizardDetails {
-  product: string;
+  /** No longer asked (the client cannot know which product the office uses); kept on onboardings from before. */
+  product?: string;
   insideBusiness: boolean;
   termsAcceptedAt: string;
   privacyAcceptedAt: string;

@@ -17,6 +17,7 @@ import type { ApiServices } from '../services';
 import { csrfField, csrfValid, ensureCsrfSecret, readCookie } from './csrf';
 import { linkState, updateRefusal } from './link-state';
 import { keepLanguage, pageLanguage, sendPage } from './pages';
+import { termsPages } from './terms';
 import { createWizardRouter } from './wizard';
 import { BANK_NAMES } from './wizard-text';
 
@@ -48,7 +49,8 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
   const writeLimit = limited(30);
   const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
 
-  router.use(['/connect', '/wizard'], keepLanguage(secure));
+  router.use(['/connect', '/wizard', '/terms', '/privacy'], keepLanguage(secure));
+  router.use(termsPages(readLimit));
   router.use('/wizard', createWizardRouter(services, log, { read: readLimit, write: writeLimit, lookup: limited(30) }));
 
   router.use('/connect', (_req, res, next) => {

@@ -21,12 +21,6 @@ export type UndoWaitKind = 'not-connected' | 'not-yet' | 'in-progress';
 /** Why the wizard cannot go on: no (or an expired) wizard session, or a serial number that stopped working. */
 export type WizardUnusableKind = 'no-session' | 'expired' | 'locked' | 'refused';
 
-interface Option {
-  value: string;
-  label: string;
-  selected: boolean;
-}
-
 export type ProblemKind = 'unknown-link' | 'csrf' | 'rate-limited' | 'bad-callback' | 'not-processed' | 'server-error';
 
 interface LinkView {
@@ -52,18 +46,34 @@ export interface PageData {
   'wizard-start': { steps: ProgressStep[]; startUrl: string };
   'wizard-details': {
     steps: ProgressStep[];
-    values: { kvkNumber: string; companyName: string | null; product: string; serial: string; bank: string; insideBusinessYes: boolean; insideBusinessNo: boolean; acceptTerms: boolean; acceptPrivacy: boolean };
-    products: Option[];
-    banks: Option[];
-    errors: Record<'kvkNumber' | 'product' | 'serial' | 'bank' | 'insideBusiness' | 'acceptTerms' | 'acceptPrivacy', string | null>;
+    values: { kvkNumber: string; companyName: string | null; serial: string };
+    errors: Record<'kvkNumber' | 'serial', string | null>;
     hasErrors: boolean;
     csrf: string;
     action: string;
     kvkUrl: string;
   };
+  'wizard-terms': {
+    steps: ProgressStep[];
+    companyName: string;
+    kvkNumber: string;
+    serial: string;
+    bankName: string;
+    officeName: string;
+    ing: boolean;
+    values: { insideBusinessYes: boolean; insideBusinessNo: boolean; acceptTerms: boolean; acceptPrivacy: boolean };
+    errors: Record<'insideBusiness' | 'acceptTerms' | 'acceptPrivacy', string | null>;
+    hasErrors: boolean;
+    termsUrl: string;
+    privacyUrl: string;
+    csrf: string;
+    action: string;
+    backUrl: string;
+  };
   'wizard-connection': {
     steps: ProgressStep[];
     companyName: string;
+    officeName: string;
     values: { name: string; email: string };
     errors: Record<'name' | 'email', string | null>;
     hasErrors: boolean;
@@ -77,6 +87,7 @@ export interface PageData {
     steps: ProgressStep[];
     companyName: string;
     bankName: string;
+    officeName: string;
     accounts: Array<{ iban: string; ibanFormatted: string; name: string; kind: string; currency: string; linkable: boolean; transactions: boolean; payments: boolean; directDebit: boolean }>;
     licence: { payments: boolean; directDebit: boolean };
     error: string | null;
@@ -90,12 +101,15 @@ export interface PageData {
     steps: ProgressStep[];
     companyName: string;
     bankName: string;
+    officeName: string;
     accounts: Array<{ name: string; iban: string; transactions: boolean; payments: boolean; directDebit: boolean }>;
     count: number;
     extraCost: string | null;
     active: boolean;
   };
   'wizard-unusable': { kind: WizardUnusableKind; reason: string | null; startUrl: string };
+  terms: { freeAccounts: number; extraAccountCost: string };
+  privacy: Record<string, never>;
 }
 
 /** Pages that run a script of their own (the wizard's KvK fill-in and cost estimate); every page works without it. */
@@ -109,6 +123,7 @@ const FORM_ACTION: Partial<Record<keyof PageData, string>> = {
   'wizard-consent': '',
   'undo-confirm': "; form-action 'self'",
   'wizard-details': "; form-action 'self'",
+  'wizard-terms': "; form-action 'self'",
   'wizard-connection': "; form-action 'self'",
   'wizard-accounts': "; form-action 'self'",
 };

@@ -10,15 +10,17 @@ import { readCookie } from './csrf';
  * serial number and onboarding in the database and the workflow's validators; the cookie only says which ones.
  */
 const WizardSessionSchema = z.object({
-  /** Set once serial number and KvK number matched and the workflow accepted the claim. */
+  /** Set once serial number and KvK number matched; they also say which bank and office (R-V8: one run per bank). */
   serialNumberId: z.string(),
   onboardingId: z.string(),
   serial: z.string(),
   kvkNumber: z.string(),
   companyName: z.string(),
-  product: z.string(),
   bank: z.string(),
-  insideBusiness: z.boolean(),
+  /** R-V9, asked for ING only: null until answered, and for every other bank. */
+  insideBusiness: z.boolean().nullable(),
+  /** Terms and privacy statement accepted and the claim taken by the workflow: the later steps are open. */
+  accepted: z.boolean(),
   accountManager: z.object({ name: z.string(), email: z.string() }).nullable(),
   /** Accounts chosen in the Accounts step, for the Done page until the profile sync records them. */
   chosen: z.array(z.object({ iban: z.string(), importTransactions: z.boolean(), payments: z.boolean(), directDebit: z.boolean() })).nullable(),

@@ -1,7 +1,7 @@
 import type { Language } from '../../templates/render';
 
 /**
- * The wizard's words that code chooses (step names, products, the message next to a field); the page text itself
+ * The wizard's words that code chooses (step names, the message next to a field); the page text itself
  * is in templates/pages/wizard-*.<language>.hbs.
  */
 
@@ -14,15 +14,6 @@ const STEP_LABELS: Record<Language, Record<WizardStep, string>> = {
   en: { details: 'Details', connection: 'Connection', consent: 'Bank consent', accounts: 'Accounts', done: 'Done' },
 };
 
-/** R-V9: the product the bank connection is for. */
-export const PRODUCTS = ['bookkeeping', 'bookkeeping-invoicing'] as const;
-export type Product = (typeof PRODUCTS)[number];
-const PRODUCT_LABELS: Record<Language, Record<Product, string>> = {
-  nl: { bookkeeping: 'Boekhouden', 'bookkeeping-invoicing': 'Boekhouden en factureren' },
-  en: { bookkeeping: 'Bookkeeping', 'bookkeeping-invoicing': 'Bookkeeping and invoicing' },
-};
-
-export const WIZARD_BANKS = ['INGB', 'RABO', 'ABNA'] as const;
 export const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
 
 export interface ProgressStep {
@@ -41,15 +32,7 @@ export function progress(current: WizardStep, lang: Language): ProgressStep[] {
   }));
 }
 
-export function productOptions(lang: Language, selected: string | null): Array<{ value: string; label: string; selected: boolean }> {
-  return PRODUCTS.map((value) => ({ value, label: PRODUCT_LABELS[lang][value], selected: value === selected }));
-}
-
-export function bankOptions(selected: string | null): Array<{ value: string; label: string; selected: boolean }> {
-  return WIZARD_BANKS.map((value) => ({ value, label: BANK_NAMES[value]!, selected: value === selected }));
-}
-
-/** Why a field was refused, in the page's language; some carry a detail (tries left, the bank's name). */
+/** Why a field was refused, in the page's language; some carry a detail (tries left, the problems in words). */
 export type FieldMessage =
   | { code: 'required' }
   | { code: 'kvk-format' }
@@ -61,8 +44,6 @@ export type FieldMessage =
   | { code: 'serial-locked' }
   | { code: 'serial-expired' }
   | { code: 'serial-used' }
-  | { code: 'serial-refused'; reason: string }
-  | { code: 'bank-mismatch'; bankName: string }
   | { code: 'accept-terms' }
   | { code: 'accept-privacy' }
   | { code: 'name' }
@@ -88,7 +69,7 @@ export function fieldMessage(message: FieldMessage, lang: Language): string {
     case 'required':
       return nl ? 'Dit veld is verplicht.' : 'This field is required.';
     case 'kvk-format':
-      return nl ? 'Een KvK-nummer heeft 8 cijfers.' : 'A Chamber of Commerce (KvK) number has 8 digits.';
+      return nl ? 'Een KvK-nummer heeft 8 cijfers.' : 'A KvK number has 8 digits.';
     case 'kvk-unknown':
       return nl ? 'Dit KvK-nummer staat niet in het Handelsregister.' : 'This KvK number is not in the Business Register.';
     case 'kvk-unavailable':
@@ -112,14 +93,12 @@ export function fieldMessage(message: FieldMessage, lang: Language): string {
       return nl ? 'Dit serienummer is verlopen of vervangen. Gebruik het serienummer uit de nieuwste e-mail, of vraag uw administratiekantoor om een nieuw.' : 'This serial number has expired or was replaced. Use the serial number in the most recent e-mail, or ask your accounting office for a new one.';
     case 'serial-used':
       return nl ? 'Met dit serienummer is de koppeling al gemaakt.' : 'This serial number has already been used to make the connection.';
-    case 'serial-refused':
-      return nl ? `Dit serienummer kan niet meer worden gebruikt (${message.reason}).` : `This serial number can no longer be used (${message.reason}).`;
-    case 'bank-mismatch':
-      return nl ? `Dit serienummer is voor een koppeling met ${message.bankName}. Kies ${message.bankName}, of vraag een serienummer voor de andere bank.` : `This serial number is for a connection with ${message.bankName}. Choose ${message.bankName}, or ask for a serial number for the other bank.`;
     case 'accept-terms':
       return nl ? 'Ga akkoord met de algemene voorwaarden om verder te gaan.' : 'Accept the terms of service to continue.';
     case 'accept-privacy':
-      return nl ? 'Ga akkoord met de privacyverklaring om verder te gaan.' : 'Accept the privacy policy to continue.';
+      return nl
+        ? 'Ga akkoord met de privacyverklaring om verder te gaan.'
+        : 'Accept the privacy statement to continue.';
     case 'name':
       return nl ? 'Vul de naam van de accountmanager in (hoogstens 200 tekens).' : "Enter the account manager's name (at most 200 characters).";
     case 'email':

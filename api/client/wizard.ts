@@ -15,7 +15,8 @@ import type { ApiServices } from '../services';
 import { csrfField, csrfValid, ensureCsrfSecret, type CsrfPurpose } from './csrf';
 import { pageLanguage, sendPage, type WizardUnusableKind } from './pages';
 import { reportSerialLocked, verifySerial } from './serial-check';
-import { BANK_NAMES, bankOptions, fieldMessage, formatEuro, PRODUCTS, productOptions, progress, WIZARD_BANKS, type FieldMessage } from './wizard-text';
+import { clearFormFlash, readFormFlash, writeFormFlash } from './form-flash';
+import { BANK_NAMES, fieldMessage, formatEuro, progress, type FieldMessage } from './wizard-text';
 import { readWizardSession, writeWizardSession, type WizardSession } from './wizard-session';
 
 /** Until the client has a session, the Details form's CSRF field is bound to this instead of a serial number. */
@@ -31,8 +32,9 @@ interface Limits {
 
 /**
  * The serial-number wizard (R-V6, R-V8..R-V13; DESIGN.md "Client pages"): five server-rendered steps that work
- * without JavaScript. Every POST answers 303 to the next step's GET (a reload never repeats a side effect); the
- * side effects themselves go through the onboarding workflow's Updates, whose validators have the last word.
+ * without JavaScript. Every POST answers 303: to the next step, or back to its own page, which shows the refused
+ * form's messages (api/client/form-flash.ts); so a reload or Back never sends a form again. The side effects go
+ * through the onboarding workflow's Updates, whose validators have the last word.
  */
 export function createWizardRouter(services: ApiServices, log: Logger, limits: Limits): Router {
   const router = Router();
@@ -50,7 +52,8 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
 
   router.get('/', limits.read, (req, res) => {
     const lang = pageLanguage(req);
-    sendPage(req, res, 200, 'wizard-start', { steps: progress('details', lang), startUrl: `/wizard/details?lang=${lang}` });
+    const startUrl = `/wizard/details?lang=${lang}`;
+    sendPage(req, res, 200, 'wizard-start', { steps: progress('details', lang), startUrl });
   });
 
   // R-V3: the company name from the KvK number, for the Details form's live fill-in.
@@ -66,12 +69,27 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     const lang = pageLanguage(req);
     const session = readWizardSession(req, cipher, secure);
     if (session && (await pastConsent(session))) return void res.redirect(303, `/wizard/accounts?lang=${lang}`);
-    const values: DetailsValues = session
-      ? { kvkNumber: session.kvkNumber, companyName: session.companyName, product: session.product, serial: session.serial, bank: session.bank, insideBusiness: session.insideBusiness ? 'yes' : 'no', acceptTerms: true, acceptPrivacy: true }
-      : { kvkNumber: '', companyName: null, product: PRODUCTS[0], serial: '', bank: 'INGB', insideBusiness: null, acceptTerms: false, acceptPrivacy: false };
-    renderDetails(req, res, 200, values, {});
+    const flash = readFormFlash(req, cipher, secure, 'details');
+    const typed = flash?.fields;
+    const values: DetailsValues = typed
+      ? { kvkNumber: typed.kvkNumber ?? '', companyName: typed.companyName || null, serial: typed.serial ?? '' }
+      : session
+        ? { kvkNumber: session.kvkNumber, companyName: session.companyName, serial: session.serial }
+        : { kvkNumber: '', companyName: null, serial: '' };
+    const secret = ensureCsrfSecret(req, res, secure);
+    const errors = flash?.errors ?? {};
+    sendPage(req, res, 200, 'wizard-details', {
+      steps: progress('details', lang),
+      values,
+      errors: messages(['kvkNumber', 'serial'], errors, lang),
+      hasErrors: Object.keys(errors).length > 0,
+      csrf: csrfField(secret, DETAILS_BINDING, 'wizard-details'),
+      action: `/wizard/details?lang=${lang}`,
+      kvkUrl: '/wizard/kvk',
+    });
   });
 
+  // Step 1, first half: KvK number and serial number, which together say which onboarding, bank and office.
   router.post('/details', limits.write, form, async (req, res) => {
     const lang = pageLanguage(req);
     if (!csrfValid(req, secure, DETAILS_BINDING, 'wizard-details')) return problem(req, res, 'csrf');
@@ -79,12 +97,12 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     const values: DetailsValues = {
       kvkNumber: (body.kvkNumber ?? '').replace(/\s/g, '').slice(0, 20),
       companyName: null,
-      product: body.product ?? '',
       serial: (body.serial ?? '').trim().slice(0, 40),
-      bank: body.bank ?? '',
-      insideBusiness: body.insideBusiness === 'yes' || body.insideBusiness === 'no' ? body.insideBusiness : null,
-      acceptTerms: body.acceptTerms === 'yes',
-      acceptPrivacy: body.acceptPrivacy === 'yes',
+    };
+    const refuse = (errors: DetailsErrors) => {
+      const kept = { kvkNumber: values.kvkNumber, serial: values.serial, companyName: values.companyName ?? '' };
+      writeFormFlash(res, cipher, secure, { form: 'details', fields: kept, choice: null, errors });
+      res.redirect(303, `/wizard/details?lang=${lang}`);
     };
     const errors: DetailsErrors = {};
     if (kvkNumberProblem(values.kvkNumber)) errors.kvkNumber = { code: 'kvk-format' };
@@ -94,16 +112,10 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       else errors.kvkNumber = { code: found.error };
     }
     // Without JavaScript, "Look up" asks only for the company name: nothing is checked or counted yet.
-    if (body.action === 'lookup') return renderDetails(req, res, errors.kvkNumber ? 422 : 200, values, errors.kvkNumber ? { kvkNumber: errors.kvkNumber } : {});
-
+    if (body.action === 'lookup') return refuse(errors.kvkNumber ? { kvkNumber: errors.kvkNumber } : {});
     const serialProblem = serialNumberProblem(values.serial);
     if (serialProblem) errors.serial = { code: 'serial-format', problem: serialProblem };
-    if (!(PRODUCTS as readonly string[]).includes(values.product)) errors.product = { code: 'required' };
-    if (!(WIZARD_BANKS as readonly string[]).includes(values.bank)) errors.bank = { code: 'required' };
-    if (!values.insideBusiness) errors.insideBusiness = { code: 'required' };
-    if (!values.acceptTerms) errors.acceptTerms = { code: 'accept-terms' };
-    if (!values.acceptPrivacy) errors.acceptPrivacy = { code: 'accept-privacy' };
-    if (Object.keys(errors).length) return renderDetails(req, res, 422, values, errors);
+    if (Object.keys(errors).length) return refuse(errors);
 
     // R-V7: only together with the matching KvK number; a wrong one counts towards the lock.
     const em = services.orm.em.fork();
@@ -111,52 +123,141 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     if (!check.ok) {
       await reportSerialLocked(services.temporal, check);
       log.info({ onboardingId: check.onboardingId, reason: check.reason, attemptsLeft: check.attemptsLeft }, 'wizard refused a serial number');
-      if (check.reason === 'kvk_mismatch') return renderDetails(req, res, 422, values, { kvkNumber: { code: 'kvk-mismatch', attemptsLeft: check.attemptsLeft ?? 0 } });
+      if (check.reason === 'kvk_mismatch') {
+        return refuse({ kvkNumber: { code: 'kvk-mismatch', attemptsLeft: check.attemptsLeft ?? 0 } });
+      }
       const code = ({ unknown: 'serial-unknown', locked: 'serial-locked', expired: 'serial-expired', used: 'serial-used' } as const)[check.reason];
-      return renderDetails(req, res, 422, values, { serial: { code } });
+      return refuse({ serial: { code } });
     }
     const onboarding = await em.findOneOrFail(Onboarding, { id: check.onboardingId });
-    // R-V8: one run of the wizard per bank; the serial number belongs to one of them.
-    if (onboarding.bankCode !== values.bank) {
-      return renderDetails(req, res, 422, values, { bank: { code: 'bank-mismatch', bankName: BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode } });
+    // Back to step 1 with the same serial number: what was answered after it still holds.
+    const previous = readWizardSession(req, cipher, secure);
+    const same = previous?.serialNumberId === check.serialNumberId ? previous : null;
+    writeWizardSession(res, cipher, secure, {
+      serialNumberId: check.serialNumberId, onboardingId: check.onboardingId, serial: formatSerialNumber(values.serial),
+      kvkNumber: values.kvkNumber, companyName: values.companyName ?? values.kvkNumber, bank: onboarding.bankCode,
+      insideBusiness: same?.insideBusiness ?? null, accepted: same?.accepted ?? false,
+      accountManager: same?.accountManager ?? null, chosen: null,
+    });
+    clearFormFlash(res, secure);
+    log.info({ onboardingId: check.onboardingId }, 'wizard: serial number and KvK number accepted');
+    res.redirect(303, `/wizard/terms?lang=${lang}`);
+  });
+
+  // Step 1, second half: now that the serial number told the bank and office, what only they decide.
+  router.get('/terms', limits.read, async (req, res) => {
+    const step = await currentStep(req, res, { accepted: false });
+    if (!step) return;
+    const { session, onboarding } = step;
+    const lang = pageLanguage(req);
+    const flash = readFormFlash(req, cipher, secure, 'terms');
+    const answered = session.insideBusiness === null ? '' : session.insideBusiness ? 'yes' : 'no';
+    const insideBusiness = flash ? flash.fields.insideBusiness : answered;
+    const errors = flash?.errors ?? {};
+    const secret = ensureCsrfSecret(req, res, secure);
+    sendPage(req, res, 200, 'wizard-terms', {
+      steps: progress('details', lang),
+      companyName: session.companyName,
+      kvkNumber: session.kvkNumber,
+      serial: session.serial,
+      bankName: BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode,
+      officeName: onboarding.organization.name,
+      ing: onboarding.bankCode === 'INGB',
+      values: {
+        insideBusinessYes: insideBusiness === 'yes',
+        insideBusinessNo: insideBusiness === 'no',
+        acceptTerms: flash ? flash.fields.acceptTerms === 'yes' : session.accepted,
+        acceptPrivacy: flash ? flash.fields.acceptPrivacy === 'yes' : session.accepted,
+      },
+      errors: messages(['insideBusiness', 'acceptTerms', 'acceptPrivacy'], errors, lang),
+      hasErrors: Object.keys(errors).length > 0,
+      termsUrl: onboarding.organization.termsUrl ?? `/terms?lang=${lang}`,
+      privacyUrl: onboarding.organization.privacyUrl ?? `/privacy?lang=${lang}`,
+      csrf: csrfField(secret, session.serialNumberId, 'wizard-terms'),
+      action: `/wizard/terms?lang=${lang}`,
+      backUrl: `/wizard/details?lang=${lang}`,
+    });
+  });
+
+  router.post('/terms', limits.write, form, async (req, res) => {
+    const lang = pageLanguage(req);
+    const step = await currentStep(req, res, { purpose: 'wizard-terms', accepted: false });
+    if (!step) return;
+    const { session, onboarding } = step;
+    const body = fields(req);
+    const ing = onboarding.bankCode === 'INGB';
+    const answers = {
+      insideBusiness: body.insideBusiness === 'yes' || body.insideBusiness === 'no' ? body.insideBusiness : '',
+      acceptTerms: body.acceptTerms === 'yes' ? 'yes' : '',
+      acceptPrivacy: body.acceptPrivacy === 'yes' ? 'yes' : '',
+    };
+    const errors: TermsErrors = {};
+    if (ing && !answers.insideBusiness) errors.insideBusiness = { code: 'required' };
+    if (!answers.acceptTerms) errors.acceptTerms = { code: 'accept-terms' };
+    if (!answers.acceptPrivacy) errors.acceptPrivacy = { code: 'accept-privacy' };
+    if (Object.keys(errors).length) {
+      writeFormFlash(res, cipher, secure, { form: 'terms', fields: answers, choice: null, errors });
+      return void res.redirect(303, `/wizard/terms?lang=${lang}`);
     }
+    const insideBusiness = ing && answers.insideBusiness === 'yes';
     const now = new Date().toISOString();
     try {
       await services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(claimSerialUpdate, {
-        args: [{ serialNumberId: check.serialNumberId, details: { product: values.product, insideBusiness: values.insideBusiness === 'yes', termsAcceptedAt: now, privacyAcceptedAt: now } }],
+        args: [{
+          serialNumberId: session.serialNumberId,
+          details: { insideBusiness, termsAcceptedAt: now, privacyAcceptedAt: now },
+        }],
       });
     } catch (error) {
       const reason = refusalReason(error);
       if (reason === null) throw error;
-      return renderDetails(req, res, 422, values, { serial: { code: 'serial-refused', reason } });
+      return unusable(req, res, 'refused', reason);
     }
-    const previous = readWizardSession(req, cipher, secure);
-    writeWizardSession(res, cipher, secure, {
-      serialNumberId: check.serialNumberId, onboardingId: check.onboardingId, serial: formatSerialNumber(values.serial), kvkNumber: values.kvkNumber,
-      companyName: values.companyName ?? values.kvkNumber, product: values.product, bank: values.bank, insideBusiness: values.insideBusiness === 'yes',
-      accountManager: previous?.serialNumberId === check.serialNumberId ? previous.accountManager : null, chosen: null,
-    });
-    log.info({ onboardingId: check.onboardingId }, 'wizard: serial number and KvK number accepted');
+    const answered = { insideBusiness: ing ? insideBusiness : null, accepted: true };
+    writeWizardSession(res, cipher, secure, { ...session, ...answered });
+    clearFormFlash(res, secure);
     res.redirect(303, `/wizard/connection?lang=${lang}`);
   });
 
   router.get('/connection', limits.read, async (req, res) => {
-    const step = await currentStep(req, res);
+    const step = await currentStep(req, res, { accepted: true });
     if (!step) return;
-    const manager = step.session.accountManager ?? { name: step.onboarding.accountManagerName ?? '', email: step.onboarding.accountManagerEmail ?? '' };
-    renderConnection(req, res, 200, step.session, manager, {});
+    const flash = readFormFlash(req, cipher, secure, 'connection');
+    const onboarding = step.onboarding;
+    const manager = flash
+      ? { name: flash.fields.name ?? '', email: flash.fields.email ?? '' }
+      : step.session.accountManager
+        ?? { name: onboarding.accountManagerName ?? '', email: onboarding.accountManagerEmail ?? '' };
+    const lang = pageLanguage(req);
+    const secret = ensureCsrfSecret(req, res, secure);
+    const errors = flash?.errors ?? {};
+    sendPage(req, res, 200, 'wizard-connection', {
+      steps: progress('connection', lang),
+      companyName: step.session.companyName,
+      officeName: onboarding.organization.name,
+      values: manager,
+      errors: messages(['name', 'email'], errors, lang),
+      hasErrors: Object.keys(errors).length > 0,
+      csrf: csrfField(secret, step.session.serialNumberId, 'wizard-connection'),
+      action: `/wizard/connection?lang=${lang}`,
+      backUrl: `/wizard/terms?lang=${lang}`,
+    });
   });
 
   router.post('/connection', limits.write, form, async (req, res) => {
     const lang = pageLanguage(req);
-    const step = await currentStep(req, res, 'wizard-connection');
+    const step = await currentStep(req, res, { purpose: 'wizard-connection', accepted: true });
     if (!step) return;
     const body = fields(req);
     const manager = { name: (body.name ?? '').trim(), email: (body.email ?? '').trim() };
     const errors: ConnectionErrors = {};
     if (!manager.name || manager.name.length > 200) errors.name = { code: 'name' };
     if (manager.email.length > 320 || emailProblem(manager.email)) errors.email = { code: 'email' };
-    if (Object.keys(errors).length) return renderConnection(req, res, 422, step.session, manager, errors);
+    if (Object.keys(errors).length) {
+      const typed = { name: manager.name.slice(0, 200), email: manager.email.slice(0, 320) };
+      writeFormFlash(res, cipher, secure, { form: 'connection', fields: typed, choice: null, errors });
+      return void res.redirect(303, `/wizard/connection?lang=${lang}`);
+    }
     try {
       await services.temporal.workflow.getHandle(step.onboarding.workflowId).executeUpdate(accountManagerUpdate, { args: [{ serialNumberId: step.session.serialNumberId, ...manager }] });
     } catch (error) {
@@ -165,11 +266,12 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       return unusable(req, res, 'refused', reason);
     }
     writeWizardSession(res, cipher, secure, { ...step.session, accountManager: manager });
+    clearFormFlash(res, secure);
     res.redirect(303, `/wizard/consent?lang=${lang}`);
   });
 
   router.get('/consent', limits.read, async (req, res) => {
-    const step = await currentStep(req, res);
+    const step = await currentStep(req, res, { accepted: true });
     if (!step) return;
     const lang = pageLanguage(req);
     if (!step.session.accountManager) return void res.redirect(303, `/wizard/connection?lang=${lang}`);
@@ -179,7 +281,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       companyName: step.session.companyName,
       bankName: BANK_NAMES[step.onboarding.bankCode] ?? step.onboarding.bankCode,
       ing: step.onboarding.bankCode === 'INGB',
-      insideBusiness: step.session.insideBusiness,
+      insideBusiness: step.session.insideBusiness === true,
       csrf: csrfField(secret, step.session.serialNumberId, 'wizard-consent'),
       action: `/wizard/consent?lang=${lang}`,
       backUrl: `/wizard/connection?lang=${lang}`,
@@ -187,7 +289,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
   });
 
   router.post('/consent', limits.write, form, async (req, res) => {
-    const step = await currentStep(req, res, 'wizard-consent');
+    const step = await currentStep(req, res, { purpose: 'wizard-consent', accepted: true });
     if (!step) return;
     let attemptId: string;
     try {
@@ -222,8 +324,8 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       return sendPage(req, res, 200, 'wizard-accounts-wait', { steps: progress('accounts', lang), refreshUrl: `/wizard/accounts?lang=${lang}` });
     }
     if (onboarding.status !== 'choosing_accounts') return void res.redirect(303, `/wizard/done?lang=${lang}`);
-    const chosen = session.chosen ?? null;
-    renderAccounts(req, res, 200, session, onboarding, chosen, null);
+    const flash = readFormFlash(req, cipher, secure, 'accounts');
+    renderAccounts(req, res, session, onboarding, flash?.choice ?? session.chosen, flash?.errors.accounts ?? null);
   });
 
   router.post('/accounts', limits.write, accountsForm, async (req, res) => {
@@ -240,7 +342,10 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     const licence = { payments: onboarding.organization.licencePayments, directDebit: onboarding.organization.licenceDirectDebit };
     const problems = accountChoiceProblems(choice, offered, licence);
     if (problems.length) {
-      return renderAccounts(req, res, 422, session, onboarding, choice, { code: 'accounts', problems: problems.filter((p) => p !== 'choose at least one account to link') });
+      const named = problems.filter((p) => p !== 'choose at least one account to link');
+      const error: FieldMessage = { code: 'accounts', problems: named };
+      writeFormFlash(res, cipher, secure, { form: 'accounts', fields: {}, choice, errors: { accounts: error } });
+      return void res.redirect(303, `/wizard/accounts?lang=${lang}`);
     }
     const linked = choice.filter(isLinked);
     try {
@@ -251,6 +356,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       return void res.redirect(303, `/wizard/done?lang=${lang}`);
     }
     writeWizardSession(res, cipher, secure, { ...session, chosen: linked });
+    clearFormFlash(res, secure);
     log.info({ onboardingId: onboarding.id, accounts: linked.length }, 'wizard: accounts chosen');
     res.redirect(303, `/wizard/done?lang=${lang}`);
   });
@@ -268,6 +374,7 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       steps: progress('done', lang),
       companyName: session.companyName,
       bankName: BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode,
+      officeName: onboarding.organization.name,
       accounts: linked.map((a) => ({ name: names.get(a.iban) ?? '', iban: formatIban(a.iban), transactions: a.importTransactions, payments: a.payments, directDebit: a.directDebit })),
       count: linked.length,
       extraCost: extraMonthlyCostCents(linked.length) > 0 ? formatEuro(extraMonthlyCostCents(linked.length), lang) : null,
@@ -288,45 +395,18 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     }
   }
 
-  function renderDetails(req: Request, res: Response, status: number, values: DetailsValues, errors: DetailsErrors): void {
-    const lang = pageLanguage(req);
-    const secret = ensureCsrfSecret(req, res, secure);
-    sendPage(req, res, status, 'wizard-details', {
-      steps: progress('details', lang),
-      values: { ...values, insideBusinessYes: values.insideBusiness === 'yes', insideBusinessNo: values.insideBusiness === 'no' },
-      products: productOptions(lang, values.product),
-      banks: bankOptions(values.bank),
-      errors: messages(['kvkNumber', 'product', 'serial', 'bank', 'insideBusiness', 'acceptTerms', 'acceptPrivacy'], errors, lang),
-      hasErrors: Object.keys(errors).length > 0,
-      csrf: csrfField(secret, DETAILS_BINDING, 'wizard-details'),
-      action: `/wizard/details?lang=${lang}`,
-      kvkUrl: '/wizard/kvk',
-    });
-  }
-
-  function renderConnection(req: Request, res: Response, status: number, session: WizardSession, manager: { name: string; email: string }, errors: ConnectionErrors): void {
-    const lang = pageLanguage(req);
-    const secret = ensureCsrfSecret(req, res, secure);
-    sendPage(req, res, status, 'wizard-connection', {
-      steps: progress('connection', lang),
-      companyName: session.companyName,
-      values: manager,
-      errors: messages(['name', 'email'], errors, lang),
-      hasErrors: Object.keys(errors).length > 0,
-      csrf: csrfField(secret, session.serialNumberId, 'wizard-connection'),
-      action: `/wizard/connection?lang=${lang}`,
-      backUrl: `/wizard/details?lang=${lang}`,
-    });
-  }
-
-  function renderAccounts(req: Request, res: Response, status: number, session: WizardSession, onboarding: IOnboarding, chosen: AccountOptions[] | null, error: FieldMessage | null): void {
+  function renderAccounts(
+    req: Request, res: Response, session: WizardSession, onboarding: IOnboarding,
+    chosen: AccountOptions[] | null, error: FieldMessage | null,
+  ): void {
     const lang = pageLanguage(req);
     const secret = ensureCsrfSecret(req, res, secure);
     const licence = { payments: onboarding.organization.licencePayments, directDebit: onboarding.organization.licenceDirectDebit };
-    sendPage(req, res, status, 'wizard-accounts', {
+    sendPage(req, res, 200, 'wizard-accounts', {
       steps: progress('accounts', lang),
       companyName: session.companyName,
       bankName: BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode,
+      officeName: onboarding.organization.name,
       accounts: (onboarding.offeredAccounts ?? []).map((account) => {
         const options = chosen?.find((c) => c.iban === account.iban);
         return {
@@ -371,18 +451,28 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     return { session, onboarding };
   }
 
-  /** Steps 2 and 3: a session whose serial number still works, before the consent; after it, on to the Accounts step. */
-  async function currentStep(req: Request, res: Response, purpose?: CsrfPurpose): Promise<{ session: WizardSession; onboarding: IOnboarding } | null> {
-    const found = await sessionOnboarding(req, res, purpose);
+  /**
+   * The terms, Connection and Bank consent steps: a session whose serial number still works, before the consent;
+   * after it, on to the Accounts step. `accepted`: the step comes after the terms, so sends the client back to them.
+   */
+  async function currentStep(
+    req: Request, res: Response, options: { purpose?: CsrfPurpose; accepted: boolean },
+  ): Promise<{ session: WizardSession; onboarding: IOnboarding } | null> {
+    const found = await sessionOnboarding(req, res, options.purpose);
     if (!found) return null;
+    const lang = pageLanguage(req);
     if (PAST_CONSENT.includes(found.onboarding.status)) {
-      res.redirect(303, `/wizard/accounts?lang=${pageLanguage(req)}`);
+      res.redirect(303, `/wizard/accounts?lang=${lang}`);
       return null;
     }
     const serial = await services.orm.em.fork().findOne(SerialNumber, { id: found.session.serialNumberId });
     const kind: WizardUnusableKind | null = !serial || serial.revokedAt || serial.expiresAt.getTime() <= Date.now() ? 'expired' : serial.lockedAt ? 'locked' : null;
     if (kind) {
       unusable(req, res, kind, null);
+      return null;
+    }
+    if (options.accepted && !found.session.accepted) {
+      res.redirect(303, `/wizard/terms?lang=${lang}`);
       return null;
     }
     return found;
@@ -406,14 +496,10 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
 interface DetailsValues {
   kvkNumber: string;
   companyName: string | null;
-  product: string;
   serial: string;
-  bank: string;
-  insideBusiness: 'yes' | 'no' | null;
-  acceptTerms: boolean;
-  acceptPrivacy: boolean;
 }
-type DetailsErrors = Partial<Record<'kvkNumber' | 'product' | 'serial' | 'bank' | 'insideBusiness' | 'acceptTerms' | 'acceptPrivacy', FieldMessage>>;
+type DetailsErrors = Partial<Record<'kvkNumber' | 'serial', FieldMessage>>;
+type TermsErrors = Partial<Record<'insideBusiness' | 'acceptTerms' | 'acceptPrivacy', FieldMessage>>;
 type ConnectionErrors = Partial<Record<'name' | 'email', FieldMessage>>;
 
 /** Every field named, null where it is fine: the strict templates never meet a missing key. */
