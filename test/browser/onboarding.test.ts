@@ -5,7 +5,7 @@ import { startSandboxBank } from '../../sandbox/bank';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
-import { launchChromium, watchForProblems } from '../support/browser';
+import { launchChromium, narrowScreenWidth, watchForProblems } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { decodeQuotedPrintable } from '../support/mail';
 import { startWorld, type World } from '../support/world';
@@ -64,6 +64,8 @@ for (const javaScriptEnabled of [true, false]) {
       expect(await definition(page, 'KvK-nummer')).toBe('68750110');
       expect(await definition(page, 'Bank')).toBe('ING');
       await shot(page, label, 1, 'link');
+      // A small phone: nothing scrolls sideways.
+      expect(await narrowScreenWidth(page, path.join(SCREENSHOTS, `onboarding-${label}-390-link.png`))).toBe(390);
 
       // 2. "Koppelen": the POST consumes the link and the browser follows the 303 to the bank's login page.
       await page.getByRole('button', { name: 'Koppelen' }).click();
@@ -92,7 +94,10 @@ for (const javaScriptEnabled of [true, false]) {
       expect(await page.locator('p.ok').textContent()).toBe(
         `Uw rekeningen bij ING zijn gekoppeld aan de administratie van Test BV Donald bij Administratiekantoor De Boekhouder (${label}).`,
       );
+      await page.locator('table.accounts', { hasText: 'NL69 INGB 0123 4567 89' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('main').textContent()).toContain('Koppeling ongedaan maken');
       await shot(page, label, 4, 'success');
+      expect(await narrowScreenWidth(page, path.join(SCREENSHOTS, `onboarding-${label}-390-success.png`))).toBe(390);
 
       // 5. The link, opened again, now says the connection is active and offers no button.
       await page.goto(link);

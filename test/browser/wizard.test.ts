@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { ConnectedAccount, Onboarding } from '../../db/entities';
 import { createTenant, type Tenant } from '../support/api-fixture';
-import { launchChromium, watchForProblems } from '../support/browser';
+import { launchChromium, narrowScreenWidth, watchForProblems } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { decodeQuotedPrintable } from '../support/mail';
 import { startWorld, type World } from '../support/world';
@@ -92,7 +92,7 @@ for (const lang of ['nl', 'en'] as const) {
           expect(await page.locator('h1').textContent()).toBe(w.start);
           expect(await page.locator('main').textContent()).toContain(w.twoMinutes);
           expect(await page.locator('.progress li').allTextContents()).toEqual(w.steps.map((step, i) => `${i + 1}. ${step}`));
-          await fitsNarrowScreen(page);
+          await fitsNarrowScreen(page, run);
           // The main action is a button, in the page's colours; every page offers the other language.
           expect(await style(page.getByRole('link', { name: w.begin }), 'textDecorationLine', 'backgroundColor')).toEqual(['none', PAGE_BLUE]);
           expect(await page.locator('header a[hreflang]').count()).toBe(1);
@@ -128,7 +128,7 @@ for (const lang of ['nl', 'en'] as const) {
           await page.waitForURL((url) => url.pathname === '/wizard/terms');
           expect(await page.locator('h1').textContent()).toBe(w.details);
           expect(await page.locator('dt', { hasText: /^Bank$/ }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('ING');
-          await fitsNarrowScreen(page);
+          await fitsNarrowScreen(page, run);
           await page.getByLabel(w.no, { exact: true }).check();
           await page.getByLabel(w.terms).check();
           await page.getByLabel(w.privacy).check();
@@ -187,7 +187,7 @@ for (const lang of ['nl', 'en'] as const) {
           if (javaScriptEnabled) expect(await page.locator('#estimate').textContent()).toContain('2');
           expect(await page.locator('html').getAttribute('lang')).toBe(lang);
           expect(await page.locator('main').textContent()).toContain(w.signYourself);
-          await fitsNarrowScreen(page);
+          await fitsNarrowScreen(page, run);
           await page.locator(`tr[data-iban="${CURRENT}"] input[name="pay"]`).check();
           await shot(4, 'accounts');
           await page.getByRole('button', { name: w.finish }).click();
@@ -199,7 +199,7 @@ for (const lang of ['nl', 'en'] as const) {
           expect(done).toContain(w.costs);
           expect(done).toContain('NL69 INGB 0123 4567 89');
           expect(done).toContain(w.undo);
-          await fitsNarrowScreen(page);
+          await fitsNarrowScreen(page, run);
           // Until the first transactions arrive (the sandbox may already have some for today).
           if (!/(en actief|and active)\.$/.test((await page.locator('p.ok').textContent()) ?? '')) {
             expect(done).toContain(w.hours);
@@ -238,13 +238,10 @@ for (const lang of ['nl', 'en'] as const) {
 const PAGE_BLUE = 'rgb(20, 50, 92)';
 
 /** At 390 px wide (a small phone) the page fits without sideways scrolling. */
-async function fitsNarrowScreen(page: Page): Promise<void> {
-  const wide = page.viewportSize()!;
-  await page.setViewportSize({ width: 390, height: 844 });
-  const scrollWidth = Number(await page.evaluate('document.scrollingElement.scrollWidth'));
-  await page.setViewportSize(wide);
-  const path = new URL(page.url()).pathname;
-  expect({ path, scrollWidth: Math.max(scrollWidth, 390) }).toEqual({ path, scrollWidth: 390 });
+async function fitsNarrowScreen(page: Page, run: string): Promise<void> {
+  const shown = new URL(page.url()).pathname;
+  const screenshot = path.join(SCREENSHOTS, `wizard-${run}-390${shown.replace(/\//g, '-')}.png`);
+  expect({ page: shown, width: await narrowScreenWidth(page, screenshot) }).toEqual({ page: shown, width: 390 });
 }
 
 /** Computed style properties of an element, as the browser paints it (the tests have no DOM types of their own). */

@@ -29,3 +29,16 @@ export function watchForProblems(page: Page): string[] {
   });
   return problems;
 }
+
+/**
+ * The page as a small phone (390 px wide) shows it, screenshot included: answers the width the page takes there,
+ * 390 when nothing scrolls sideways.
+ */
+export async function narrowScreenWidth(page: Page, screenshot: string): Promise<number> {
+  const wide = page.viewportSize()!;
+  await page.setViewportSize({ width: 390, height: 844 });
+  const scrollWidth = Number(await page.evaluate('document.scrollingElement.scrollWidth'));
+  await page.screenshot({ path: screenshot, fullPage: true });
+  await page.setViewportSize(wide);
+  return Math.max(scrollWidth, 390);
+}
