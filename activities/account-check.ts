@@ -9,7 +9,10 @@ export function createAccountCheckActivities({ orm }: Pick<ActivityDeps, 'orm'>)
      * Records the check on the account. Idempotent: a retry overwrites the same fields with a fresh answer; the
      * audit row and the update commit together.
      */
-    async checkBankAccountConnectability(input: { organizationId: string; bankAccountId: string }): Promise<ConnectabilityCheck> {
+    async checkBankAccountConnectability(input: {
+      organizationId: string;
+      bankAccountId: string;
+    }): Promise<ConnectabilityCheck> {
       const em = orm.em.fork();
       return em.transactional(async (tx) => {
         const account = await tx.findOne(BankAccount, { id: input.bankAccountId, organization: input.organizationId });
@@ -22,7 +25,11 @@ export function createAccountCheckActivities({ orm }: Pick<ActivityDeps, 'orm'>)
           journalId: account.journal?.id ?? null,
           currency: account.currency,
         });
-        const check: ConnectabilityCheck = { connectable: problems.length === 0, problems, checkedAt: new Date().toISOString() };
+        const check: ConnectabilityCheck = {
+          connectable: problems.length === 0,
+          problems,
+          checkedAt: new Date().toISOString(),
+        };
         account.lastCheck = check;
         tx.create(AuditEvent, {
           organization: input.organizationId,

@@ -35,33 +35,65 @@ export type Outbox = ReturnType<typeof createOutbox>;
  */
 export function createOutbox({ orm, mailer, mailFrom }: Pick<ActivityDeps, 'orm' | 'mailer' | 'mailFrom'>) {
   const domain = mailFrom.match(/@([^>\s]+)/)?.[1] ?? 'bankkoppeling.localhost';
-  return async function send(intent: EmailIntent, sendTime: SendTimeValues = {}): Promise<{ status: 'sent' | 'already_sent'; messageId: string }> {
+  return async function send(
+    intent: EmailIntent,
+    sendTime: SendTimeValues = {},
+  ): Promise<{ status: 'sent' | 'already_sent'; messageId: string }> {
     const em = orm.em.fork();
     const placeholders = Object.fromEntries(Object.keys(sendTime).map((name) => [name, sendTimePlaceholder(name)]));
     const data = { ...intent.data, ...placeholders };
-    const links = Object.keys(sendTime).filter((name) => /^https?:\/\//.test(sendTime[name]!)).map(sendTimePlaceholder);
+    const links = Object.keys(sendTime)
+      .filter((name) => /^https?:\/\//.test(sendTime[name]!))
+      .map(sendTimePlaceholder);
     const rendered = intent.source
       ? renderEmailSource(intent.template, intent.language, intent.source, data, links)
       : renderEmail(intent.template, intent.language, data, links);
     await em.getConnection().execute(
       `INSERT INTO email_message (id, organization_id, idempotency_key, template, "to", subject, text, html, message_id, status, attempts, created_at)
        VALUES (gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, now()) ON CONFLICT (idempotency_key) DO NOTHING`,
-      [intent.organizationId, intent.idempotencyKey, intent.template, intent.to, rendered.subject, rendered.text, rendered.html, messageIdFor(intent.idempotencyKey, domain)],
+      [
+        intent.organizationId,
+        intent.idempotencyKey,
+        intent.template,
+        intent.to,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        messageIdFor(intent.idempotencyKey, domain),
+      ],
     );
     const message = await em.findOneOrFail(EmailMessage, { idempotencyKey: intent.idempotencyKey });
     if (message.status === 'sent') return { status: 'already_sent', messageId: message.messageId };
-    const fill = (text: string, escape: (value: string) => string) => Object.entries(sendTime)
-      .reduce((out, [name, value]) => out.split(sendTimePlaceholder(name)).join(escape(value)), text);
+    const fill = (text: string, escape: (value: string) => string) =>
+      Object.entries(sendTime).reduce(
+        (out, [name, value]) => out.split(sendTimePlaceholder(name)).join(escape(value)),
+        text,
+      );
     try {
       await mailer.sendMail({
-        from: mailFrom, to: message.to, subject: message.subject, text: fill(message.text, (value) => value),
-        html: message.html ? fill(message.html, escapeHtml) : undefined, messageId: message.messageId,
+        from: mailFrom,
+        to: message.to,
+        subject: message.subject,
+        text: fill(message.text, (value) => value),
+        html: message.html ? fill(message.html, escapeHtml) : undefined,
+        messageId: message.messageId,
       });
     } catch (error) {
-      await em.nativeUpdate(EmailMessage, { id: message.id }, { attempts: message.attempts + 1, lastError: String(error).slice(0, 1000) });
-      throw ApplicationFailure.retryable(`SMTP refused or unreachable: ${error instanceof Error ? error.message : String(error)}`, 'SmtpError');
+      await em.nativeUpdate(
+        EmailMessage,
+        { id: message.id },
+        { attempts: message.attempts + 1, lastError: String(error).slice(0, 1000) },
+      );
+      throw ApplicationFailure.retryable(
+        `SMTP refused or unreachable: ${error instanceof Error ? error.message : String(error)}`,
+        'SmtpError',
+      );
     }
-    await em.nativeUpdate(EmailMessage, { id: message.id }, { status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null });
+    await em.nativeUpdate(
+      EmailMessage,
+      { id: message.id },
+      { status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null },
+    );
     return { status: 'sent', messageId: message.messageId };
   };
 }

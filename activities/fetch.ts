@@ -5,13 +5,26 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BankConnector, BankSession, BankTransaction } from '../banks/connector';
 import { BankError, BankRequestError, ConsentInvalidError, RateLimitedError, TokenExpiredError } from '../banks/errors';
 import { addDays, amsterdamDate, amsterdamIso } from '../domain/amsterdam-time';
-import { ACCOUNT_LIST_CALL, planCalls, transactionsCall, type AllowanceVerdict, type BankCall } from '../domain/bank-allowance';
+import {
+  ACCOUNT_LIST_CALL,
+  planCalls,
+  transactionsCall,
+  type AllowanceVerdict,
+  type BankCall,
+} from '../domain/bank-allowance';
 import { consentUsable } from '../domain/consent';
 import type { FetchResult } from '../domain/connection';
 import { normaliseIban } from '../domain/iban';
 import { OccurrenceCounter, prepareRows, type IncomingEntry } from '../domain/ingest';
 import { callsMadeToday, countCalls, markCallUsedUp } from '../db/bank-call-counts';
-import { ConnectedAccount, Connection, Consent, Onboarding, type IConnectedAccount, type IConsent } from '../db/entities';
+import {
+  ConnectedAccount,
+  Connection,
+  Consent,
+  Onboarding,
+  type IConnectedAccount,
+  type IConsent,
+} from '../db/entities';
 import { firstTransactionsImportedSignal } from '../workflows/onboarding';
 import type { TokenCipher } from '../db/token-cipher';
 import { ingestPage } from './ingest';
@@ -85,7 +98,11 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
         leftOut.push({ connectedAccountId: account.id, iban: account.iban, result });
         await em.nativeUpdate(ConnectedAccount, { id: account.id }, { lastFetchResult: result });
       };
-      for (const { iban, verdict } of allowance.leftOut) await leaveOut(accounts.find((a) => a.iban === iban)!, rateLimited(verdict));
+      for (const { iban, verdict } of allowance.leftOut)
+        await leaveOut(
+          accounts.find((a) => a.iban === iban)!,
+          rateLimited(verdict),
+        );
       const fitting = accounts.filter((account) => allowance.fetch.includes(account.iban));
       if (allowance.needsAccountList) {
         const listed = await listResourceIds(em, consent, connection.bankCode, deps);
@@ -96,9 +113,12 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
             continue;
           }
           const at = new Date().toISOString();
-          await leaveOut(account, listed.outcome === 'listed'
-            ? { outcome: 'failed', at, reason: `the consent no longer covers ${account.iban}` }
-            : listed.result);
+          await leaveOut(
+            account,
+            listed.outcome === 'listed'
+              ? { outcome: 'failed', at, reason: `the consent no longer covers ${account.iban}` }
+              : listed.result,
+          );
         }
         await em.flush();
       }
@@ -117,10 +137,18 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
      */
     async fetchAccount(input: { connectionId: string; connectedAccountId: string }): Promise<FetchResult> {
       const em = orm.em.fork();
-      const account = await em.findOneOrFail(ConnectedAccount, { id: input.connectedAccountId, connection: input.connectionId }, { populate: ['connection', 'connection.consent'] });
+      const account = await em.findOneOrFail(
+        ConnectedAccount,
+        { id: input.connectedAccountId, connection: input.connectionId },
+        { populate: ['connection', 'connection.consent'] },
+      );
       const at = new Date().toISOString();
       if (account.blocked || !account.importTransactions) {
-        return record(em, account, { outcome: 'skipped', at, reason: account.blocked ? 'the account is blocked' : 'transaction import is off' });
+        return record(em, account, {
+          outcome: 'skipped',
+          at,
+          reason: account.blocked ? 'the account is blocked' : 'transaction import is off',
+        });
       }
       let result: FetchResult;
       try {
@@ -129,19 +157,28 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
         await record(em, account, { outcome: 'failed', at, reason: failureReason(error) });
         throw toActivityFailure(error);
       }
-      if (result.outcome === 'imported' && !account.statementImportEnabled) await tellWaitingOnboardings(em, deps.temporal, input.connectionId);
+      if (result.outcome === 'imported' && !account.statementImportEnabled)
+        await tellWaitingOnboardings(em, deps.temporal, input.connectionId);
       return result;
     },
 
     /** Marks the connection and its consent as no longer usable, in words staff can act on. */
     async markConsentInvalid(input: { connectionId: string; reason: string }): Promise<ConsentEndedNotice> {
       const em = orm.em.fork();
-      const connection = await em.findOneOrFail(Connection, { id: input.connectionId }, { populate: ['consent', 'organization', 'clientCompany'] });
+      const connection = await em.findOneOrFail(
+        Connection,
+        { id: input.connectionId },
+        { populate: ['consent', 'organization', 'clientCompany'] },
+      );
       connection.state = 'consent_invalid';
       connection.stateReason = input.reason.slice(0, 500);
       if (connection.consent && connection.consent.status === 'valid') connection.consent.status = 'expired';
       await em.flush();
-      const latest = await em.findOne(Onboarding, { connection }, { orderBy: { createdAt: 'desc' }, fields: ['clientEmail'] });
+      const latest = await em.findOne(
+        Onboarding,
+        { connection },
+        { orderBy: { createdAt: 'desc' }, fields: ['clientEmail'] },
+      );
       return {
         organizationId: connection.organization.id,
         bankCode: connection.bankCode,
@@ -156,10 +193,21 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
   };
 }
 
-async function fetchAndIngest(em: EntityManager, account: IConnectedAccount, deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher'>): Promise<FetchResult> {
+async function fetchAndIngest(
+  em: EntityManager,
+  account: IConnectedAccount,
+  deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher'>,
+): Promise<FetchResult> {
   const consent = account.connection.consent;
-  if (!consent) throw new ConsentInvalidError('the connection has no consent', { bankCode: account.connection.bankCode });
-  return withSession(em, consent, deps.bankConnector(account.connection.bankCode), deps.tokenCipher, (connector, session) => fetchWith(em, account, connector, session));
+  if (!consent)
+    throw new ConsentInvalidError('the connection has no consent', { bankCode: account.connection.bankCode });
+  return withSession(
+    em,
+    consent,
+    deps.bankConnector(account.connection.bankCode),
+    deps.tokenCipher,
+    (connector, session) => fetchWith(em, account, connector, session),
+  );
 }
 
 /**
@@ -167,7 +215,11 @@ async function fetchAndIngest(em: EntityManager, account: IConnectedAccount, dep
  * to an onboarding that has closed meanwhile is nothing to worry about: it had stopped waiting.
  */
 async function tellWaitingOnboardings(em: EntityManager, temporal: Client, connectionId: string): Promise<void> {
-  const waiting = await em.find(Onboarding, { connection: connectionId, completedAt: null }, { fields: ['workflowId'] });
+  const waiting = await em.find(
+    Onboarding,
+    { connection: connectionId, completedAt: null },
+    { fields: ['workflowId'] },
+  );
   for (const onboarding of waiting) {
     try {
       await temporal.workflow.getHandle(onboarding.workflowId).signal(firstTransactionsImportedSignal);
@@ -191,7 +243,10 @@ async function withSession<T>(
   } catch (error) {
     if (!(error instanceof TokenExpiredError)) throw error;
     // Repeating the work is safe: ingest keeps it exact, and every call in it is counted again.
-    return work(connector, await refreshSession(em, await em.findOneOrFail(Consent, { id: consent.id }), connector, cipher));
+    return work(
+      connector,
+      await refreshSession(em, await em.findOneOrFail(Consent, { id: consent.id }), connector, cipher),
+    );
   }
 }
 
@@ -213,14 +268,22 @@ async function fetchWith(
   const verdict = await countCalls(em, consent, [transactionsCall(account.iban)], new Date());
   if (!verdict.allowed) return rateLimited(verdict);
   const counter = new OccurrenceCounter();
-  const target = { organizationId: account.organization.id, bankAccountId: account.bankAccount.id, source: 'api' as const };
+  const target = {
+    organizationId: account.organization.id,
+    bankAccountId: account.bankAccount.id,
+    source: 'api' as const,
+  };
   let imported = 0;
   let duplicates = 0;
   let pages = 0;
   const dates = new Set<string>();
   try {
     for await (const page of connector.transactions(session, resourceId, { dateFrom, bookingStatus: 'booked' })) {
-      const { rows } = prepareRows(page.booked.map(toIncomingEntry), { source: 'api', switchOverDate: account.switchOverDate }, counter);
+      const { rows } = prepareRows(
+        page.booked.map(toIncomingEntry),
+        { source: 'api', switchOverDate: account.switchOverDate },
+        counter,
+      );
       const result = await ingestPage(em.fork(), target, rows);
       imported += result.imported;
       duplicates += result.duplicates;
@@ -256,7 +319,13 @@ async function listResourceIds(
   const verdict = await countCalls(em, consent, [ACCOUNT_LIST_CALL], new Date());
   if (!verdict.allowed) return { outcome: 'not_listed', result: rateLimited(verdict) };
   try {
-    const listed = await withSession(em, consent, deps.bankConnector(bankCode), deps.tokenCipher, (connector, session) => connector.listAccounts(session));
+    const listed = await withSession(
+      em,
+      consent,
+      deps.bankConnector(bankCode),
+      deps.tokenCipher,
+      (connector, session) => connector.listAccounts(session),
+    );
     return { outcome: 'listed', resourceIds: new Map(listed.map((a) => [normaliseIban(a.iban), a.resourceId])) };
   } catch (error) {
     const usedUp = await usedUpAtTheBank(em, consent, ACCOUNT_LIST_CALL, error);
@@ -270,16 +339,31 @@ async function listResourceIds(
  * otherwise): believe the bank for the rest of its day and say when the next run can, instead of waiting hours.
  * A short 429 is left to the retry policy.
  */
-async function usedUpAtTheBank(em: EntityManager, consent: IConsent, call: BankCall, error: unknown): Promise<FetchResult | null> {
+async function usedUpAtTheBank(
+  em: EntityManager,
+  consent: IConsent,
+  call: BankCall,
+  error: unknown,
+): Promise<FetchResult | null> {
   if (!(error instanceof RateLimitedError) || (error.retryAfterSeconds ?? 0) <= LONGEST_RETRY_WAIT_SECONDS) return null;
   const now = new Date();
   await markCallUsedUp(em, consent, call, now);
   const nextRunAt = amsterdamIso(new Date(now.getTime() + error.retryAfterSeconds! * 1000));
-  return { outcome: 'rate_limited', at: now.toISOString(), reason: `${failureReason(error)}; the next fetch can run at ${nextRunAt}`, nextRunAt };
+  return {
+    outcome: 'rate_limited',
+    at: now.toISOString(),
+    reason: `${failureReason(error)}; the next fetch can run at ${nextRunAt}`,
+    nextRunAt,
+  };
 }
 
 function rateLimited(verdict: Extract<AllowanceVerdict, { allowed: false }>): FetchResult {
-  return { outcome: 'rate_limited', at: new Date().toISOString(), reason: verdict.reason, nextRunAt: verdict.nextRunAt };
+  return {
+    outcome: 'rate_limited',
+    at: new Date().toISOString(),
+    reason: verdict.reason,
+    nextRunAt: verdict.nextRunAt,
+  };
 }
 
 /** R-A5, R-A14: never before the switch-over day; otherwise a few days before the newest booked day we have. */
@@ -344,9 +428,13 @@ function failureReason(error: unknown): string {
 /** A 429 waits as long as the bank asks and retries; a dead consent is not retried at all. */
 function toActivityFailure(error: unknown): unknown {
   if (error instanceof RateLimitedError) {
-    return ApplicationFailure.create({ message: error.message, type: error.type, nextRetryDelay: `${Math.max(1, error.retryAfterSeconds ?? 30)} seconds` });
+    return ApplicationFailure.create({
+      message: error.message,
+      type: error.type,
+      nextRetryDelay: `${Math.max(1, error.retryAfterSeconds ?? 30)} seconds`,
+    });
   }
-  if (error instanceof BankError) return ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: !error.retryable });
+  if (error instanceof BankError)
+    return ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: !error.retryable });
   return error;
 }
-

@@ -69,18 +69,37 @@ RETURNING to_char(d.date, 'YYYY-MM-DD') AS date, totals.n::int AS n`;
  * Writes one page of prepared rows in one database transaction with set-based SQL. Safe to retry: a repeat
  * imports nothing twice, so a retried activity or an overlapping fetch-now cannot double anything.
  */
-export async function ingestPage(em: EntityManager, target: IngestTarget, rows: readonly IngestRow[]): Promise<IngestPageResult> {
+export async function ingestPage(
+  em: EntityManager,
+  target: IngestTarget,
+  rows: readonly IngestRow[],
+): Promise<IngestPageResult> {
   if (rows.length === 0) return { imported: 0, duplicates: 0, dates: [] };
   const dates = [...new Set(rows.map((r) => r.bookingDate))];
   const column = <K extends keyof IngestRow>(key: K) => pgArray(rows.map((r) => r[key] as string | number | null));
   const result = await em.transactional(async (tx) => {
     await tx.execute(ENSURE_STATEMENTS, [target.organizationId, target.bankAccountId, pgArray(dates)]);
     return tx.execute<{ date: string; n: number }[]>(INSERT_TRANSACTIONS, [
-      column('dedupeKey'), column('fingerprint'), column('occurrence'), column('bookingDate'), column('valueDate'),
-      column('amountCents'), column('currency'), column('counterpartyIban'), column('counterpartyName'),
-      column('description'), column('endToEndId'), column('bankReference'), column('bankTransactionCode'),
-      target.organizationId, target.bankAccountId, target.source, target.bankAccountId, target.organizationId,
-      target.bankAccountId, target.source,
+      column('dedupeKey'),
+      column('fingerprint'),
+      column('occurrence'),
+      column('bookingDate'),
+      column('valueDate'),
+      column('amountCents'),
+      column('currency'),
+      column('counterpartyIban'),
+      column('counterpartyName'),
+      column('description'),
+      column('endToEndId'),
+      column('bankReference'),
+      column('bankTransactionCode'),
+      target.organizationId,
+      target.bankAccountId,
+      target.source,
+      target.bankAccountId,
+      target.organizationId,
+      target.bankAccountId,
+      target.source,
     ]);
   });
   const imported = result.reduce((sum, row) => sum + row.n, 0);

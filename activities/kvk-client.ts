@@ -135,25 +135,32 @@ export function createKvkClient(options: KvkClientOptions): KvkClient {
         throw new KvkUnavailableError(`KvK is unavailable (HTTP ${status}${codesText(fout)})`);
       }
       const invalid = fout.find((f) => INVALID_NUMBER_CODES.has(f.code));
-      if (status === 400 && invalid) return { kind: 'invalid', reason: invalid.omschrijving ?? `KvK rejected the number (${invalid.code})` };
+      if (status === 400 && invalid)
+        return { kind: 'invalid', reason: invalid.omschrijving ?? `KvK rejected the number (${invalid.code})` };
       // A 404 without KvK's own code is not "no such company" but a wrong base URL or path: say so instead.
       if (status === 404 && fout.some((f) => NOT_FOUND_CODES.has(f.code))) return { kind: 'not_found' };
       if (status === 401 || status === 403) throw new KvkRejectedError(`KvK refused the API key (HTTP ${status})`);
-      throw new KvkRejectedError(`KvK answered HTTP ${status}${codesText(fout)} to ${baseUrl}/api/v1/basisprofielen/{kvkNumber}`);
+      throw new KvkRejectedError(
+        `KvK answered HTTP ${status}${codesText(fout)} to ${baseUrl}/api/v1/basisprofielen/{kvkNumber}`,
+      );
     },
   };
 }
 
 function found(body: string): KvkLookupResult {
   const parsed = basisprofielSchema.safeParse(parseJson(body));
-  if (!parsed.success) throw new KvkRejectedError(`KvK's Basisprofiel answer has an unexpected shape: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new KvkRejectedError(`KvK's Basisprofiel answer has an unexpected shape: ${z.prettifyError(parsed.error)}`);
   const profile = parsed.data;
   const tradeNames = [...(profile.handelsnamen ?? [])].sort((a, b) => a.volgorde - b.volgorde).map((h) => h.naam);
   // KvK's `naam` is already "the statutory name or else the first trade name"; the fallbacks cover older answers.
   const name = profile.naam ?? profile.statutaireNaam ?? tradeNames[0];
   if (!name) throw new KvkRejectedError(`KvK's Basisprofiel answer for ${profile.kvkNummer} names no company`);
   const legalForm = profile._embedded?.eigenaar?.rechtsvorm;
-  const address = pickAddress([...(profile._embedded?.hoofdvestiging?.adressen ?? []), ...(profile._embedded?.eigenaar?.adressen ?? [])]);
+  const address = pickAddress([
+    ...(profile._embedded?.hoofdvestiging?.adressen ?? []),
+    ...(profile._embedded?.eigenaar?.adressen ?? []),
+  ]);
   return {
     kind: 'found',
     kvkNumber: profile.kvkNummer,

@@ -6,11 +6,17 @@ import { fetchTransactionsWorkflow } from '../workflows/fetch-transactions';
 import type { ActivityDeps } from '.';
 
 /** Schedules keep firing on their own; these activities create, update, pause and resume them (R-D2, R-A17). */
-export function createScheduleActivities({ orm, temporal, taskQueue }: Pick<ActivityDeps, 'orm' | 'temporal' | 'taskQueue'>) {
+export function createScheduleActivities({
+  orm,
+  temporal,
+  taskQueue,
+}: Pick<ActivityDeps, 'orm' | 'temporal' | 'taskQueue'>) {
   return {
     /** Creates the connection's schedule, or brings an existing one up to date; idempotent. */
     async ensureFetchSchedule(input: { connectionId: string }): Promise<{ scheduleId: string; times: string[] }> {
-      const connection = await orm.em.fork().findOneOrFail(Connection, { id: input.connectionId }, { populate: ['organization', 'clientCompany'] });
+      const connection = await orm.em
+        .fork()
+        .findOneOrFail(Connection, { id: input.connectionId }, { populate: ['organization', 'clientCompany'] });
       const scheduleId = fetchScheduleId(connection.id);
       const times = fetchTimes(connection.id, connection.fetchesPerDay);
       const searchAttributes = fetchSearchAttributes({
@@ -21,7 +27,11 @@ export function createScheduleActivities({ orm, temporal, taskQueue }: Pick<Acti
       });
       const options: ScheduleOptions = {
         scheduleId,
-        spec: { calendars: times.map(({ hour, minute }) => ({ hour, minute })), jitter: '2 minutes', timezone: 'Europe/Amsterdam' },
+        spec: {
+          calendars: times.map(({ hour, minute }) => ({ hour, minute })),
+          jitter: '2 minutes',
+          timezone: 'Europe/Amsterdam',
+        },
         action: {
           type: 'startWorkflow',
           workflowType: fetchTransactionsWorkflow,
@@ -33,7 +43,10 @@ export function createScheduleActivities({ orm, temporal, taskQueue }: Pick<Acti
         },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
         typedSearchAttributes: searchAttributes,
-        state: { paused: connection.state !== 'active' || connection.syncProfileBlocked, note: connection.stateReason ?? undefined },
+        state: {
+          paused: connection.state !== 'active' || connection.syncProfileBlocked,
+          note: connection.stateReason ?? undefined,
+        },
       };
       try {
         await temporal.schedule.create(options);
@@ -48,7 +61,10 @@ export function createScheduleActivities({ orm, temporal, taskQueue }: Pick<Acti
           state: { ...previous.state, paused: options.state?.paused ?? false },
         }));
       }
-      return { scheduleId, times: times.map(({ hour, minute }) => `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`) };
+      return {
+        scheduleId,
+        times: times.map(({ hour, minute }) => `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`),
+      };
     },
 
     async pauseFetchSchedule(input: { connectionId: string; note: string }): Promise<void> {

@@ -17,7 +17,9 @@ export interface RevokedConsent {
  * Activities of the client's "undo the connection" (R-A11, workflows/undo-connection.ts). Marking the connection,
  * pausing its schedule and the e-mails reuse the fetch workflow's activities; these do what only the undo does.
  */
-export function createUndoConnectionActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher' | 'temporal'>) {
+export function createUndoConnectionActivities(
+  deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher' | 'temporal'>,
+) {
   const { orm } = deps;
   return {
     /**
@@ -46,7 +48,10 @@ export function createUndoConnectionActivities(deps: Pick<ActivityDeps, 'orm' | 
     async revokeConsentForUndo(input: { connectionId: string; consentId: string }): Promise<RevokedConsent> {
       const em = orm.em.fork();
       const consent = await em.findOneOrFail(Consent, { id: input.consentId });
-      const connection = await em.findOneOrFail(Connection, { id: input.connectionId, organization: consent.organization });
+      const connection = await em.findOneOrFail(Connection, {
+        id: input.connectionId,
+        organization: consent.organization,
+      });
       const current = connection.consent?.id === consent.id;
       if (consent.status === 'terminatedByTpp') return { alreadyUndone: true, current };
       const connector = deps.bankConnector(consent.bankCode);
@@ -62,12 +67,19 @@ export function createUndoConnectionActivities(deps: Pick<ActivityDeps, 'orm' | 
           await connector.deleteConsent(consent.bankConsentId, session);
         } catch (error) {
           if (!(error instanceof TokenExpiredError)) throw error;
-          await connector.deleteConsent(consent.bankConsentId, await refreshSession(em, await em.findOneOrFail(Consent, { id: consent.id }), connector, deps.tokenCipher));
+          await connector.deleteConsent(
+            consent.bankConsentId,
+            await refreshSession(em, await em.findOneOrFail(Consent, { id: consent.id }), connector, deps.tokenCipher),
+          );
         }
       } catch (error) {
         throw toActivityFailure(error);
       }
-      await em.nativeUpdate(Consent, { id: consent.id }, { status: 'terminatedByTpp', accessTokenEncrypted: null, refreshTokenEncrypted: null, tokenExpiresAt: null });
+      await em.nativeUpdate(
+        Consent,
+        { id: consent.id },
+        { status: 'terminatedByTpp', accessTokenEncrypted: null, refreshTokenEncrypted: null, tokenExpiresAt: null },
+      );
       return { alreadyUndone: false, current };
     },
 
@@ -76,7 +88,13 @@ export function createUndoConnectionActivities(deps: Pick<ActivityDeps, 'orm' | 
      * staff reading it see what happened; a running one ends itself on the workflow's signal.
      */
     async recordOnboardingUndone(input: { onboardingId: string; reason: string }): Promise<void> {
-      await orm.em.fork().nativeUpdate(Onboarding, { id: input.onboardingId, status: { $in: ['active', 'active_awaiting_first_transaction'] } }, { statusReason: input.reason.slice(0, 1000) });
+      await orm.em
+        .fork()
+        .nativeUpdate(
+          Onboarding,
+          { id: input.onboardingId, status: { $in: ['active', 'active_awaiting_first_transaction'] } },
+          { statusReason: input.reason.slice(0, 1000) },
+        );
     },
   };
 }
@@ -84,8 +102,13 @@ export function createUndoConnectionActivities(deps: Pick<ActivityDeps, 'orm' | 
 /** A 429 waits as long as the bank asks; a refusal that retrying cannot change is not retried. */
 function toActivityFailure(error: unknown): unknown {
   if (error instanceof RateLimitedError) {
-    return ApplicationFailure.create({ message: error.message, type: error.type, nextRetryDelay: `${Math.max(1, error.retryAfterSeconds ?? 30)} seconds` });
+    return ApplicationFailure.create({
+      message: error.message,
+      type: error.type,
+      nextRetryDelay: `${Math.max(1, error.retryAfterSeconds ?? 30)} seconds`,
+    });
   }
-  if (error instanceof BankError) return ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: !error.retryable });
+  if (error instanceof BankError)
+    return ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: !error.retryable });
   return error;
 }

@@ -53,9 +53,19 @@ export function createApp(services: ApiServices, options: AppOptions): express.E
       logger: options.log,
       // Credentials and client tokens never reach the log: the activation token sits in the path of /connect, and
       // the 303 to the bank carries the OAuth state in its Location (test/integration/no-secrets-in-history.test.ts).
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'res.headers.location'], censor: '[redacted]' },
-      serializers: { req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: redactPath(req.url) }) },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'res.headers.location'],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: { method: string; url: string; id: unknown }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactPath(req.url),
+        }),
+      },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
 
@@ -67,7 +77,12 @@ export function createApp(services: ApiServices, options: AppOptions): express.E
       limit: options.apiRateLimitPerMinute ?? 600,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      handler: (req, res) => sendProblem(req, res, new Problem(429, 'Too many requests', 'slow down and retry after the time in the RateLimit header')),
+      handler: (req, res) =>
+        sendProblem(
+          req,
+          res,
+          new Problem(429, 'Too many requests', 'slow down and retry after the time in the RateLimit header'),
+        ),
     }),
   );
   api.use(express.json({ limit: '256kb' }));
@@ -125,7 +140,9 @@ function parseOrProblem(schema: z.ZodType | undefined, input: unknown, where: 'p
 
 /** The activation token lives in the path of client links; logs keep only the route shape. */
 function redactPath(url: string): string {
-  return url.replace(/^\/connect\/(?!callback(?:[/?#]|$))[^/?#]+/, '/connect/[token]').replace(/\?.*$/, (q) => (q.length > 1 ? '?…' : ''));
+  return url
+    .replace(/^\/connect\/(?!callback(?:[/?#]|$))[^/?#]+/, '/connect/[token]')
+    .replace(/\?.*$/, (q) => (q.length > 1 ? '?…' : ''));
 }
 
 function errorHandler(log: Logger) {
@@ -136,19 +153,29 @@ function errorHandler(log: Logger) {
 
 function toProblem(error: unknown, log: Logger): Problem {
   if (error instanceof Problem) return error;
-  if (error instanceof UniqueConstraintViolationException) return new Problem(409, 'Conflict', 'a record with these values already exists');
+  if (error instanceof UniqueConstraintViolationException)
+    return new Problem(409, 'Conflict', 'a record with these values already exists');
   if (error instanceof ForeignKeyConstraintViolationException) {
-    return new Problem(409, 'Conflict', 'other records still refer to this one, or it refers to a record that does not exist');
+    return new Problem(
+      409,
+      'Conflict',
+      'other records still refer to this one, or it refers to a record that does not exist',
+    );
   }
   const httpError = error as { type?: string; status?: number; expose?: boolean; message?: string };
   if (httpError.type === 'entity.parse.failed') return Problem.field('body', 'is not valid JSON');
-  if (httpError.type === 'entity.too.large') return new Problem(413, 'Payload too large', 'the request body is larger than allowed');
-  if (httpError.expose && httpError.status && httpError.status < 500) return new Problem(httpError.status, httpError.message ?? 'Bad request');
+  if (httpError.type === 'entity.too.large')
+    return new Problem(413, 'Payload too large', 'the request body is larger than allowed');
+  if (httpError.expose && httpError.status && httpError.status < 500)
+    return new Problem(httpError.status, httpError.message ?? 'Bad request');
   log.error({ err: error }, 'unhandled error');
   return new Problem(500, 'Internal server error', 'something went wrong on our side; it has been logged');
 }
 
 function sendProblem(req: Request, res: Response, problem: Problem): void {
   if (problem.extra.headers) res.set(problem.extra.headers);
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body(req.originalUrl.split('?')[0] ?? '')));
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problem.body(req.originalUrl.split('?')[0] ?? '')));
 }

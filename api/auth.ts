@@ -40,7 +40,10 @@ export function authenticate(orm: MikroORM) {
       await em.nativeUpdate(ApiKey, { id: apiKey.id }, { lastUsedAt: now });
     }
     req.auth = {
-      apiKeyId: apiKey.id, apiKeyName: apiKey.name, organizationId: apiKey.organization.id, role: apiKey.role,
+      apiKeyId: apiKey.id,
+      apiKeyName: apiKey.name,
+      organizationId: apiKey.organization.id,
+      role: apiKey.role,
     };
     next();
   };
@@ -48,6 +51,8 @@ export function authenticate(orm: MikroORM) {
 
 export function requirePermission(auth: AuthContext, permission: Permission): void {
   if (!roleAllows(auth.role, permission)) {
-    throw Problem.forbidden(`the role "${auth.role}" may not do this; it needs ${permission === 'admin' ? 'admin' : 'admin or staff'}`);
+    throw Problem.forbidden(
+      `the role "${auth.role}" may not do this; it needs ${permission === 'admin' ? 'admin' : 'admin or staff'}`,
+    );
   }
 }

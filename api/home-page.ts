@@ -14,8 +14,9 @@ export interface HomePageLinks {
 const TEXT: Record<Language, Record<string, string>> = {
   nl: {
     title: 'Bankkoppeling',
-    intro: 'Bankkoppeling koppelt de bankrekeningen van klanten van administratiekantoren rechtstreeks aan de '
-      + 'administratie. Dit draait hier:',
+    intro:
+      'Bankkoppeling koppelt de bankrekeningen van klanten van administratiekantoren rechtstreeks aan de ' +
+      'administratie. Dit draait hier:',
     staff: 'Voor medewerkers: de staff-API',
     docs: 'documentatie',
     health: 'status',
@@ -31,8 +32,9 @@ const TEXT: Record<Language, Record<string, string>> = {
   },
   en: {
     title: 'Bankkoppeling',
-    intro: 'Bankkoppeling links the bank accounts of accounting offices\' clients directly to the bookkeeping. '
-      + 'This is what runs here:',
+    intro:
+      "Bankkoppeling links the bank accounts of accounting offices' clients directly to the bookkeeping. " +
+      'This is what runs here:',
     staff: 'For staff: the staff API',
     docs: 'documentation',
     health: 'status',
@@ -48,7 +50,8 @@ const TEXT: Record<Language, Record<string, string>> = {
   },
 };
 
-const page = Handlebars.compile(`<!doctype html>
+const page = Handlebars.compile(
+  `<!doctype html>
 <html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
@@ -97,7 +100,9 @@ code{overflow-wrap:anywhere}
 </main>
 </body>
 </html>
-`, { strict: true });
+`,
+  { strict: true },
+);
 
 /**
  * The root page says what runs where, for whoever opens the bare address first; the favicon beside it. Headers
@@ -108,15 +113,24 @@ export function createHomeRouter(links: HomePageLinks): Router {
   router.get('/', (req, res) => {
     const lang = pageLanguage(req);
     const nonce = randomBytes(16).toString('base64url');
-    res.setHeader('Content-Security-Policy',
-      `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'; `
-      + "form-action 'none'");
+    res.setHeader(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'; ` +
+        "form-action 'none'",
+    );
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    res.type('html').send(page({
-      lang, otherLang: lang === 'nl' ? 'en' : 'nl', t: TEXT[lang], nonce, favicon: FAVICON_PATH,
-      temporalUiUrl: links.temporalUiUrl ?? '', mailInboxUrl: links.mailInboxUrl ?? '',
-    }));
+    res.type('html').send(
+      page({
+        lang,
+        otherLang: lang === 'nl' ? 'en' : 'nl',
+        t: TEXT[lang],
+        nonce,
+        favicon: FAVICON_PATH,
+        temporalUiUrl: links.temporalUiUrl ?? '',
+        mailInboxUrl: links.mailInboxUrl ?? '',
+      }),
+    );
   });
   router.get([FAVICON_PATH, '/favicon.ico'], (_req, res) => {
     res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
@@ -125,4 +139,3 @@ export function createHomeRouter(links: HomePageLinks): Router {
   });
   return router;
 }
-

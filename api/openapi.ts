@@ -28,9 +28,16 @@ function responseObject(status: number, response: ResponseDeclaration) {
 }
 
 /** Builds the OpenAPI 3.1 document from the same route declarations Express serves. */
-export function buildOpenApiDocument(routes: RouteDefinition[], serverUrl: string): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+export function buildOpenApiDocument(
+  routes: RouteDefinition[],
+  serverUrl: string,
+): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- apikey create`' });
+  registry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key from `npm run cli -- apikey create`',
+  });
   for (const route of routes) {
     registry.registerPath({
       method: route.method,
@@ -50,7 +57,13 @@ export function buildOpenApiDocument(routes: RouteDefinition[], serverUrl: strin
             }
           : {}),
         ...(route.rawBody
-          ? { body: { required: true, description: route.rawBody.description, content: { [route.rawBody.contentType]: { schema: route.rawBody.schema } } } }
+          ? {
+              body: {
+                required: true,
+                description: route.rawBody.description,
+                content: { [route.rawBody.contentType]: { schema: route.rawBody.schema } },
+              },
+            }
           : {}),
       },
       responses: Object.fromEntries(

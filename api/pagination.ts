@@ -42,7 +42,11 @@ export function afterCursor(cursor: Keyset | null): Record<string, unknown> {
 }
 
 /** Fetch limit + 1 rows; the extra row only tells whether there is a next page. */
-export function page<T extends Keyset, U>(rows: T[], limit: number, present: (row: T) => U): { items: U[]; nextCursor: string | null } {
+export function page<T extends Keyset, U>(
+  rows: T[],
+  limit: number,
+  present: (row: T) => U,
+): { items: U[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items: items.map(present), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };

@@ -31,7 +31,9 @@ export class Problem extends Error {
   }
 
   static field(field: string, message: string, status = 400): Problem {
-    return new Problem(status, status === 409 ? 'Conflict' : 'Invalid request', `${field}: ${message}`, [{ field, message }]);
+    return new Problem(status, status === 409 ? 'Conflict' : 'Invalid request', `${field}: ${message}`, [
+      { field, message },
+    ]);
   }
 
   static notFound(what: string): Problem {

@@ -3,11 +3,27 @@ import { z } from 'zod';
 import { CONSENT_STATUSES, type ConsentStatus } from '../domain/consent';
 import { normaliseIban } from '../domain/iban';
 import type {
-  AuthorizationUrlInput, BankAccountInfo, BankBalance, BankConnector, BankConsent, BankSession, BankTokens, BankTransaction,
-  CreateConsentInput, CreatedConsent, ExchangeCodeInput, TransactionPage, TransactionQuery,
+  AuthorizationUrlInput,
+  BankAccountInfo,
+  BankBalance,
+  BankConnector,
+  BankConsent,
+  BankSession,
+  BankTokens,
+  BankTransaction,
+  CreateConsentInput,
+  CreatedConsent,
+  ExchangeCodeInput,
+  TransactionPage,
+  TransactionQuery,
 } from './connector';
 import {
-  type BankError, type BankErrorDetails, BankRequestError, BankUnavailableError, ConsentInvalidError, RateLimitedError,
+  type BankError,
+  type BankErrorDetails,
+  BankRequestError,
+  BankUnavailableError,
+  ConsentInvalidError,
+  RateLimitedError,
   TokenExpiredError,
 } from './errors';
 
@@ -89,26 +105,32 @@ const consentSchema = z.object({
   validUntil: isoDate,
   frequencyPerDay: z.number().int(),
   recurringIndicator: z.boolean(),
-  access: z.object({
-    accounts: z.array(accountReference).nullish(),
-    balances: z.array(accountReference).nullish(),
-    transactions: z.array(accountReference).nullish(),
-  }).nullish(),
+  access: z
+    .object({
+      accounts: z.array(accountReference).nullish(),
+      balances: z.array(accountReference).nullish(),
+      transactions: z.array(accountReference).nullish(),
+    })
+    .nullish(),
 });
 
 const accountsSchema = z.object({
-  accounts: z.array(z.object({
-    resourceId: z.string().min(1),
-    iban: z.string().nullish(),
-    currency: z.string(),
-    name: z.string().nullish(),
-    product: z.string().nullish(),
-    cashAccountType: z.string().nullish(),
-  })),
+  accounts: z.array(
+    z.object({
+      resourceId: z.string().min(1),
+      iban: z.string().nullish(),
+      currency: z.string(),
+      name: z.string().nullish(),
+      product: z.string().nullish(),
+      cashAccountType: z.string().nullish(),
+    }),
+  ),
 });
 
 const balancesSchema = z.object({
-  balances: z.array(z.object({ balanceType: z.string(), balanceAmount: amountSchema, referenceDate: isoDate.nullish() })),
+  balances: z.array(
+    z.object({ balanceType: z.string(), balanceAmount: amountSchema, referenceDate: isoDate.nullish() }),
+  ),
 });
 
 const transactionSchema = z.object({
@@ -183,18 +205,34 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
 
   async function send(call: HttpCall): Promise<HttpAnswer> {
     const started = performance.now();
-    const fields = { bank: bankCode, method: call.method, path: call.url.pathname, requestId: call.headers['X-Request-ID'] };
+    const fields = {
+      bank: bankCode,
+      method: call.method,
+      path: call.url.pathname,
+      requestId: call.headers['X-Request-ID'],
+    };
     const signal = AbortSignal.timeout(timeoutMs);
     try {
       // Bank APIs do not redirect; following one could carry the bearer token to a host we never chose.
-      const response = await fetchImpl(call.url, { method: call.method, headers: call.headers, body: call.body, signal, redirect: 'manual' });
+      const response = await fetchImpl(call.url, {
+        method: call.method,
+        headers: call.headers,
+        body: call.body,
+        signal,
+        redirect: 'manual',
+      });
       const text = await response.text();
-      options.log?.debug({ ...fields, status: response.status, ms: Math.round(performance.now() - started) }, 'bank answered');
+      options.log?.debug(
+        { ...fields, status: response.status, ms: Math.round(performance.now() - started) },
+        'bank answered',
+      );
       return { status: response.status, headers: response.headers, json: parseJson(text) };
     } catch (error) {
       const timedOut = signal.aborted;
       options.log?.warn({ ...fields, ms: Math.round(performance.now() - started), timedOut }, 'bank did not answer');
-      const summary = timedOut ? `no answer within ${timeoutMs} ms` : `could not reach the bank: ${networkReason(error)}`;
+      const summary = timedOut
+        ? `no answer within ${timeoutMs} ms`
+        : `could not reach the bank: ${networkReason(error)}`;
       throw new BankUnavailableError(summary, { bankCode, cause: error });
     }
   }
@@ -213,7 +251,8 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
     const ip = session && !session.unattended ? session.psuIpAddress : psuIpAddress;
     if (ip) headers['PSU-IP-Address'] = ip;
     const answer = await send({ method, url, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    if (answer.status < 200 || answer.status >= 300) throw xs2aError(bankCode, answer, session ? [session.accessToken] : [], now());
+    if (answer.status < 200 || answer.status >= 300)
+      throw xs2aError(bankCode, answer, session ? [session.accessToken] : [], now());
     return answer;
   }
 
@@ -236,14 +275,22 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
   }
 
   /** `secrets`: what the grant carries, kept out of error messages even when the bank echoes it. */
-  async function tokenRequest(grant: Record<string, string>, secrets: readonly string[]): Promise<z.infer<typeof tokenSchema>> {
+  async function tokenRequest(
+    grant: Record<string, string>,
+    secrets: readonly string[],
+  ): Promise<z.infer<typeof tokenSchema>> {
     const { token_endpoint } = await oauthMetadata();
-    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: 'application/json',
+    };
     const form = new URLSearchParams(grant);
     if (clientSecret === undefined) form.set('client_id', clientId);
-    else headers.Authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
+    else
+      headers.Authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
     const answer = await send({ method: 'POST', url: new URL(token_endpoint), headers, body: form.toString() });
-    if (answer.status !== 200) throw tokenError(bankCode, answer, [...secrets, ...(clientSecret ? [clientSecret] : [])], now());
+    if (answer.status !== 200)
+      throw tokenError(bankCode, answer, [...secrets, ...(clientSecret ? [clientSecret] : [])], now());
     return parseAnswer(bankCode, tokenSchema, answer.json, 'token request');
   }
 
@@ -257,7 +304,11 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
     };
   }
 
-  async function* transactionPages(session: BankSession, resourceId: string, query: TransactionQuery): AsyncGenerator<TransactionPage> {
+  async function* transactionPages(
+    session: BankSession,
+    resourceId: string,
+    query: TransactionQuery,
+  ): AsyncGenerator<TransactionPage> {
     let url: URL | null = apiUrl(`v1/accounts/${encodeURIComponent(resourceId)}/transactions`, {
       bookingStatus: query.bookingStatus,
       dateFrom: query.dateFrom,
@@ -273,7 +324,8 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
       };
       const next = report.transactions._links?.next?.href ?? report._links?.next?.href;
       url = next ? followLink(bankCode, base, next) : null;
-      if (url && seen.has(url.href)) throw new BankRequestError('the bank links to a transactions page it already sent', { bankCode });
+      if (url && seen.has(url.href))
+        throw new BankRequestError('the bank links to a transactions page it already sent', { bankCode });
     }
   }
 
@@ -312,11 +364,18 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
 
     async exchangeCode(input: ExchangeCodeInput): Promise<BankTokens> {
       const granted = await tokenRequest(
-        { grant_type: 'authorization_code', code: input.code, redirect_uri: input.redirectUri, code_verifier: input.codeVerifier },
+        {
+          grant_type: 'authorization_code',
+          code: input.code,
+          redirect_uri: input.redirectUri,
+          code_verifier: input.codeVerifier,
+        },
         [input.code, input.codeVerifier],
       );
       if (!granted.refresh_token) {
-        throw new BankRequestError('the bank granted no refresh token, so scheduled fetches could not go on', { bankCode });
+        throw new BankRequestError('the bank granted no refresh token, so scheduled fetches could not go on', {
+          bankCode,
+        });
       }
       return tokensFrom(granted, granted.refresh_token);
     },
@@ -330,7 +389,11 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
     async getConsent(consentId: string, session?: BankSession): Promise<BankConsent> {
       const answer = await xs2a('GET', apiUrl(`v1/consents/${encodeURIComponent(consentId)}`), { session });
       const consent = parseAnswer(bankCode, consentSchema, answer.json, 'consent');
-      const references = [...(consent.access?.accounts ?? []), ...(consent.access?.balances ?? []), ...(consent.access?.transactions ?? [])];
+      const references = [
+        ...(consent.access?.accounts ?? []),
+        ...(consent.access?.balances ?? []),
+        ...(consent.access?.transactions ?? []),
+      ];
       return {
         consentId,
         status: consentStatus(bankCode, consent.consentStatus),
@@ -356,17 +419,22 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
       return accounts.flatMap((account) => {
         // Callers match accounts by IBAN; one without (a card account) cannot be matched, so it is not offered.
         if (!account.iban) {
-          options.log?.warn({ bank: bankCode, resourceId: account.resourceId }, 'consented account without IBAN left out');
+          options.log?.warn(
+            { bank: bankCode, resourceId: account.resourceId },
+            'consented account without IBAN left out',
+          );
           return [];
         }
-        return [{
-          resourceId: account.resourceId,
-          iban: normaliseIban(account.iban),
-          currency: account.currency,
-          name: account.name ?? null,
-          product: account.product ?? null,
-          cashAccountType: account.cashAccountType ?? null,
-        }];
+        return [
+          {
+            resourceId: account.resourceId,
+            iban: normaliseIban(account.iban),
+            currency: account.currency,
+            name: account.name ?? null,
+            product: account.product ?? null,
+            cashAccountType: account.cashAccountType ?? null,
+          },
+        ];
       });
     },
 
@@ -403,7 +471,8 @@ export function parseAmountCents(amount: string): number | null {
 
 function amountCentsOf(bankCode: string, amount: string): number {
   const cents = parseAmountCents(amount);
-  if (cents === null) throw new BankRequestError(`the bank sent amount "${amount}", which is not a whole number of cents`, { bankCode });
+  if (cents === null)
+    throw new BankRequestError(`the bank sent amount "${amount}", which is not a whole number of cents`, { bankCode });
   return cents;
 }
 
@@ -455,7 +524,10 @@ function followLink(bankCode: string, base: URL, link: string): URL {
   const belowRoot = link.startsWith('/') && !link.startsWith('//') && prefix !== '' && !link.startsWith(`${prefix}/`);
   const url = new URL(belowRoot ? `${prefix}${link}` : link, base);
   if (url.origin !== base.origin) {
-    throw new BankRequestError(`the bank links to a page on ${url.origin}; the access token is only sent to ${base.origin}`, { bankCode });
+    throw new BankRequestError(
+      `the bank links to a page on ${url.origin}; the access token is only sent to ${base.origin}`,
+      { bankCode },
+    );
   }
   return url;
 }
@@ -463,7 +535,9 @@ function followLink(bankCode: string, base: URL, link: string): URL {
 function parseAnswer<T>(bankCode: string, schema: z.ZodType<T>, json: unknown, what: string): T {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new BankRequestError(`unexpected answer to the ${what} request: ${z.prettifyError(parsed.error)}`, { bankCode });
+    throw new BankRequestError(`unexpected answer to the ${what} request: ${z.prettifyError(parsed.error)}`, {
+      bankCode,
+    });
   }
   return parsed.data;
 }
@@ -511,17 +585,29 @@ function xs2aError(bankCode: string, answer: HttpAnswer, secrets: readonly strin
   const messages = bankMessages(answer.json);
   const pick = (codes?: ReadonlySet<string>): BankErrorDetails => {
     const message = (codes ? messages.find((m) => m.code !== null && codes.has(m.code)) : undefined) ?? messages[0];
-    return { bankCode, status: answer.status, code: message?.code ?? null, text: redact(message?.text ?? null, secrets) };
+    return {
+      bankCode,
+      status: answer.status,
+      code: message?.code ?? null,
+      text: redact(message?.text ?? null, secrets),
+    };
   };
   if (answer.status === 429) {
-    return new RateLimitedError('the bank allows no more calls for now', { ...pick(), retryAfterSeconds: retryAfterSeconds(answer.headers, now) });
+    return new RateLimitedError('the bank allows no more calls for now', {
+      ...pick(),
+      retryAfterSeconds: retryAfterSeconds(answer.headers, now),
+    });
   }
-  if (answer.status >= 500 || answer.status === 408) return new BankUnavailableError('the bank could not answer', pick());
+  if (answer.status >= 500 || answer.status === 408)
+    return new BankUnavailableError('the bank could not answer', pick());
   // A dead consent outranks a dead token: refreshing would not help, the client has to consent again.
   if (messages.some((m) => m.code !== null && CONSENT_CODES.has(m.code))) {
     return new ConsentInvalidError('the consent no longer grants access', pick(CONSENT_CODES));
   }
-  if (messages.some((m) => m.code !== null && TOKEN_CODES.has(m.code)) || (answer.status === 401 && messages.length === 0)) {
+  if (
+    messages.some((m) => m.code !== null && TOKEN_CODES.has(m.code)) ||
+    (answer.status === 401 && messages.length === 0)
+  ) {
     return new TokenExpiredError('the access token was not accepted', pick(TOKEN_CODES));
   }
   return new BankRequestError('the bank refused the request', pick());
@@ -529,18 +615,28 @@ function xs2aError(bankCode: string, answer: HttpAnswer, secrets: readonly strin
 
 /** Errors of the token endpoint are RFC 6749 §5.2 JSON (`error`, `error_description`), not tppMessages. */
 function tokenError(bankCode: string, answer: HttpAnswer, secrets: readonly string[], now: Date): BankError {
-  if (answer.status === 429 || answer.status >= 500 || answer.status === 408) return xs2aError(bankCode, answer, secrets, now);
+  if (answer.status === 429 || answer.status >= 500 || answer.status === 408)
+    return xs2aError(bankCode, answer, secrets, now);
   const parsed = oauthErrorSchema.safeParse(answer.json);
-  if (!parsed.success) return new BankRequestError('the token request was refused', { bankCode, status: answer.status });
-  const details = { bankCode, status: answer.status, code: parsed.data.error, text: redact(parsed.data.error_description ?? null, secrets) };
+  if (!parsed.success)
+    return new BankRequestError('the token request was refused', { bankCode, status: answer.status });
+  const details = {
+    bankCode,
+    status: answer.status,
+    code: parsed.data.error,
+    text: redact(parsed.data.error_description ?? null, secrets),
+  };
   // invalid_grant: the code or refresh token is spent, expired or revoked, or its consent is gone; only a new
   // authorisation by the client helps. Every other OAuth error is a mistake in our request or registration.
-  if (parsed.data.error === 'invalid_grant') return new ConsentInvalidError('the bank refused the grant; the client has to authorise again', details);
+  if (parsed.data.error === 'invalid_grant')
+    return new ConsentInvalidError('the bank refused the grant; the client has to authorise again', details);
   return new BankRequestError('the token request was refused', details);
 }
 
 function statusError(bankCode: string, status: number, summary: string): BankError {
-  return status >= 500 ? new BankUnavailableError(summary, { bankCode, status }) : new BankRequestError(summary, { bankCode, status });
+  return status >= 500
+    ? new BankUnavailableError(summary, { bankCode, status })
+    : new BankRequestError(summary, { bankCode, status });
 }
 
 /** RFC 6749 §2.3.1: client id and secret are form-encoded before they go into the Basic credentials. */

@@ -58,8 +58,7 @@ export interface BankTokens {
  * consent's frequencyPerDay. When the client is present (on our page), the bank wants their IP address.
  */
 export type BankSession = { consentId: string; accessToken: string } & (
-  | { unattended: true }
-  | { unattended: false; psuIpAddress: string }
+  { unattended: true } | { unattended: false; psuIpAddress: string }
 );
 
 export interface BankConsent {

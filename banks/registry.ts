@@ -29,9 +29,7 @@ export interface BankEndpoint {
   oauthMetadataUrl?: string;
 }
 
-export type BankEndpointsConfig =
-  | { sandboxBankUrl: string }
-  | { endpoints: Partial<Record<BankCode, BankEndpoint>> };
+export type BankEndpointsConfig = { sandboxBankUrl: string } | { endpoints: Partial<Record<BankCode, BankEndpoint>> };
 
 export interface ConnectorRuntime {
   fetch?: typeof fetch;
@@ -44,11 +42,19 @@ export class BankConfigError extends Error {
   override readonly name = 'BankConfigError';
 }
 
-export function createConnectorFor(bankCode: BankCode, config: BankEndpointsConfig, runtime: ConnectorRuntime = {}): BankConnector {
-  const endpoint = 'sandboxBankUrl' in config
-    ? { baseUrl: `${config.sandboxBankUrl.replace(/\/+$/, '')}/${bankCode}`, clientId: SANDBOX_CLIENT_ID }
-    : config.endpoints[bankCode];
-  if (!endpoint) throw new BankConfigError(`Bank ${bankCode} is not configured: set BANK_${bankCode}_URL and BANK_${bankCode}_CLIENT_ID`);
+export function createConnectorFor(
+  bankCode: BankCode,
+  config: BankEndpointsConfig,
+  runtime: ConnectorRuntime = {},
+): BankConnector {
+  const endpoint =
+    'sandboxBankUrl' in config
+      ? { baseUrl: `${config.sandboxBankUrl.replace(/\/+$/, '')}/${bankCode}`, clientId: SANDBOX_CLIENT_ID }
+      : config.endpoints[bankCode];
+  if (!endpoint)
+    throw new BankConfigError(
+      `Bank ${bankCode} is not configured: set BANK_${bankCode}_URL and BANK_${bankCode}_CLIENT_ID`,
+    );
   return createBerlinGroupConnector({ bankCode, ...endpoint, ...runtime });
 }
 
@@ -76,6 +82,7 @@ export function bankEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Part
 function httpsUrl(name: string, raw: string): string {
   const url = URL.canParse(raw) ? new URL(raw) : null;
   const local = url?.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (!url || (url.protocol !== 'https:' && !local)) throw new BankConfigError(`${name} must be an https URL, got "${raw}"`);
+  if (!url || (url.protocol !== 'https:' && !local))
+    throw new BankConfigError(`${name} must be an https URL, got "${raw}"`);
   return raw;
 }

@@ -16,7 +16,13 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../bin/stack
 import { BankAccount, Environment, Organization, TransactionCodeRule } from '../db/entities';
 import { migrate, openOrm } from '../db/orm';
 import { pgArray } from '../db/pg-array';
-import { OccurrenceCounter, prepareRows, type IncomingEntry, type IngestPolicy, type IngestRow } from '../domain/ingest';
+import {
+  OccurrenceCounter,
+  prepareRows,
+  type IncomingEntry,
+  type IngestPolicy,
+  type IngestRow,
+} from '../domain/ingest';
 
 /**
  * `npm run bench -- ingest [--count N] [--page P]`: N generated transactions (default 1,000,000) through the real
@@ -121,7 +127,7 @@ export async function run(args: string[]): Promise<void> {
         for (const statement of PROPOSED_SCHEMA) await control.query(statement);
         console.log(
           'EXPERIMENT (--experiment): ingest runs PROPOSED_INSERT with bound parameters and PROPOSED_SCHEMA from ' +
-            'bench/ingest.ts, not activities/ingest.ts; these are not the real ingest path\'s figures',
+            "bench/ingest.ts, not activities/ingest.ts; these are not the real ingest path's figures",
         );
       }
 
@@ -169,7 +175,11 @@ export async function run(args: string[]): Promise<void> {
           `duplicates ${grouped(again.duplicates)}, peak RSS ${mib(again.maxRssKiB)}, ${cpu(again)}; of which generate ${seconds(again.generateMs)}, ` +
           `prepareRows ${seconds(again.prepareMs)}, ingestPage ${seconds(again.databaseMs)}`,
       );
-      if (again.imported !== 0 || after.transactions !== stored.transactions || after.statementCounts !== stored.statementCounts) {
+      if (
+        again.imported !== 0 ||
+        after.transactions !== stored.transactions ||
+        after.statementCounts !== stored.statementCounts
+      ) {
         console.log('  ! the re-ingest changed the stored data');
       }
 
@@ -197,7 +207,9 @@ export async function run(args: string[]): Promise<void> {
           `${grouped(perSecond(bare))} rows/s, ${cpu(bare)}`,
       );
 
-      console.log(`re-ingest (all duplicates): ${fixed(again.ms / 1000, 1)} s = ${fixed((100 * again.ms) / first.ms, 1)}% of first ingest`);
+      console.log(
+        `re-ingest (all duplicates): ${fixed(again.ms / 1000, 1)} s = ${fixed((100 * again.ms) / first.ms, 1)}% of first ingest`,
+      );
       const ingestRate = perSecond(first);
       const copyRate = perSecond(copied);
       console.log(`ingest: ${ingestRate} tx/s, copy: ${copyRate} rows/s, ratio ${fixed(ingestRate / copyRate, 2)}`);
@@ -277,18 +289,35 @@ async function setUp(databaseUrl: string): Promise<{ organizationId: string; ban
     await migrate(orm);
     const em = orm.em.fork();
     const organization = em.create(Organization, { name: 'Administratiekantoor Benchmark B.V.', staffEmail: null });
-    const environment = em.create(Environment, { organization, name: 'Hoofdadministratie', kind: 'main', parent: null });
+    const environment = em.create(Environment, {
+      organization,
+      name: 'Hoofdadministratie',
+      kind: 'main',
+      parent: null,
+    });
     const account = em.create(BankAccount, {
-      organization, environment, journal: null, name: 'ING zakelijk', type: 'current', iban: ownIban(),
-      currency: 'EUR', ledgerAccount: '1100', lastCheck: null,
+      organization,
+      environment,
+      journal: null,
+      name: 'ING zakelijk',
+      type: 'current',
+      iban: ownIban(),
+      currency: 'EUR',
+      ledgerAccount: '1100',
+      lastCheck: null,
     });
     const world = new World(SEED);
     const rules = world.rules();
     for (const [i, rule] of rules.entries()) {
       em.create(TransactionCodeRule, {
-        organization, code: rule.code, description: rule.description, bankTransactionCode: rule.bankTransactionCode ?? null,
-        counterpartyIban: rule.counterpartyIban ?? null, descriptionContains: rule.descriptionContains ?? null,
-        ledgerAccount: rule.ledgerAccount, priority: 10 + i,
+        organization,
+        code: rule.code,
+        description: rule.description,
+        bankTransactionCode: rule.bankTransactionCode ?? null,
+        counterpartyIban: rule.counterpartyIban ?? null,
+        descriptionContains: rule.descriptionContains ?? null,
+        ledgerAccount: rule.ledgerAccount,
+        priority: 10 + i,
       });
     }
     await em.flush();
@@ -315,7 +344,12 @@ async function checkpoint(client: Client): Promise<void> {
 }
 
 async function storedTotals(client: Client, bankAccountId: string) {
-  const { rows } = await client.query<{ transactions: string; booked: string; statements: string; statement_counts: string }>(
+  const { rows } = await client.query<{
+    transactions: string;
+    booked: string;
+    statements: string;
+    statement_counts: string;
+  }>(
     `SELECT (SELECT count(*) FROM bank_transaction WHERE bank_account_id = $1) AS transactions,
             (SELECT count(*) FROM bank_transaction WHERE bank_account_id = $1 AND booked_by = 'rule') AS booked,
             count(*) AS statements, coalesce(sum(transaction_count), 0) AS statement_counts
@@ -360,7 +394,11 @@ async function childMain(config: ChildConfig): Promise<ChildReport> {
       // One connection, so one backend does all the database work and its CPU time can be read.
       const orm = await openOrm(config.databaseUrl, { pool: { min: 1, max: 1 } });
       try {
-        const target: IngestTarget = { organizationId: config.organizationId, bankAccountId: config.bankAccountId, source: SOURCE };
+        const target: IngestTarget = {
+          organizationId: config.organizationId,
+          bankAccountId: config.bankAccountId,
+          source: SOURCE,
+        };
         const write = config.experiment ? proposedIngestPage : ingestPage;
         const [{ pid }] = await orm.em.getConnection().execute<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
         return await measure(config, pid, async (rows) => write(orm.em.fork(), target, rows));
@@ -373,25 +411,33 @@ async function childMain(config: ChildConfig): Promise<ChildReport> {
       await client.connect();
       try {
         const { pid } = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0];
-        const copy = client.query(new CopyIn(`COPY ${quoteIdent(config.table ?? 'copy_target')} (${COPY_COLUMNS.join(', ')}) FROM STDIN`));
+        const copy = client.query(
+          new CopyIn(`COPY ${quoteIdent(config.table ?? 'copy_target')} (${COPY_COLUMNS.join(', ')}) FROM STDIN`),
+        );
         await copy.started;
         const line = copyLine(config, new Date().toISOString());
         let buffered = '';
-        const report = await measure(config, pid, async (rows) => {
-          for (const row of rows) {
-            buffered += line(row);
-            if (buffered.length >= COPY_CHUNK_CHARS) {
-              await copy.write(buffered);
-              buffered = '';
+        const report = await measure(
+          config,
+          pid,
+          async (rows) => {
+            for (const row of rows) {
+              buffered += line(row);
+              if (buffered.length >= COPY_CHUNK_CHARS) {
+                await copy.write(buffered);
+                buffered = '';
+              }
             }
-          }
-          return { imported: rows.length, duplicates: 0 };
-        }, async () => {
-          if (buffered) await copy.write(buffered);
-          copy.end();
-          const copiedRows = await copy.done;
-          if (copiedRows !== config.count) throw new Error(`COPY reported ${copiedRows} rows, expected ${config.count}`);
-        });
+            return { imported: rows.length, duplicates: 0 };
+          },
+          async () => {
+            if (buffered) await copy.write(buffered);
+            copy.end();
+            const copiedRows = await copy.done;
+            if (copiedRows !== config.count)
+              throw new Error(`COPY reported ${copiedRows} rows, expected ${config.count}`);
+          },
+        );
         return report;
       } finally {
         await client.end();
@@ -492,8 +538,19 @@ async function measure(
   const serverCpuAfter = serverPid === null ? null : processCpuMs(serverPid);
   const serverCpuMs = serverCpuBefore === null || serverCpuAfter === null ? null : serverCpuAfter - serverCpuBefore;
   return {
-    rows, pages, ms, generateMs, prepareMs, databaseMs, imported, duplicates, maxRssKiB: process.resourceUsage().maxRSS,
-    retainedHeapKiB, cpuMs: (cpu.user + cpu.system) / 1000, serverCpuMs, stats,
+    rows,
+    pages,
+    ms,
+    generateMs,
+    prepareMs,
+    databaseMs,
+    imported,
+    duplicates,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    retainedHeapKiB,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    serverCpuMs,
+    stats,
   };
 }
 
@@ -567,7 +624,11 @@ SET transaction_count = d.transaction_count + totals.n, sum_cents = d.sum_cents 
 FROM totals WHERE d.id = totals.daily_statement_id
 RETURNING to_char(d.date, 'YYYY-MM-DD') AS date, totals.n::int AS n`;
 
-async function proposedIngestPage(em: EntityManager, target: IngestTarget, rows: readonly IngestRow[]): Promise<IngestPageResult> {
+async function proposedIngestPage(
+  em: EntityManager,
+  target: IngestTarget,
+  rows: readonly IngestRow[],
+): Promise<IngestPageResult> {
   if (rows.length === 0) return { imported: 0, duplicates: 0, dates: [] };
   const dates = [...new Set(rows.map((r) => r.bookingDate))];
   const column = <K extends keyof IngestRow>(key: K) => pgArray(rows.map((r) => r[key] as string | number | null));
@@ -578,12 +639,28 @@ async function proposedIngestPage(em: EntityManager, target: IngestTarget, rows:
     await knex.raw(PROPOSED_ENSURE_STATEMENTS, [target.organizationId, target.bankAccountId, pgArray(dates)]);
     const keys = column('dedupeKey');
     const { rows: changed } = await knex.raw<{ rows: { date: string; n: number }[] }>(PROPOSED_INSERT, [
-      keys, column('fingerprint'), column('occurrence'), column('bookingDate'), column('valueDate'),
-      column('amountCents'), column('currency'), column('counterpartyIban'), column('counterpartyName'),
-      column('description'), column('endToEndId'), column('bankReference'), column('bankTransactionCode'),
-      target.bankAccountId, keys,
-      target.organizationId, target.bankAccountId, target.source, target.bankAccountId, target.organizationId,
-      target.bankAccountId, otherSource,
+      keys,
+      column('fingerprint'),
+      column('occurrence'),
+      column('bookingDate'),
+      column('valueDate'),
+      column('amountCents'),
+      column('currency'),
+      column('counterpartyIban'),
+      column('counterpartyName'),
+      column('description'),
+      column('endToEndId'),
+      column('bankReference'),
+      column('bankTransactionCode'),
+      target.bankAccountId,
+      keys,
+      target.organizationId,
+      target.bankAccountId,
+      target.source,
+      target.bankAccountId,
+      target.organizationId,
+      target.bankAccountId,
+      otherSource,
     ]);
     return changed;
   });
@@ -596,9 +673,28 @@ async function proposedIngestPage(em: EntityManager, target: IngestTarget, rows:
 // answers CopyInResponse by letting the caller stream CopyData, as pg-copy-streams does.
 
 const COPY_COLUMNS = [
-  'id', 'organization_id', 'bank_account_id', 'daily_statement_id', 'dedupe_key', 'fingerprint', 'occurrence', 'source',
-  'booking_date', 'value_date', 'amount_cents', 'currency', 'counterparty_iban', 'counterparty_name', 'description',
-  'end_to_end_id', 'bank_reference', 'bank_transaction_code', 'ledger_account', 'booked_by', 'rule_id', 'imported_at',
+  'id',
+  'organization_id',
+  'bank_account_id',
+  'daily_statement_id',
+  'dedupe_key',
+  'fingerprint',
+  'occurrence',
+  'source',
+  'booking_date',
+  'value_date',
+  'amount_cents',
+  'currency',
+  'counterparty_iban',
+  'counterparty_name',
+  'description',
+  'end_to_end_id',
+  'bank_reference',
+  'bank_transaction_code',
+  'ledger_account',
+  'booked_by',
+  'rule_id',
+  'imported_at',
 ];
 
 /** What a copy-in needs of pg's Connection: public methods, but not in @types/pg. */
@@ -675,7 +771,11 @@ class CopyIn implements Submittable {
 function copyLine(config: ChildConfig, importedAt: string): (row: IngestRow) => string {
   const prefix = `${config.organizationId}\t${config.bankAccountId}\t`;
   const text = (value: string | null) =>
-    value === null ? '\\N' : /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c) : value;
+    value === null
+      ? '\\N'
+      : /[\\\t\n\r]/.test(value)
+        ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c)
+        : value;
   // A raw COPY has no statements to point at; a stable id per day keeps the column as wide as ingest's.
   const statementId = (date: string) => `00000000-0000-4000-8000-0000${date.replace(/-/g, '')}`;
   return (row) =>
@@ -741,13 +841,51 @@ interface RuleSpec {
 
 const BANK_CODES = ['INGB', 'RABO', 'ABNA', 'KNAB', 'SNSB', 'TRIO', 'ASNB', 'BUNQ'];
 const FAMILY_NAMES = [
-  'de Vries', 'Jansen', 'van den Berg', 'Bakker', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder', 'de Groot',
-  'Bos', 'Vos', 'Peters', 'Hendriks', 'van Leeuwen', 'Dekker', 'Brouwer', 'de Wit', 'Dijkstra', 'Smits',
-  'de Graaf', 'van der Meer', 'Kok', 'Jacobs', 'de Haan', 'Vermeulen', 'van Dijk', 'Willems', 'Yılmaz', 'El Amrani',
+  'de Vries',
+  'Jansen',
+  'van den Berg',
+  'Bakker',
+  'Visser',
+  'Smit',
+  'Meijer',
+  'de Boer',
+  'Mulder',
+  'de Groot',
+  'Bos',
+  'Vos',
+  'Peters',
+  'Hendriks',
+  'van Leeuwen',
+  'Dekker',
+  'Brouwer',
+  'de Wit',
+  'Dijkstra',
+  'Smits',
+  'de Graaf',
+  'van der Meer',
+  'Kok',
+  'Jacobs',
+  'de Haan',
+  'Vermeulen',
+  'van Dijk',
+  'Willems',
+  'Yılmaz',
+  'El Amrani',
 ];
 const TRADES = [
-  'Bakkerij', 'Installatiebedrijf', 'Transportbedrijf', 'Advocatenkantoor', 'Tandartspraktijk', 'Bouwbedrijf',
-  'Autobedrijf', 'Hoveniersbedrijf', 'Schildersbedrijf', 'Adviesbureau', 'Drukkerij', 'Café', 'Webshop',
+  'Bakkerij',
+  'Installatiebedrijf',
+  'Transportbedrijf',
+  'Advocatenkantoor',
+  'Tandartspraktijk',
+  'Bouwbedrijf',
+  'Autobedrijf',
+  'Hoveniersbedrijf',
+  'Schildersbedrijf',
+  'Adviesbureau',
+  'Drukkerij',
+  'Café',
+  'Webshop',
 ];
 const LEGAL_FORMS = ['B.V.', 'V.O.F.', '', 'Holding B.V.'];
 const INITIALS = ['J.', 'M.', 'A.', 'P.', 'H.', 'J.P.', 'M.C.', 'W.', 'E.', 'R.', 'C.J.M.'];
@@ -760,12 +898,36 @@ const COLLECTORS: readonly (readonly [string, string, string])[] = [
   ['Achmea Schadeverzekeringen N.V.', 'Bedrijfsaansprakelijkheid polis {k}', '4610'],
 ];
 const SHOPS = [
-  'Albert Heijn 1403', 'Jumbo Supermarkten', 'Shell Station A12', 'Gamma Bouwmarkt', 'Praxis', 'Coolblue B.V.',
-  'Action 2231', 'Bol.com B.V.', 'Kruidvat 7721', 'Makro Amsterdam', 'Sligro Zwolle', 'Esso Express', 'Q-Park Utrecht',
+  'Albert Heijn 1403',
+  'Jumbo Supermarkten',
+  'Shell Station A12',
+  'Gamma Bouwmarkt',
+  'Praxis',
+  'Coolblue B.V.',
+  'Action 2231',
+  'Bol.com B.V.',
+  'Kruidvat 7721',
+  'Makro Amsterdam',
+  'Sligro Zwolle',
+  'Esso Express',
+  'Q-Park Utrecht',
   'Café De Gouden Leeuw',
 ];
 const CITIES = ['Amsterdam', 'Rotterdam', 'Utrecht', "'s-Hertogenbosch", 'Zwolle', 'Groningen', 'Eindhoven', 'Haarlem'];
-const MONTHS = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'];
+const MONTHS = [
+  'januari',
+  'februari',
+  'maart',
+  'april',
+  'mei',
+  'juni',
+  'juli',
+  'augustus',
+  'september',
+  'oktober',
+  'november',
+  'december',
+];
 
 /** The account's counterparties, fixed by the seed so the parent (rules) and the children (rows) agree. */
 class World {
@@ -779,11 +941,17 @@ class World {
       name: `${random.pick(TRADES)} ${random.pick(FAMILY_NAMES)} ${random.pick(LEGAL_FORMS)}`.trim(),
       iban: iban(random.pick(BANK_CODES), random.digits(10)),
     });
-    const person = (): Party => ({ name: `${random.pick(INITIALS)} ${random.pick(FAMILY_NAMES)}`, iban: iban(random.pick(BANK_CODES), random.digits(10)) });
+    const person = (): Party => ({
+      name: `${random.pick(INITIALS)} ${random.pick(FAMILY_NAMES)}`,
+      iban: iban(random.pick(BANK_CODES), random.digits(10)),
+    });
     this.customers = Array.from({ length: 3_000 }, () => (random.chance(0.3) ? person() : company()));
     this.suppliers = Array.from({ length: 400 }, company);
     this.collectors = COLLECTORS.map(([name, template, ledgerAccount]) => ({
-      name, template, ledgerAccount, iban: iban(random.pick(BANK_CODES), random.digits(10)),
+      name,
+      template,
+      ledgerAccount,
+      iban: iban(random.pick(BANK_CODES), random.digits(10)),
     }));
   }
 
@@ -792,8 +960,11 @@ class World {
       { code: 'BANKKOSTEN', description: 'Bankkosten', ledgerAccount: '4910', bankTransactionCode: 'ACMT/MDOP/CHRG' },
       { code: 'SALARIS', description: 'Nettolonen', ledgerAccount: '4000', bankTransactionCode: 'PMNT/ICDT/SALA' },
       ...this.collectors.map((collector, i) => ({
-        code: `INCASSO${i + 1}`, description: `Incasso ${collector.name}`, ledgerAccount: collector.ledgerAccount,
-        bankTransactionCode: 'PMNT/IDDT/ESDD', counterpartyIban: collector.iban ?? undefined,
+        code: `INCASSO${i + 1}`,
+        description: `Incasso ${collector.name}`,
+        ledgerAccount: collector.ledgerAccount,
+        bankTransactionCode: 'PMNT/IDDT/ESDD',
+        counterpartyIban: collector.iban ?? undefined,
       })),
       { code: 'BRANDSTOF-SHELL', description: 'Brandstof', ledgerAccount: '4410', descriptionContains: 'shell' },
       { code: 'BRANDSTOF-ESSO', description: 'Brandstof', ledgerAccount: '4410', descriptionContains: 'esso' },
@@ -825,7 +996,8 @@ function* transactions(count: number, seed: number): Generator<IncomingEntry> {
   const random = new Random(seed);
   const world = new World(seed);
   let reference = 0;
-  const bankReference = (date: string) => `${date.slice(2, 4)}${date.slice(5, 7)}${date.slice(8, 10)}${String(++reference).padStart(10, '0')}`;
+  const bankReference = (date: string) =>
+    `${date.slice(2, 4)}${date.slice(5, 7)}${date.slice(8, 10)}${String(++reference).padStart(10, '0')}`;
   let produced = 0;
   for (let day = Date.UTC(2007, 0, 2); produced < count; day += DAY_MS) {
     const weekday = new Date(day).getUTCDay();
@@ -850,7 +1022,13 @@ function payment(random: Random, world: World, date: string, bankReference: (dat
   const roll = random.next();
   const year = date.slice(0, 4);
   const month = MONTHS[Number(date.slice(5, 7)) - 1];
-  const base = { bookingDate: date, valueDate: date, currency: 'EUR', booked: true, bankReference: bankReference(date) };
+  const base = {
+    bookingDate: date,
+    valueDate: date,
+    currency: 'EUR',
+    booked: true,
+    bankReference: bankReference(date),
+  };
   if (roll < 0.3) {
     const customer = random.pick(world.customers);
     const invoice = `${year}-${random.digits(5)}`;

@@ -38,7 +38,14 @@ import { hashApiKey, mintApiKey } from '../domain/api-key';
 import { startSandboxKvk } from '../sandbox/kvk';
 import { TEST_REGISTRATIONS } from '../sandbox/kvk/test-data';
 import { onboardingWorkflow } from '../workflows/onboarding';
-import { BankCode, EnvironmentId, KvkNumber, OnboardingStatus, OrganizationId, SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import {
+  BankCode,
+  EnvironmentId,
+  KvkNumber,
+  OnboardingStatus,
+  OrganizationId,
+  SEARCH_ATTRIBUTES,
+} from '../workflows/search-attributes';
 
 /**
  * `npm run bench -- onboardings [--count N] [--concurrency C] [--rounds R]`: N onboardings (default 10,000) started
@@ -111,9 +118,15 @@ export async function run(args: string[]): Promise<void> {
       'worker-max-old-space': { type: 'string' },
     },
   });
-  const workerMaxOldSpace = values['worker-max-old-space'] === undefined ? null : positiveInteger('--worker-max-old-space', values['worker-max-old-space']);
+  const workerMaxOldSpace =
+    values['worker-max-old-space'] === undefined
+      ? null
+      : positiveInteger('--worker-max-old-space', values['worker-max-old-space']);
   const experimentApi = values['experiment-api'] ?? false;
-  const maxCachedWorkflows = values['max-cached-workflows'] === undefined ? null : positiveInteger('--max-cached-workflows', values['max-cached-workflows']);
+  const maxCachedWorkflows =
+    values['max-cached-workflows'] === undefined
+      ? null
+      : positiveInteger('--max-cached-workflows', values['max-cached-workflows']);
   const withWorker = !values['no-worker'];
   const bareAsApi = values['bare-as-api'] ?? false;
   const count = positiveInteger('--count', values.count);
@@ -124,7 +137,8 @@ export async function run(args: string[]): Promise<void> {
   let cleaning: Promise<void> | null = null;
   const cleanUp = () =>
     (cleaning ??= (async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => process.stderr.write(`cleanup: ${String(error)}\n`));
+      for (const cleanup of cleanups.reverse())
+        await cleanup().catch((error: unknown) => process.stderr.write(`cleanup: ${String(error)}\n`));
     })());
   // Ctrl-C stops the servers and the worker this run started, and removes its temporary PostgreSQL cluster.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -143,7 +157,12 @@ export async function run(args: string[]): Promise<void> {
 
     const cli = await resolveTemporalCli((line) => process.stderr.write(`${line}\n`));
     const env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: serverExecutable(cli), searchAttributes: SEARCH_ATTRIBUTES, ui: false, log: { format: 'pretty', level: 'error' } },
+      server: {
+        executable: serverExecutable(cli),
+        searchAttributes: SEARCH_ATTRIBUTES,
+        ui: false,
+        log: { format: 'pretty', level: 'error' },
+      },
     });
     cleanups.push(() => env.teardown());
     const kvk = await startSandboxKvk(0);
@@ -202,20 +221,29 @@ export async function run(args: string[]): Promise<void> {
         `${rounds} alternating rounds; node ${process.version} ${process.platform}-${process.arch}, Temporal CLI dev server ` +
         `(${cli ?? 'SDK download'}, in-memory SQLite), embedded PostgreSQL (${postgres.description})`,
     );
-    console.log(`tenants: ${grouped(tenantCount)} offices with one environment each, KvK numbers ${kvkNumbers.join(', ')} (sandbox KvK), banks ${BANKS.join('/')}`);
+    console.log(
+      `tenants: ${grouped(tenantCount)} offices with one environment each, KvK numbers ${kvkNumbers.join(', ')} (sandbox KvK), banks ${BANKS.join('/')}`,
+    );
 
     const experiments = [
       !withWorker && '--no-worker (no worker runs; nothing waits for consent)',
-      bareAsApi && '--bare-as-api (bare starts carry the API\'s search attributes, summary and details)',
-      experimentApi && '--experiment-api (the API starts go through PROPOSED_START below, not api/routes/onboardings.ts)',
-      workerMaxOldSpace !== null && `--worker-max-old-space ${workerMaxOldSpace} (the worker runs with node --max-old-space-size=${workerMaxOldSpace}, which also lowers the SDK's default sticky cache)`,
-      maxCachedWorkflows !== null && `--max-cached-workflows ${maxCachedWorkflows} (the worker's sticky cache is capped; bin/stack/worker.ts does not cap it)`,
+      bareAsApi && "--bare-as-api (bare starts carry the API's search attributes, summary and details)",
+      experimentApi &&
+        '--experiment-api (the API starts go through PROPOSED_START below, not api/routes/onboardings.ts)',
+      workerMaxOldSpace !== null &&
+        `--worker-max-old-space ${workerMaxOldSpace} (the worker runs with node --max-old-space-size=${workerMaxOldSpace}, which also lowers the SDK's default sticky cache)`,
+      maxCachedWorkflows !== null &&
+        `--max-cached-workflows ${maxCachedWorkflows} (the worker's sticky cache is capped; bin/stack/worker.ts does not cap it)`,
     ].filter(Boolean);
     if (experiments.length) console.log(`EXPERIMENT: ${experiments.join(', ')}; not the benchmark's own figures`);
-    const worker = withWorker ? await startWorkerChild({ env: configEnv, maxCachedWorkflows, maxOldSpaceMb: workerMaxOldSpace }) : null;
+    const worker = withWorker
+      ? await startWorkerChild({ env: configEnv, maxCachedWorkflows, maxOldSpaceMb: workerMaxOldSpace })
+      : null;
     if (worker) {
       cleanups.push(() => worker.stop());
-      console.log(`worker: child process ${worker.pid}, V8 heap limit ${mib(worker.heapLimitBytes / 1024)}, sticky cache up to ${grouped(worker.maxCachedWorkflows)} workflows, created in ${seconds(worker.createMs)} (bundling the workflows at start), RSS after start ${mib(worker.atStart.rssBytes / 1024)}, peak so far ${mib(worker.atStart.maxRssKiB)}`);
+      console.log(
+        `worker: child process ${worker.pid}, V8 heap limit ${mib(worker.heapLimitBytes / 1024)}, sticky cache up to ${grouped(worker.maxCachedWorkflows)} workflows, created in ${seconds(worker.createMs)} (bundling the workflows at start), RSS after start ${mib(worker.atStart.rssBytes / 1024)}, peak so far ${mib(worker.atStart.maxRssKiB)}`,
+      );
     }
 
     const onboardingsBody = (i: number) => {
@@ -242,7 +270,8 @@ export async function run(args: string[]): Promise<void> {
         body: JSON.stringify(body),
       });
       const text = await response.text();
-      if (response.status !== 201) throw new Error(`POST /api/onboardings answered ${response.status}: ${text.slice(0, 300)}`);
+      if (response.status !== 201)
+        throw new Error(`POST /api/onboardings answered ${response.status}: ${text.slice(0, 300)}`);
     };
     const startBare = async (i: number) => {
       const { body } = onboardingsBody(i);
@@ -282,14 +311,21 @@ export async function run(args: string[]): Promise<void> {
         timing[kind] += performance.now() - started;
         addCpu(cpu[kind], cpuBefore, await cpuByProcess(worker?.pid ?? null));
       }
-      if (r === 0 && rounds > 1) process.stdout.write(`  round 1 of ${rounds}: api ${rate(to - from, timing.api)}/s, bare ${rate(to - from, timing.bare)}/s\n`);
+      if (r === 0 && rounds > 1)
+        process.stdout.write(
+          `  round 1 of ${rounds}: api ${rate(to - from, timing.api)}/s, bare ${rate(to - from, timing.bare)}/s\n`,
+        );
     }
     const startsDone = performance.now();
 
     const apiRate = (count * 1000) / timing.api;
     const bareRate = (count * 1000) / timing.bare;
-    console.log(`api starts: ${grouped(count)} in ${seconds(timing.api)}, ${apiRate.toFixed(1)} starts/s (POST /api/onboardings, 201 each)`);
-    console.log(`bare starts: ${grouped(count)} in ${seconds(timing.bare)}, ${bareRate.toFixed(1)} starts/s (client.workflow.start, no worker on the queue)`);
+    console.log(
+      `api starts: ${grouped(count)} in ${seconds(timing.api)}, ${apiRate.toFixed(1)} starts/s (POST /api/onboardings, 201 each)`,
+    );
+    console.log(
+      `bare starts: ${grouped(count)} in ${seconds(timing.bare)}, ${bareRate.toFixed(1)} starts/s (client.workflow.start, no worker on the queue)`,
+    );
     for (const kind of ['api', 'bare'] as const) {
       const c = cpu[kind];
       console.log(
@@ -298,7 +334,9 @@ export async function run(args: string[]): Promise<void> {
       );
     }
     if (!worker) {
-      console.log(`onboardings: 0 waiting (--no-worker), worker rss - MiB, api/bare start rate ${(apiRate / bareRate).toFixed(2)}`);
+      console.log(
+        `onboardings: 0 waiting (--no-worker), worker rss - MiB, api/bare start rate ${(apiRate / bareRate).toFixed(2)}`,
+      );
       return;
     }
 
@@ -315,8 +353,12 @@ export async function run(args: string[]): Promise<void> {
     );
     const rssMib = report.maxRssKiB / 1024;
     const ratio = apiRate / bareRate;
-    console.log(`targets: worker RSS <= ${TARGET_RSS_MIB} MiB ${rssMib <= TARGET_RSS_MIB ? 'met' : 'MISSED'}; api/bare >= ${TARGET_RATIO.toFixed(2)} ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}`);
-    console.log(`onboardings: ${waited} waiting, worker rss ${Math.round(rssMib)} MiB, api/bare start rate ${ratio.toFixed(2)}`);
+    console.log(
+      `targets: worker RSS <= ${TARGET_RSS_MIB} MiB ${rssMib <= TARGET_RSS_MIB ? 'met' : 'MISSED'}; api/bare >= ${TARGET_RATIO.toFixed(2)} ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}`,
+    );
+    console.log(
+      `onboardings: ${waited} waiting, worker rss ${Math.round(rssMib)} MiB, api/bare start rate ${ratio.toFixed(2)}`,
+    );
   } finally {
     await cleanUp();
     process.off('SIGINT', onSignal);
@@ -362,50 +404,80 @@ const ProposedBody = z
   })
   .strict();
 
-function proposedStartApp(pool: PgPool, temporal: TemporalClient, config: Config, log: Logger, fallback: express.Express): express.Express {
+function proposedStartApp(
+  pool: PgPool,
+  temporal: TemporalClient,
+  config: Config,
+  log: Logger,
+  fallback: express.Express,
+): express.Express {
   const keys = new Map<string, { apiKeyId: string; organizationId: string; until: number }>();
   const outer = express();
   outer.disable('x-powered-by');
-  outer.post('/bench/onboardings', helmet(), pinoHttp({ logger: log }), express.json({ limit: '256kb' }), (req, res, next) => {
-    void (async () => {
-      const key = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '';
-      const hash = hashApiKey(key);
-      let auth = keys.get(hash);
-      if (!auth || auth.until < Date.now()) {
-        const row = (await pool.query<{ id: string; organization_id: string }>('SELECT id, organization_id FROM api_key WHERE secret_hash = $1 AND revoked_at IS NULL', [hash])).rows[0];
-        if (!row) return void res.status(401).json({ title: 'Unauthorized' });
-        auth = { apiKeyId: row.id, organizationId: row.organization_id, until: Date.now() + 30_000 };
-        keys.set(hash, auth);
-      }
-      const parsed = ProposedBody.safeParse(req.body);
-      if (!parsed.success) return void res.status(400).json({ title: 'Invalid request' });
-      const body = parsed.data;
-      const id = randomUUID();
-      const workflowId = `onboarding:${id}`;
-      const actor = `api-key:${auth.apiKeyId}`;
-      const result = (await pool.query<{ environment_name: string | null; created_at: Date | null }>(PROPOSED_START, [
-        body.environmentId, auth.organizationId, id, body.flavour, body.bank, body.client.kvkNumber, body.client.email, body.language, null, null,
-        workflowId, actor, JSON.stringify({ bank: body.bank, kvkNumber: body.client.kvkNumber, restartOf: null }),
-      ])).rows[0]!;
-      if (result.environment_name === null) return void res.status(404).json({ title: 'Not found' });
-      if (!result.created_at) return void res.status(409).json({ title: 'Conflict' });
-      await temporal.workflow.start(onboardingWorkflow, {
-        workflowId,
-        taskQueue: config.temporal.taskQueue,
-        args: [{ onboardingId: id, organizationId: auth.organizationId, flavour: body.flavour }],
-        typedSearchAttributes: [
-          { key: OnboardingStatus, value: 'preparing' },
-          { key: KvkNumber, value: body.client.kvkNumber },
-          { key: BankCode, value: body.bank },
-          { key: OrganizationId, value: auth.organizationId },
-          { key: EnvironmentId, value: body.environmentId },
-        ],
-        staticSummary: `Onboarding of KvK ${body.client.kvkNumber} at ${body.bank} by activation link`,
-        staticDetails: `Environment ${result.environment_name}; client e-mail on file; started by staff.`,
-      });
-      res.status(201).json({ id, workflowId, status: 'preparing', createdAt: result.created_at.toISOString() });
-    })().catch(next);
-  });
+  outer.post(
+    '/bench/onboardings',
+    helmet(),
+    pinoHttp({ logger: log }),
+    express.json({ limit: '256kb' }),
+    (req, res, next) => {
+      void (async () => {
+        const key = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '';
+        const hash = hashApiKey(key);
+        let auth = keys.get(hash);
+        if (!auth || auth.until < Date.now()) {
+          const row = (
+            await pool.query<{ id: string; organization_id: string }>(
+              'SELECT id, organization_id FROM api_key WHERE secret_hash = $1 AND revoked_at IS NULL',
+              [hash],
+            )
+          ).rows[0];
+          if (!row) return void res.status(401).json({ title: 'Unauthorized' });
+          auth = { apiKeyId: row.id, organizationId: row.organization_id, until: Date.now() + 30_000 };
+          keys.set(hash, auth);
+        }
+        const parsed = ProposedBody.safeParse(req.body);
+        if (!parsed.success) return void res.status(400).json({ title: 'Invalid request' });
+        const body = parsed.data;
+        const id = randomUUID();
+        const workflowId = `onboarding:${id}`;
+        const actor = `api-key:${auth.apiKeyId}`;
+        const result = (
+          await pool.query<{ environment_name: string | null; created_at: Date | null }>(PROPOSED_START, [
+            body.environmentId,
+            auth.organizationId,
+            id,
+            body.flavour,
+            body.bank,
+            body.client.kvkNumber,
+            body.client.email,
+            body.language,
+            null,
+            null,
+            workflowId,
+            actor,
+            JSON.stringify({ bank: body.bank, kvkNumber: body.client.kvkNumber, restartOf: null }),
+          ])
+        ).rows[0]!;
+        if (result.environment_name === null) return void res.status(404).json({ title: 'Not found' });
+        if (!result.created_at) return void res.status(409).json({ title: 'Conflict' });
+        await temporal.workflow.start(onboardingWorkflow, {
+          workflowId,
+          taskQueue: config.temporal.taskQueue,
+          args: [{ onboardingId: id, organizationId: auth.organizationId, flavour: body.flavour }],
+          typedSearchAttributes: [
+            { key: OnboardingStatus, value: 'preparing' },
+            { key: KvkNumber, value: body.client.kvkNumber },
+            { key: BankCode, value: body.bank },
+            { key: OrganizationId, value: auth.organizationId },
+            { key: EnvironmentId, value: body.environmentId },
+          ],
+          staticSummary: `Onboarding of KvK ${body.client.kvkNumber} at ${body.bank} by activation link`,
+          staticDetails: `Environment ${result.environment_name}; client e-mail on file; started by staff.`,
+        });
+        res.status(201).json({ id, workflowId, status: 'preparing', createdAt: result.created_at.toISOString() });
+      })().catch(next);
+    },
+  );
   outer.use(fallback);
   return outer;
 }
@@ -425,9 +497,10 @@ async function workerChild(): Promise<void> {
     activityDeps.deps.mailer = nodemailer.createTransport({ jsonTransport: true });
     const created = performance.now();
     const maxCached = process.env.BENCH_MAX_CACHED_WORKFLOWS ? Number(process.env.BENCH_MAX_CACHED_WORKFLOWS) : null;
-    const { worker, connection } = maxCached === null
-      ? await createWorker({ temporal: config.temporal, deps: activityDeps.deps })
-      : await createCappedWorker(config, activityDeps.deps, maxCached);
+    const { worker, connection } =
+      maxCached === null
+        ? await createWorker({ temporal: config.temporal, deps: activityDeps.deps })
+        : await createCappedWorker(config, activityDeps.deps, maxCached);
     const createMs = performance.now() - created;
     const running = worker.run();
     const report = (): WorkerReport => {
@@ -453,7 +526,13 @@ async function workerChild(): Promise<void> {
           .finally(() => process.exit(0));
       }
     });
-    send({ type: 'ready', report: report(), createMs, heapLimitBytes: getHeapStatistics().heap_size_limit, maxCachedWorkflows: worker.options.maxCachedWorkflows });
+    send({
+      type: 'ready',
+      report: report(),
+      createMs,
+      heapLimitBytes: getHeapStatistics().heap_size_limit,
+      maxCachedWorkflows: worker.options.maxCachedWorkflows,
+    });
     await running;
   } catch (error) {
     send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
@@ -462,7 +541,11 @@ async function workerChild(): Promise<void> {
 }
 
 /** bin/stack/worker.ts's createWorker with `maxCachedWorkflows` set: the proposed fix, measured before it is made. */
-async function createCappedWorker(config: Config, deps: ActivityDeps, maxCachedWorkflows: number): Promise<{ worker: Worker; connection: NativeConnection }> {
+async function createCappedWorker(
+  config: Config,
+  deps: ActivityDeps,
+  maxCachedWorkflows: number,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection,
@@ -548,15 +631,30 @@ async function createTenants(orm: MikroORM, n: number): Promise<Tenant[]> {
     const em = orm.em.fork();
     const created = [];
     for (let i = from; i < Math.min(n, from + batch); i++) {
-      const organization = em.create(Organization, { name: `Administratiekantoor ${i + 1}`, staffEmail: `backoffice-${i + 1}@bench.test` });
-      const environment = em.create(Environment, { organization, name: 'Hoofdadministratie', kind: 'main', parent: null });
+      const organization = em.create(Organization, {
+        name: `Administratiekantoor ${i + 1}`,
+        staffEmail: `backoffice-${i + 1}@bench.test`,
+      });
+      const environment = em.create(Environment, {
+        organization,
+        name: 'Hoofdadministratie',
+        kind: 'main',
+        parent: null,
+      });
       const minted = mintApiKey();
-      em.create(ApiKey, { organization, role: 'staff', name: 'bench', prefix: minted.prefix, secretHash: minted.secretHash });
+      em.create(ApiKey, {
+        organization,
+        role: 'staff',
+        name: 'bench',
+        prefix: minted.prefix,
+        secretHash: minted.secretHash,
+      });
       created.push({ organization, environment, key: minted.key });
     }
     // Ids are assigned at flush.
     await em.flush();
-    for (const { organization, environment, key } of created) tenants.push({ organizationId: organization.id, environmentId: environment.id, key });
+    for (const { organization, environment, key } of created)
+      tenants.push({ organizationId: organization.id, environmentId: environment.id, key });
   }
   return tenants;
 }
@@ -565,7 +663,8 @@ async function createTenants(orm: MikroORM, n: number): Promise<Tenant[]> {
 async function registeredKvkNumbers(config: Config): Promise<string[]> {
   const client = createKvkClient({ baseUrl: config.kvk.baseUrl, apiKey: config.kvk.apiKey });
   const found: string[] = [];
-  for (const { kvkNummer } of TEST_REGISTRATIONS) if ((await client.lookup(kvkNummer)).kind === 'found') found.push(kvkNummer);
+  for (const { kvkNummer } of TEST_REGISTRATIONS)
+    if ((await client.lookup(kvkNummer)).kind === 'found') found.push(kvkNummer);
   if (!found.length) throw new Error('the sandbox KvK finds none of its registrations');
   return found;
 }
@@ -574,15 +673,26 @@ async function waitForConsentWaiting(orm: MikroORM, count: number, say: (line: s
   const deadline = Date.now() + WAIT_TIMEOUT_MS;
   let lastSaid = Date.now();
   for (;;) {
-    const rows = await orm.em.fork().getConnection().execute<{ status: string; n: string }[]>('SELECT status, count(*) AS n FROM onboarding GROUP BY status');
+    const rows = await orm.em
+      .fork()
+      .getConnection()
+      .execute<{ status: string; n: string }[]>('SELECT status, count(*) AS n FROM onboarding GROUP BY status');
     const byStatus = Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
     const waiting = byStatus.waiting_for_consent ?? 0;
     if (waiting >= count) return waiting;
-    const other = Object.entries(byStatus).filter(([status]) => status !== 'waiting_for_consent' && status !== 'preparing');
-    if (other.length) throw new Error(`onboardings ended up elsewhere than waiting for consent: ${JSON.stringify(byStatus)}`);
-    if (Date.now() > deadline) throw new Error(`after ${WAIT_TIMEOUT_MS / 60_000} minutes only ${waiting} of ${count} wait for consent: ${JSON.stringify(byStatus)}`);
+    const other = Object.entries(byStatus).filter(
+      ([status]) => status !== 'waiting_for_consent' && status !== 'preparing',
+    );
+    if (other.length)
+      throw new Error(`onboardings ended up elsewhere than waiting for consent: ${JSON.stringify(byStatus)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `after ${WAIT_TIMEOUT_MS / 60_000} minutes only ${waiting} of ${count} wait for consent: ${JSON.stringify(byStatus)}`,
+      );
     if (Date.now() - lastSaid >= 15_000) {
-      say(`  ${grouped(waiting)} of ${grouped(count)} waiting for consent, ${grouped(byStatus.preparing ?? 0)} preparing`);
+      say(
+        `  ${grouped(waiting)} of ${grouped(count)} waiting for consent, ${grouped(byStatus.preparing ?? 0)} preparing`,
+      );
       lastSaid = Date.now();
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -659,17 +769,19 @@ async function cpuByProcess(workerPid: number | null): Promise<Cpu> {
   const entries = await readdir('/proc').catch(() => [] as string[]);
   const stats = new Map<number, { ppid: number; comm: string; ms: number }>();
   await Promise.all(
-    entries.filter((entry) => /^[0-9]+$/.test(entry)).map(async (entry) => {
-      const text = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
-      if (!text) return;
-      const close = text.lastIndexOf(')');
-      const comm = text.slice(text.indexOf('(') + 1, close);
-      const fields = text.slice(close + 2).split(' ');
-      // Fields after the name: state ppid ... utime stime cutime cstime (14th to 17th of the line), in clock ticks
-      // (100 a second). cutime/cstime hold the children that ended and were reaped (PostgreSQL's closed backends).
-      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-      stats.set(Number(entry), { ppid: Number(fields[1]), comm, ms: ticks * 10 });
-    }),
+    entries
+      .filter((entry) => /^[0-9]+$/.test(entry))
+      .map(async (entry) => {
+        const text = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+        if (!text) return;
+        const close = text.lastIndexOf(')');
+        const comm = text.slice(text.indexOf('(') + 1, close);
+        const fields = text.slice(close + 2).split(' ');
+        // Fields after the name: state ppid ... utime stime cutime cstime (14th to 17th of the line), in clock ticks
+        // (100 a second). cutime/cstime hold the children that ended and were reaped (PostgreSQL's closed backends).
+        const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+        stats.set(Number(entry), { ppid: Number(fields[1]), comm, ms: ticks * 10 });
+      }),
   );
   const kindOf = (pid: number): keyof Cpu | null => {
     for (let current = pid, depth = 0; depth < 10; depth++) {

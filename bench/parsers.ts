@@ -276,7 +276,10 @@ function child(parser: ParserName, minMs: number, files: string[]): Promise<Outc
 }
 
 function lastMeaningfulLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at '));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('at '));
   return lines.find((l) => /heap out of memory|Error/i.test(l)) ?? lines.at(-1) ?? 'no output';
 }
 

@@ -62,10 +62,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maildev: { smtpPort: maildevSmtp, webPort: portVar(env, 'MAILDEV_WEB_PORT', 1080) },
     sandboxBankPort: portVar(env, 'SANDBOX_BANK_PORT', 4010),
     sandboxKvkPort: portVar(env, 'SANDBOX_KVK_PORT', 4020),
-    sandboxBankUrl: urlVar(env, 'SANDBOX_BANK_URL', `http://127.0.0.1:${portVar(env, 'SANDBOX_BANK_PORT', 4010)}`).replace(/\/+$/, ''),
+    sandboxBankUrl: urlVar(
+      env,
+      'SANDBOX_BANK_URL',
+      `http://127.0.0.1:${portVar(env, 'SANDBOX_BANK_PORT', 4010)}`,
+    ).replace(/\/+$/, ''),
     secretsKey: env.SECRETS_KEY?.trim() || null,
     kvk: {
-      baseUrl: urlVar(env, 'KVK_API_URL', `http://127.0.0.1:${portVar(env, 'SANDBOX_KVK_PORT', 4020)}`).replace(/\/+$/, ''),
+      baseUrl: urlVar(env, 'KVK_API_URL', `http://127.0.0.1:${portVar(env, 'SANDBOX_KVK_PORT', 4020)}`).replace(
+        /\/+$/,
+        '',
+      ),
       apiKey: env.KVK_API_KEY?.trim() || 'sandbox',
     },
     logLevel: env.LOG_LEVEL?.trim() || 'info',

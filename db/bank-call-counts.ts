@@ -1,5 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { allowanceDay, judgeCalls, type AllowanceVerdict, type BankCall, type CallsMade } from '../domain/bank-allowance';
+import {
+  allowanceDay,
+  judgeCalls,
+  type AllowanceVerdict,
+  type BankCall,
+  type CallsMade,
+} from '../domain/bank-allowance';
 import { pgArray } from './pg-array';
 
 /**

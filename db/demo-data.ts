@@ -15,8 +15,17 @@ export async function createDemoDataIfEmpty(em: EntityManager): Promise<string |
     await tx.execute('LOCK TABLE organization IN EXCLUSIVE MODE');
     if ((await tx.count(Organization, {})) > 0) return null;
     // The demo licence includes payments and direct debit, so the wizard shows every option (R-V12).
-    const organization = tx.create(Organization, { name: DEMO_ORGANIZATION_NAME, licencePayments: true, licenceDirectDebit: true });
-    const environment = tx.create(Environment, { organization, name: 'Hoofdadministratie', kind: 'main', parent: null });
+    const organization = tx.create(Organization, {
+      name: DEMO_ORGANIZATION_NAME,
+      licencePayments: true,
+      licenceDirectDebit: true,
+    });
+    const environment = tx.create(Environment, {
+      organization,
+      name: 'Hoofdadministratie',
+      kind: 'main',
+      parent: null,
+    });
     const journal = tx.create(BankJournal, { organization, environment, code: 'ING', name: 'Bank ING' });
     tx.create(BankAccount, {
       organization,

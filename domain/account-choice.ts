@@ -40,8 +40,14 @@ export function extraMonthlyCostCents(linkedAccounts: number): number {
  * R-V1: only current accounts, and savings accounts with their own IBAN. The bank reports the ISO 20022 cash
  * account type (CACC current, SVGS savings); an account without an IBAN of its own cannot be linked either.
  */
-export function offeredAccount(account: { iban: string | null; name: string | null; currency: string; cashAccountType: string | null }): OfferedAccount {
-  const kind = account.cashAccountType === 'CACC' ? 'current' : account.cashAccountType === 'SVGS' ? 'savings' : 'other';
+export function offeredAccount(account: {
+  iban: string | null;
+  name: string | null;
+  currency: string;
+  cashAccountType: string | null;
+}): OfferedAccount {
+  const kind =
+    account.cashAccountType === 'CACC' ? 'current' : account.cashAccountType === 'SVGS' ? 'savings' : 'other';
   const iban = account.iban ?? '';
   const notLinkable = !iban
     ? 'the account has no IBAN of its own (R-V1)'
@@ -57,21 +63,30 @@ export function isLinked(options: AccountOptions): boolean {
 
 /** Every account that can be linked, with Transactions ticked: the default when the client does not choose. */
 export function defaultChoice(offered: readonly Pick<OfferedAccount, 'iban' | 'notLinkable'>[]): AccountOptions[] {
-  return offered.filter((a) => !a.notLinkable).map((a) => ({ iban: a.iban, importTransactions: true, payments: false, directDebit: false }));
+  return offered
+    .filter((a) => !a.notLinkable)
+    .map((a) => ({ iban: a.iban, importTransactions: true, payments: false, directDebit: false }));
 }
 
 /** What is wrong with the client's choice, one sentence per problem; empty when it can be applied. */
-export function accountChoiceProblems(choice: readonly AccountOptions[], offered: readonly Pick<OfferedAccount, 'iban' | 'notLinkable'>[], licence: Licence): string[] {
+export function accountChoiceProblems(
+  choice: readonly AccountOptions[],
+  offered: readonly Pick<OfferedAccount, 'iban' | 'notLinkable'>[],
+  licence: Licence,
+): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const options of choice) {
     const account = offered.find((a) => a.iban === options.iban);
     if (!account) problems.push(`${options.iban} is not one of the accounts consented to at the bank`);
-    else if (account.notLinkable && isLinked(options)) problems.push(`${options.iban} cannot be linked: ${account.notLinkable}`);
+    else if (account.notLinkable && isLinked(options))
+      problems.push(`${options.iban} cannot be linked: ${account.notLinkable}`);
     if (seen.has(options.iban)) problems.push(`${options.iban} is chosen twice`);
     seen.add(options.iban);
-    if (options.payments && !licence.payments) problems.push(`payments for ${options.iban} are not part of the licence (R-V12)`);
-    if (options.directDebit && !licence.directDebit) problems.push(`direct debit for ${options.iban} is not part of the licence (R-V12)`);
+    if (options.payments && !licence.payments)
+      problems.push(`payments for ${options.iban} are not part of the licence (R-V12)`);
+    if (options.directDebit && !licence.directDebit)
+      problems.push(`direct debit for ${options.iban} is not part of the licence (R-V12)`);
   }
   if (!choice.some(isLinked)) problems.push('choose at least one account to link');
   return problems;

@@ -7,7 +7,15 @@ import { createHash, createHmac, hkdfSync } from 'node:crypto';
  * is how a presented link is found.
  */
 export function linkKey(secretsKeyBase64: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(secretsKeyBase64, 'base64'), Buffer.alloc(0), 'bankkoppeling activation link v1', 32));
+  return Buffer.from(
+    hkdfSync(
+      'sha256',
+      Buffer.from(secretsKeyBase64, 'base64'),
+      Buffer.alloc(0),
+      'bankkoppeling activation link v1',
+      32,
+    ),
+  );
 }
 
 export function activationToken(key: Buffer, linkId: string): string {

@@ -20,7 +20,10 @@ export function balanceChainBreaks(statements: readonly StatementBalances[]): Ch
   for (const statement of [...statements].sort((a, b) => a.date.localeCompare(b.date))) {
     const { openingBalanceCents: opening, closingBalanceCents: closing } = statement;
     if (opening !== null && previousClosing !== null && opening !== previousClosing) {
-      breaks.push({ date: statement.date, problem: `opening balance ${cents(opening)} differs from the previous closing balance ${cents(previousClosing)}` });
+      breaks.push({
+        date: statement.date,
+        problem: `opening balance ${cents(opening)} differs from the previous closing balance ${cents(previousClosing)}`,
+      });
     }
     if (opening !== null && closing !== null && opening + statement.sumCents !== closing) {
       breaks.push({

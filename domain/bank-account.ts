@@ -24,7 +24,9 @@ export interface ConnectabilityCheck {
 }
 
 /** Why an account's data itself is wrong (rejected at create/update), or null. */
-export function accountShapeProblem(account: Pick<AccountFacts, 'type' | 'iban'>): { field: string; message: string } | null {
+export function accountShapeProblem(
+  account: Pick<AccountFacts, 'type' | 'iban'>,
+): { field: string; message: string } | null {
   if (account.type === 'cash') {
     return account.iban ? { field: 'iban', message: 'a cash account has no IBAN' } : null;
   }
@@ -58,7 +60,9 @@ export function connectabilityProblems(account: AccountFacts): string[] {
  * The status shown per bank account (R-V14, R-A13): "none" without a connection; a connection whose consent ended
  * shows that first, because it needs action; otherwise active once the first transactions were imported.
  */
-export function connectionStatusOf(links: readonly { connectionState: string; statementImportEnabled: boolean }[]): ConnectionStatus {
+export function connectionStatusOf(
+  links: readonly { connectionState: string; statementImportEnabled: boolean }[],
+): ConnectionStatus {
   if (links.length === 0) return 'none';
   if (links.some((link) => link.connectionState === 'consent_invalid')) return 'consent_expired';
   return links.some((link) => link.statementImportEnabled) ? 'active' : 'awaiting_first_transaction';

@@ -19,8 +19,7 @@ export function transactionsCall(iban: string): BankCall {
 export type CallsMade = ReadonlyMap<string, number>;
 
 export type AllowanceVerdict =
-  | { allowed: true }
-  | { allowed: false; call: BankCall; limit: number; nextRunAt: string; reason: string };
+  { allowed: true } | { allowed: false; call: BankCall; limit: number; nextRunAt: string; reason: string };
 
 /** The day a bank counts in: its calendar day in Amsterdam. */
 export function allowanceDay(now: Date): string {
@@ -36,8 +35,10 @@ export function judgeCalls(calls: readonly BankCall[], made: CallsMade, limit: n
 }
 
 export function exhaustedReason(call: BankCall, limit: number, nextRunAt: string): string {
-  return `the bank allows ${limit} unattended calls a day for ${describeCall(call)} and today's are used; `
-    + `the next fetch can run at ${nextRunAt}`;
+  return (
+    `the bank allows ${limit} unattended calls a day for ${describeCall(call)} and today's are used; ` +
+    `the next fetch can run at ${nextRunAt}`
+  );
 }
 
 function describeCall(call: BankCall): string {

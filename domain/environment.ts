@@ -22,6 +22,7 @@ export function communicationEnvironmentId(environment: EnvironmentRef): string 
 export function environmentShapeProblem(kind: EnvironmentKind, parent: EnvironmentRef | null): string | null {
   if (kind === 'main' && parent) return 'a main environment has no parent';
   if (kind === 'sub' && !parent) return 'a sub environment needs a parentId of a main environment';
-  if (kind === 'sub' && parent && parent.kind !== 'main') return 'the parent of a sub environment must be a main environment';
+  if (kind === 'sub' && parent && parent.kind !== 'main')
+    return 'the parent of a sub environment must be a main environment';
   return null;
 }

@@ -11,7 +11,8 @@ export interface FetchTime {
 }
 
 export function fetchTimes(connectionId: string, perDay: number): FetchTime[] {
-  if (!Number.isInteger(perDay) || perDay < 1 || perDay > 24) throw new Error(`fetches per day must be 1..24, got ${perDay}`);
+  if (!Number.isInteger(perDay) || perDay < 1 || perDay > 24)
+    throw new Error(`fetches per day must be 1..24, got ${perDay}`);
   const intervalMinutes = (24 * 60) / perDay;
   const offset = createHash('sha256').update(connectionId).digest().readUInt32BE(0) % Math.floor(intervalMinutes);
   return Array.from({ length: perDay }, (_, i) => {

@@ -5,7 +5,18 @@
 
 /** Lengths per country, for the countries a Dutch office meets most; others are checked by mod-97 alone. */
 const IBAN_LENGTHS: Readonly<Record<string, number>> = {
-  NL: 18, BE: 16, DE: 22, FR: 27, LU: 20, GB: 22, IE: 22, ES: 24, IT: 27, AT: 20, CH: 21, DK: 18,
+  NL: 18,
+  BE: 16,
+  DE: 22,
+  FR: 27,
+  LU: 20,
+  GB: 22,
+  IE: 22,
+  ES: 24,
+  IT: 27,
+  AT: 20,
+  CH: 21,
+  DK: 18,
 };
 
 /** Dutch bank codes (positions 5-8 of an NL IBAN) of the banks this product connects. */

@@ -12,7 +12,13 @@ export type MessageTemplateKind = (typeof MESSAGE_TEMPLATE_KINDS)[number];
  * client can ask: the account manager's address, else the office's (empty when neither is known).
  */
 export const BANK_ACTIVATION_VARIABLES = [
-  'companyName', 'kvkNumber', 'bankName', 'officeName', 'deadline', 'accountManagerName', 'contactEmail',
+  'companyName',
+  'kvkNumber',
+  'bankName',
+  'officeName',
+  'deadline',
+  'accountManagerName',
+  'contactEmail',
   'activationUrl',
 ] as const;
 
@@ -37,13 +43,20 @@ export function bankActivationTemplateProblems(template: { subject: string; body
   const subject = inspect('subject', template.subject, MESSAGE_TEMPLATE_SUBJECT_MAX, problems);
   const body = inspect('body', template.body, MESSAGE_TEMPLATE_BODY_MAX, problems);
   if (/[\r\n]/.test(template.subject)) problems.push({ field: 'subject', message: 'must be a single line' });
-  if (subject?.has('activationUrl')) problems.push({ field: 'subject', message: 'must not contain {{activationUrl}}: the link belongs in the body' });
-  if (body && !body.has('activationUrl')) problems.push({ field: 'body', message: 'must contain {{activationUrl}}, the link the client opens' });
+  if (subject?.has('activationUrl'))
+    problems.push({ field: 'subject', message: 'must not contain {{activationUrl}}: the link belongs in the body' });
+  if (body && !body.has('activationUrl'))
+    problems.push({ field: 'body', message: 'must contain {{activationUrl}}, the link the client opens' });
   return problems;
 }
 
 /** The variables a template uses, or null when it does not parse; problems are added in words. */
-function inspect(field: TemplateProblem['field'], source: string, max: number, problems: TemplateProblem[]): Set<string> | null {
+function inspect(
+  field: TemplateProblem['field'],
+  source: string,
+  max: number,
+  problems: TemplateProblem[],
+): Set<string> | null {
   if (!source.trim()) {
     problems.push({ field, message: 'must not be empty' });
     return null;
@@ -62,10 +75,17 @@ function inspect(field: TemplateProblem['field'], source: string, max: number, p
   const used = new Set<string>();
   const refused = new Set<string>();
   walk(program, used, refused);
-  if (refused.size) problems.push({ field, message: `uses what a message template may not: ${[...refused].join(', ')}; only {{variable}}, {{{variable}}}, {{#if variable}} and {{#unless variable}} are allowed` });
+  if (refused.size)
+    problems.push({
+      field,
+      message: `uses what a message template may not: ${[...refused].join(', ')}; only {{variable}}, {{{variable}}}, {{#if variable}} and {{#unless variable}} are allowed`,
+    });
   const unknown = [...used].filter((name) => !(BANK_ACTIVATION_VARIABLES as readonly string[]).includes(name));
   if (unknown.length) {
-    problems.push({ field, message: `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `{{${n}}}`).join(', ')}; known are ${BANK_ACTIVATION_VARIABLES.join(', ')}` });
+    problems.push({
+      field,
+      message: `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `{{${n}}}`).join(', ')}; known are ${BANK_ACTIVATION_VARIABLES.join(', ')}`,
+    });
   }
   if (refused.size || unknown.length) return used;
   // The same compile and strict render the e-mail will do, with every known variable present.

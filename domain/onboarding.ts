@@ -22,7 +22,13 @@ export const ONBOARDING_STATUSES = [
 ] as const;
 export type OnboardingStatus = (typeof ONBOARDING_STATUSES)[number];
 
-export const FINAL_STATUSES: readonly OnboardingStatus[] = ['rejected', 'active', 'active_awaiting_first_transaction', 'expired', 'cancelled'];
+export const FINAL_STATUSES: readonly OnboardingStatus[] = [
+  'rejected',
+  'active',
+  'active_awaiting_first_transaction',
+  'expired',
+  'cancelled',
+];
 
 /** The wizard's Details step (R-V9), as recorded on the onboarding. */
 export interface WizardDetails {
@@ -43,7 +49,17 @@ export const REMINDER_HOURS_BEFORE_EXPIRY = [72, 24] as const;
 export const ACCOUNT_CHOICE_WAIT_HOURS = 24;
 
 /** Step names as the API shows them. */
-export function currentStep(status: OnboardingStatus): 'prepare' | 'issue' | 'wait_for_consent' | 'consent' | 'choose_accounts' | 'profile_sync' | 'first_transactions' | 'done' {
+export function currentStep(
+  status: OnboardingStatus,
+):
+  | 'prepare'
+  | 'issue'
+  | 'wait_for_consent'
+  | 'consent'
+  | 'choose_accounts'
+  | 'profile_sync'
+  | 'first_transactions'
+  | 'done' {
   switch (status) {
     case 'preparing':
       return 'prepare';

@@ -21,7 +21,8 @@ export function createPkcePair(): PkcePair {
 }
 
 export function pkceChallenge(verifier: string): string {
-  if (!VERIFIER.test(verifier)) throw new RangeError('A PKCE code verifier has 43 to 128 unreserved characters (RFC 7636 §4.1)');
+  if (!VERIFIER.test(verifier))
+    throw new RangeError('A PKCE code verifier has 43 to 128 unreserved characters (RFC 7636 §4.1)');
   return createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }
 

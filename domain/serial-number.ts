@@ -47,10 +47,18 @@ export function normaliseSerialNumber(input: string): string | null {
 }
 
 /** Why the input is not a serial number, in words (the wizard shows it next to the field), or null. */
-export function serialNumberProblem(input: string): 'is empty' | 'must be 12 characters' | 'contains characters a serial number never has (0, O, 1, I, L)' | 'has a typing error' | null {
+export function serialNumberProblem(
+  input: string,
+):
+  | 'is empty'
+  | 'must be 12 characters'
+  | 'contains characters a serial number never has (0, O, 1, I, L)'
+  | 'has a typing error'
+  | null {
   const cleaned = input.toUpperCase().replace(/[\s\-.‐‑–—_]/g, '');
   if (!cleaned) return 'is empty';
-  if ([...cleaned].some((symbol) => !SERIAL_ALPHABET.includes(symbol))) return 'contains characters a serial number never has (0, O, 1, I, L)';
+  if ([...cleaned].some((symbol) => !SERIAL_ALPHABET.includes(symbol)))
+    return 'contains characters a serial number never has (0, O, 1, I, L)';
   if (cleaned.length !== SERIAL_LENGTH) return 'must be 12 characters';
   return checkSymbol(cleaned.slice(0, RANDOM_SYMBOLS)) === cleaned[RANDOM_SYMBOLS] ? null : 'has a typing error';
 }
@@ -67,7 +75,10 @@ export function formatSerialNumber(serial: string): string {
 }
 
 /** The peppered lookup hash of a normalised serial number (db/token-cipher.ts keyedHash, key from SECRETS_KEY). */
-export function serialNumberHash(hasher: { keyedHash(purpose: string, value: string): string }, normalised: string): string {
+export function serialNumberHash(
+  hasher: { keyedHash(purpose: string, value: string): string },
+  normalised: string,
+): string {
   return hasher.keyedHash(SERIAL_HASH_PURPOSE, normalised);
 }
 

@@ -50,7 +50,10 @@ function template(file: string): HandlebarsTemplateDelegate {
  * of them before the URL is known.
  */
 export function renderEmail(
-  name: string, language: Language, data: Record<string, unknown>, links: readonly string[] = [],
+  name: string,
+  language: Language,
+  data: Record<string, unknown>,
+  links: readonly string[] = [],
 ): RenderedEmail {
   const rendered = template(path.join(__dirname, 'emails', `${name}.${language}.hbs`))(data);
   const [subject = '', ...rest] = rendered.split('\n');
@@ -75,7 +78,11 @@ export function emailTemplateSource(name: string, language: Language): EmailSour
  * a template staff edit. `name` is the built-in template it replaces, whose main action it shares.
  */
 export function renderEmailSource(
-  name: string, language: Language, source: EmailSource, data: Record<string, unknown>, links: readonly string[] = [],
+  name: string,
+  language: Language,
+  source: EmailSource,
+  data: Record<string, unknown>,
+  links: readonly string[] = [],
 ): RenderedEmail {
   const options = { strict: true, noEscape: true };
   const subject = Handlebars.compile(source.subject, options)(data).replace(/\s+/g, ' ').slice(0, 300);
@@ -83,8 +90,12 @@ export function renderEmailSource(
 }
 
 function assemble(
-  name: string, language: Language, data: Record<string, unknown>, links: readonly string[],
-  subject: string, body: string,
+  name: string,
+  language: Language,
+  data: Record<string, unknown>,
+  links: readonly string[],
+  subject: string,
+  body: string,
 ): RenderedEmail {
   const text = body.trim();
   const action = MAIN_ACTIONS[name];

@@ -25,7 +25,8 @@ const CONSENT_ENDED = ['ConsentInvalidError'];
 const { planFetch } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: CONSENT_ENDED },
-  summary: "Decide which accounts to fetch: sync profile, consent, blocked accounts, transaction import, today's bank allowance",
+  summary:
+    "Decide which accounts to fetch: sync profile, consent, blocked accounts, transaction import, today's bank allowance",
 });
 
 const { fetchAccount } = proxyActivities<Activities>({
@@ -38,12 +39,23 @@ const { fetchAccount } = proxyActivities<Activities>({
     maximumAttempts: 8,
     nonRetryableErrorTypes: [...CONSENT_ENDED, 'BankRequestError', 'AccountNotInConsent'],
   },
-  summary: 'Fetch booked transactions of one account and import them into daily statements, booked by transaction codes',
+  summary:
+    'Fetch booked transactions of one account and import them into daily statements, booked by transaction codes',
 });
 
-const { markConsentInvalid } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Mark the connection: consent no longer valid' });
-const { pauseFetchSchedule } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Pause the scheduled fetches until the client consents again' });
-const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '10 minutes' }, summary: 'Tell staff and the account manager that the consent ended' });
+const { markConsentInvalid } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  summary: 'Mark the connection: consent no longer valid',
+});
+const { pauseFetchSchedule } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  summary: 'Pause the scheduled fetches until the client consents again',
+});
+const { sendEmail } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumInterval: '10 minutes' },
+  summary: 'Tell staff and the account manager that the consent ended',
+});
 
 /**
  * One fetch of a connection (R-D2, R-A17): started by its Schedule six times a day (R-V5) or by staff's "fetch
@@ -62,14 +74,20 @@ export async function fetchTransactionsWorkflow(input: FetchTransactionsInput): 
   if (plan.skip) return { ...summary, outcome: 'skipped', reason: plan.skip };
   summary.accounts.push(...(plan.leftOut ?? []));
   if (!plan.accounts.length) {
-    const refused = summary.accounts.map((account) => account.result).find((result) => result.outcome === 'rate_limited');
+    const refused = summary.accounts
+      .map((account) => account.result)
+      .find((result) => result.outcome === 'rate_limited');
     return { ...summary, outcome: refused ? 'refused' : 'fetched', reason: refused?.reason ?? null };
   }
 
   let consentEndedReason: string | null = null;
   for (let i = 0; i < plan.accounts.length; i += PARALLEL_ACCOUNTS) {
     const batch = plan.accounts.slice(i, i + PARALLEL_ACCOUNTS);
-    const results = await Promise.allSettled(batch.map((account) => fetchAccount({ connectionId: input.connectionId, connectedAccountId: account.connectedAccountId })));
+    const results = await Promise.allSettled(
+      batch.map((account) =>
+        fetchAccount({ connectionId: input.connectionId, connectedAccountId: account.connectedAccountId }),
+      ),
+    );
     results.forEach((result, j) => {
       const account = batch[j]!;
       if (result.status === 'fulfilled') summary.accounts.push({ ...account, result: result.value });

@@ -13,7 +13,15 @@ export const ConnectionId = defineSearchAttributeKey('ConnectionId', SearchAttri
 /** `activation-link` or `serial`: the two ways an onboarding reaches the client. */
 export const OnboardingFlavour = defineSearchAttributeKey('OnboardingFlavour', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [OnboardingStatus, KvkNumber, BankCode, OrganizationId, EnvironmentId, ConnectionId, OnboardingFlavour];
+export const SEARCH_ATTRIBUTES = [
+  OnboardingStatus,
+  KvkNumber,
+  BankCode,
+  OrganizationId,
+  EnvironmentId,
+  ConnectionId,
+  OnboardingFlavour,
+];
 
 /**
  * What every fetch of a connection carries (and its Schedule too), so support finds the fetches by connection,

@@ -28,11 +28,27 @@ const { revokeConsentForUndo } = proxyActivities<Activities>({
   retry: { maximumInterval: '1 minute', maximumAttempts: 10 },
   summary: 'Revoke the consent at the bank (terminatedByTpp) and forget its tokens',
 });
-const { markConsentInvalid } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Mark the connection: consent undone by the client' });
-const { pauseFetchSchedule } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Pause the scheduled fetches' });
-const { cancelRunningFetches } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', summary: 'Cancel the fetches of this connection that are still running' });
-const { recordOnboardingUndone } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', summary: 'Note the undo on the finished onboarding' });
-const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '10 minutes' }, summary: 'Tell staff and the account manager that the client undid the connection' });
+const { markConsentInvalid } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  summary: 'Mark the connection: consent undone by the client',
+});
+const { pauseFetchSchedule } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  summary: 'Pause the scheduled fetches',
+});
+const { cancelRunningFetches } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  summary: 'Cancel the fetches of this connection that are still running',
+});
+const { recordOnboardingUndone } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  summary: 'Note the undo on the finished onboarding',
+});
+const { sendEmail } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumInterval: '10 minutes' },
+  summary: 'Tell staff and the account manager that the client undid the connection',
+});
 
 /**
  * The client undid the link from the link page (R-A11): the consent ends at the bank, the connection stops

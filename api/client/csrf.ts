@@ -44,7 +44,7 @@ export function ensureCsrfSecret(req: Request, res: Response, secure: boolean): 
 
 /** Which form: a field of the "Koppelen" form cannot press "undo", nor one wizard step submit another. */
 export type CsrfPurpose =
-  | 'connect' | 'undo' | 'wizard-details' | 'wizard-terms' | 'wizard-connection' | 'wizard-consent' | 'wizard-accounts';
+  'connect' | 'undo' | 'wizard-details' | 'wizard-terms' | 'wizard-connection' | 'wizard-consent' | 'wizard-accounts';
 
 export function csrfField(secret: string, linkId: string, purpose: CsrfPurpose = 'connect'): string {
   return createHmac('sha256', secret).update(`${purpose}\n${linkId}`).digest('base64url');

@@ -16,11 +16,21 @@ const FlashSchema = z.object({
   form: z.enum(['details', 'terms', 'connection', 'accounts']),
   fields: z.record(z.string(), z.string()),
   /** The Accounts step's ticks, per IBAN. */
-  choice: z.array(z.object({
-    iban: z.string(), importTransactions: z.boolean(), payments: z.boolean(), directDebit: z.boolean(),
-  })).nullable(),
+  choice: z
+    .array(
+      z.object({
+        iban: z.string(),
+        importTransactions: z.boolean(),
+        payments: z.boolean(),
+        directDebit: z.boolean(),
+      }),
+    )
+    .nullable(),
   // Only this server seals the cookie (AES-GCM): the shape was checked when it was written.
-  errors: z.record(z.string(), z.custom<FieldMessage>((v) => typeof v === 'object' && v !== null && 'code' in v)),
+  errors: z.record(
+    z.string(),
+    z.custom<FieldMessage>((v) => typeof v === 'object' && v !== null && 'code' in v),
+  ),
 });
 export type FormFlash = z.infer<typeof FlashSchema>;
 
@@ -33,7 +43,10 @@ function cookieName(secure: boolean): string {
 
 /** The refused form's values and messages, if the last refused form was this page's. */
 export function readFormFlash(
-  req: Request, cipher: Pick<TokenCipher, 'decrypt'>, secure: boolean, form: WizardForm,
+  req: Request,
+  cipher: Pick<TokenCipher, 'decrypt'>,
+  secure: boolean,
+  form: WizardForm,
 ): FormFlash | null {
   const sealed = readCookie(req, cookieName(secure));
   if (!sealed || sealed.length > 8_000) return null;
@@ -46,7 +59,10 @@ export function readFormFlash(
 }
 
 export function writeFormFlash(
-  res: Response, cipher: Pick<TokenCipher, 'encrypt'>, secure: boolean, flash: FormFlash,
+  res: Response,
+  cipher: Pick<TokenCipher, 'encrypt'>,
+  secure: boolean,
+  flash: FormFlash,
 ): void {
   const sealed = cipher.encrypt(JSON.stringify(flash));
   const options = { httpOnly: true, sameSite: 'lax' as const, secure, path: '/wizard', maxAge: FLASH_MS };

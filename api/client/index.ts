@@ -4,7 +4,13 @@ import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  ActivationLink, ConnectedAccount, Connection, Consent, ConsentAttempt, type IConsentAttempt, type IOnboarding,
+  ActivationLink,
+  ConnectedAccount,
+  Connection,
+  Consent,
+  ConsentAttempt,
+  type IConsentAttempt,
+  type IOnboarding,
 } from '../../db/entities';
 import { looksLikeToken, tokenHash } from '../../domain/activation-token';
 import { formatIban } from '../../domain/iban';
@@ -12,7 +18,11 @@ import { pkceChallenge } from '../../domain/pkce';
 import type { Language } from '../../templates/render';
 import { consentReturnedUpdate, startConsentUpdate } from '../../workflows/onboarding';
 import { ConnectionId, OrganizationId } from '../../workflows/search-attributes';
-import { undoConnectionWorkflow, undoConnectionWorkflowId, type UndoConnectionResult } from '../../workflows/undo-connection';
+import {
+  undoConnectionWorkflow,
+  undoConnectionWorkflowId,
+  type UndoConnectionResult,
+} from '../../workflows/undo-connection';
 import type { ApiServices } from '../services';
 import { csrfField, csrfValid, ensureCsrfSecret, readCookie } from './csrf';
 import { linkState, updateRefusal } from './link-state';
@@ -38,13 +48,14 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
   // Behind the proxy the link is https even when this process hears http: the public URL decides, never the request.
   const secure = services.publicBaseUrl.startsWith('https:');
   const returnCookie = secure ? '__Secure-bk_return' : 'bk_return';
-  const limited = (limit: number) => rateLimit({
-    windowMs: 60_000,
-    limit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => sendPage(req, res, 429, 'problem', { kind: 'rate-limited', retryUrl: null }),
-  });
+  const limited = (limit: number) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (req, res) => sendPage(req, res, 429, 'problem', { kind: 'rate-limited', retryUrl: null }),
+    });
   const readLimit = limited(120);
   const writeLimit = limited(30);
   const form = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
@@ -64,9 +75,14 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
   router.get('/connect/callback', readLimit, async (req, res) => {
     const state = single(req.query.state);
     const em = services.orm.em.fork();
-    const attempt = state && state.length <= 512
-      ? await em.findOne(ConsentAttempt, { stateHash: sha256(state) }, { populate: ['onboarding.organization', 'onboarding.clientCompany'] })
-      : null;
+    const attempt =
+      state && state.length <= 512
+        ? await em.findOne(
+            ConsentAttempt,
+            { stateHash: sha256(state) },
+            { populate: ['onboarding.organization', 'onboarding.clientCompany'] },
+          )
+        : null;
     if (!attempt || !state) return sendPage(req, res, 400, 'problem', { kind: 'bad-callback', retryUrl: null });
     const lang = pageLanguage(req);
     // Where the outcome shows: without the single-use code, so a reload, Back or the language switch only look.
@@ -77,27 +93,41 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     if (!code && !bankError) return sendPage(req, res, 400, 'problem', { kind: 'bad-callback', retryUrl: null });
 
     // Claimed with a conditional write, so two arrivals of the same callback cannot both hand a code to the workflow.
-    const returned = code && !bankError
-      ? { codeEncrypted: services.tokenCipher.encrypt(code), returnedAt: new Date() }
-      : { error: (single(req.query.error_description) ?? bankError ?? '').slice(0, 1000), returnedAt: new Date() };
+    const returned =
+      code && !bankError
+        ? { codeEncrypted: services.tokenCipher.encrypt(code), returnedAt: new Date() }
+        : { error: (single(req.query.error_description) ?? bankError ?? '').slice(0, 1000), returnedAt: new Date() };
     const claimed = await em.nativeUpdate(ConsentAttempt, { id: attempt.id, returnedAt: null }, returned);
     if (claimed === 0) return res.redirect(303, outcomeUrl);
 
     const onboarding = attempt.onboarding;
     let outcome: { outcome: 'consented' | 'refused'; reason: string | null };
     try {
-      outcome = await services.temporal.workflow.getHandle(onboarding.workflowId)
+      outcome = await services.temporal.workflow
+        .getHandle(onboarding.workflowId)
         .executeUpdate(consentReturnedUpdate, { args: [{ attemptId: attempt.id }] });
     } catch (error) {
-      const retryUrl = onboarding.flavour === 'serial' ? `/wizard/consent?lang=${lang}` : await retryLink(req, attempt.onboarding.id, lang);
+      const retryUrl =
+        onboarding.flavour === 'serial'
+          ? `/wizard/consent?lang=${lang}`
+          : await retryLink(req, attempt.onboarding.id, lang);
       if (updateRefusal(error)) {
-        log.warn({ onboardingId: onboarding.id, attemptId: attempt.id, err: error }, 'the workflow did not take the bank\'s answer');
+        log.warn(
+          { onboardingId: onboarding.id, attemptId: attempt.id, err: error },
+          "the workflow did not take the bank's answer",
+        );
         return sendPage(req, res, 409, 'problem', { kind: 'not-processed', retryUrl });
       }
-      log.error({ onboardingId: onboarding.id, attemptId: attempt.id, err: error }, 'processing the bank\'s answer failed');
+      log.error(
+        { onboardingId: onboarding.id, attemptId: attempt.id, err: error },
+        "processing the bank's answer failed",
+      );
       return sendPage(req, res, 502, 'problem', { kind: 'server-error', retryUrl });
     }
-    log.info({ onboardingId: onboarding.id, attemptId: attempt.id, outcome: outcome.outcome }, 'client returned from the bank');
+    log.info(
+      { onboardingId: onboarding.id, attemptId: attempt.id, outcome: outcome.outcome },
+      'client returned from the bank',
+    );
     // The serial flavour's client came from the wizard: its Accounts step comes next (R-V12), or another try.
     const wizardNext = onboarding.flavour === 'serial' && outcome.outcome === 'consented';
     res.redirect(303, wizardNext ? `/wizard/accounts?lang=${lang}` : outcomeUrl);
@@ -124,7 +154,11 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     if (state === 'connected') {
       const target = await undoTarget(em, onboarding);
       if (target?.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: false });
-      return sendPage(req, res, 200, 'connected', { ...linkView(onboarding), alreadyUsed: false, undoUrl: target ? undoUrl(req, lang) : null });
+      return sendPage(req, res, 200, 'connected', {
+        ...linkView(onboarding),
+        alreadyUsed: false,
+        undoUrl: target ? undoUrl(req, lang) : null,
+      });
     }
     return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: state });
   });
@@ -137,7 +171,8 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     const onboarding = link.onboarding;
     const lang = pageLanguage(req);
     const officeName = onboarding.organization.name;
-    if (linkState(link, onboarding.status, new Date()) !== 'connected') return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-connected' });
+    if (linkState(link, onboarding.status, new Date()) !== 'connected')
+      return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-connected' });
     const target = await undoTarget(em, onboarding);
     if (!target) return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-yet' });
     if (target.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: true });
@@ -155,10 +190,12 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     const link = await findLink(em, tokenParam(req));
     if (!link) return sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null });
     const lang = pageLanguage(req);
-    if (!csrfValid(req, secure, link.id, 'undo')) return sendPage(req, res, 403, 'problem', { kind: 'csrf', retryUrl: `?lang=${lang}` });
+    if (!csrfValid(req, secure, link.id, 'undo'))
+      return sendPage(req, res, 403, 'problem', { kind: 'csrf', retryUrl: `?lang=${lang}` });
     const onboarding = link.onboarding;
     const officeName = onboarding.organization.name;
-    if (linkState(link, onboarding.status, new Date()) !== 'connected') return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-connected' });
+    if (linkState(link, onboarding.status, new Date()) !== 'connected')
+      return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-connected' });
     const target = await undoTarget(em, onboarding);
     if (!target) return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-yet' });
     if (target.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: true });
@@ -168,7 +205,14 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
       workflowId: undoConnectionWorkflowId(target.connectionId),
       taskQueue: services.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
-      args: [{ connectionId: target.connectionId, organizationId: onboarding.organization.id, onboardingId: onboarding.id, consentId: target.consentId }],
+      args: [
+        {
+          connectionId: target.connectionId,
+          organizationId: onboarding.organization.id,
+          onboardingId: onboarding.id,
+          consentId: target.consentId,
+        },
+      ],
       typedSearchAttributes: [
         { key: ConnectionId, value: target.connectionId },
         { key: OrganizationId, value: onboarding.organization.id },
@@ -176,16 +220,24 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
       staticSummary: `The client undid connection ${target.connectionId} from the activation link page (R-A11)`,
       staticDetails: `Onboarding ${onboarding.id}; consent ${target.consentId} is revoked at the bank, the connection stops fetching, staff and the account manager are told.`,
     });
-    log.info({ onboardingId: onboarding.id, connectionId: target.connectionId, workflowId: handle.workflowId }, 'client asked to undo the connection');
+    log.info(
+      { onboardingId: onboarding.id, connectionId: target.connectionId, workflowId: handle.workflowId },
+      'client asked to undo the connection',
+    );
     let timer: NodeJS.Timeout | undefined;
     let result: UndoConnectionResult | 'waiting';
     try {
       result = await Promise.race([
         handle.result(),
-        new Promise<'waiting'>((resolve) => { timer = setTimeout(() => resolve('waiting'), UNDO_WAIT_MS); }),
+        new Promise<'waiting'>((resolve) => {
+          timer = setTimeout(() => resolve('waiting'), UNDO_WAIT_MS);
+        }),
       ]);
     } catch (error) {
-      log.error({ onboardingId: onboarding.id, connectionId: target.connectionId, err: error }, 'undoing the connection failed');
+      log.error(
+        { onboardingId: onboarding.id, connectionId: target.connectionId, err: error },
+        'undoing the connection failed',
+      );
       return sendPage(req, res, 502, 'problem', { kind: 'server-error', retryUrl: null });
     } finally {
       clearTimeout(timer);
@@ -200,20 +252,30 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     const link = await findLink(em, token);
     if (!link) return sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null });
     const lang = pageLanguage(req);
-    if (!csrfValid(req, secure, link.id)) return sendPage(req, res, 403, 'problem', { kind: 'csrf', retryUrl: `?lang=${lang}` });
+    if (!csrfValid(req, secure, link.id))
+      return sendPage(req, res, 403, 'problem', { kind: 'csrf', retryUrl: `?lang=${lang}` });
     const onboarding = link.onboarding;
     const known = linkState(link, onboarding.status, new Date());
-    if (known === 'connected') return sendPage(req, res, 409, 'connected', { ...linkView(onboarding), alreadyUsed: true, undoUrl: (await undoTarget(em, onboarding))?.undone === false ? undoUrl(req, lang) : null });
-    if (known !== 'open') return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: known });
+    if (known === 'connected')
+      return sendPage(req, res, 409, 'connected', {
+        ...linkView(onboarding),
+        alreadyUsed: true,
+        undoUrl: (await undoTarget(em, onboarding))?.undone === false ? undoUrl(req, lang) : null,
+      });
+    if (known !== 'open')
+      return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: known });
 
     let attemptId: string;
     try {
-      ({ attemptId } = await services.temporal.workflow.getHandle(onboarding.workflowId)
+      ({ attemptId } = await services.temporal.workflow
+        .getHandle(onboarding.workflowId)
         .executeUpdate(startConsentUpdate, { args: [{ linkId: link.id }] }));
     } catch (error) {
       const refusal = updateRefusal(error);
-      if (refusal === 'connected') return sendPage(req, res, 409, 'connected', { ...linkView(onboarding), alreadyUsed: true, undoUrl: null });
-      if (refusal) return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: refusal });
+      if (refusal === 'connected')
+        return sendPage(req, res, 409, 'connected', { ...linkView(onboarding), alreadyUsed: true, undoUrl: null });
+      if (refusal)
+        return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: refusal });
       throw error;
     }
 
@@ -227,18 +289,25 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     // Lax, unlike the CSRF cookie: it must ride along on the bank's cross-site redirect back to the callback, so a
     // refused client gets a link back to this page. Sealed, so the token it carries is never readable in transit logs.
     res.cookie(returnCookie, services.tokenCipher.encrypt(token), {
-      httpOnly: true, sameSite: 'lax', secure, path: '/connect/callback', maxAge: RETURN_COOKIE_MS,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure,
+      path: '/connect/callback',
+      maxAge: RETURN_COOKIE_MS,
     });
     log.info({ onboardingId: onboarding.id, attemptId }, 'client sent to the bank for consent');
     res.redirect(303, authorizationUrl);
   });
 
-  router.use('/connect', (req: Request, res: Response) => sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null }));
+  router.use('/connect', (req: Request, res: Response) =>
+    sendPage(req, res, 404, 'problem', { kind: 'unknown-link', retryUrl: null }),
+  );
 
   router.use(['/connect', '/wizard'], (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number }).status;
     // A form the body parser refused (too large, malformed) is no more trustworthy than one without its CSRF field.
-    if (status && status >= 400 && status < 500) return sendPage(req, res, status, 'problem', { kind: 'csrf', retryUrl: null });
+    if (status && status >= 400 && status < 500)
+      return sendPage(req, res, status, 'problem', { kind: 'csrf', retryUrl: null });
     log.error({ err: error }, 'client page failed');
     sendPage(req, res, 500, 'problem', { kind: 'server-error', retryUrl: null });
   });
@@ -249,19 +318,28 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
    * show the same; the first arrival with the code is the one that handed it over.
    */
   async function showOutcome(
-    req: Request, res: Response, em: EntityManager, attempt: IConsentAttempt & { onboarding: IOnboarding },
+    req: Request,
+    res: Response,
+    em: EntityManager,
+    attempt: IConsentAttempt & { onboarding: IOnboarding },
   ): Promise<void> {
     const onboarding = attempt.onboarding;
     const lang = pageLanguage(req);
     const wizard = onboarding.flavour === 'serial';
     const view = linkView(onboarding);
     const consented = await em.count(Consent, {
-      organization: onboarding.organization, bankCode: attempt.bankCode, bankConsentId: attempt.bankConsentId,
+      organization: onboarding.organization,
+      bankCode: attempt.bankCode,
+      bankConsentId: attempt.bankConsentId,
     });
     if (consented) {
       if (wizard) return void res.redirect(303, `/wizard/accounts?lang=${lang}`);
       const accounts = await linkedAccounts(em, onboarding);
-      return sendPage(req, res, 200, 'consent-given', { ...view, accounts: accounts ?? [], pending: accounts === null });
+      return sendPage(req, res, 200, 'consent-given', {
+        ...view,
+        accounts: accounts ?? [],
+        pending: accounts === null,
+      });
     }
     const workflowReason = onboarding.status === 'waiting_for_consent' ? onboarding.statusReason : null;
     const reason = attempt.error ?? workflowReason ?? null;
@@ -295,7 +373,8 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
       return null;
     }
     const link = await findLink(services.orm.em.fork(), token);
-    if (!link || link.onboarding.id !== onboardingId || linkState(link, link.onboarding.status, new Date()) !== 'open') return null;
+    if (!link || link.onboarding.id !== onboardingId || linkState(link, link.onboarding.status, new Date()) !== 'open')
+      return null;
     return `/connect/${token}?lang=${lang}`;
   }
 
@@ -305,7 +384,11 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
 /** Input that is not shaped like a token gets the same "unknown link" as a well-formed stranger, without a query. */
 function findLink(em: EntityManager, token: string) {
   if (!looksLikeToken(token)) return Promise.resolve(null);
-  return em.findOne(ActivationLink, { tokenHash: tokenHash(token) }, { populate: ['onboarding.organization', 'onboarding.clientCompany'] });
+  return em.findOne(
+    ActivationLink,
+    { tokenHash: tokenHash(token) },
+    { populate: ['onboarding.organization', 'onboarding.clientCompany'] },
+  );
 }
 
 type LinkedAccount = { name: string; iban: string };
@@ -325,15 +408,27 @@ async function linkedAccounts(em: EntityManager, onboarding: IOnboarding): Promi
  * What "undo" would end (R-A11): the consent this onboarding obtained, and the connection it joined. Null while
  * there is no connection yet (profile sync still running). `undone` once the consent was terminated at the bank.
  */
-async function undoTarget(em: EntityManager, onboarding: IOnboarding): Promise<{ connectionId: string; consentId: string; undone: boolean } | null> {
+async function undoTarget(
+  em: EntityManager,
+  onboarding: IOnboarding,
+): Promise<{ connectionId: string; consentId: string; undone: boolean } | null> {
   if (!onboarding.connection) return null;
-  const connection = await em.findOne(Connection, { id: onboarding.connection.id, organization: onboarding.organization });
+  const connection = await em.findOne(Connection, {
+    id: onboarding.connection.id,
+    organization: onboarding.organization,
+  });
   if (!connection) return null;
   const attempts = await em.find(ConsentAttempt, { onboarding, error: null, returnedAt: { $ne: null } });
   if (!attempts.length) return null;
-  const consents = await em.find(Consent, {
-    organization: onboarding.organization, bankCode: onboarding.bankCode, bankConsentId: { $in: attempts.map((a) => a.bankConsentId) },
-  }, { orderBy: { createdAt: 'desc' } });
+  const consents = await em.find(
+    Consent,
+    {
+      organization: onboarding.organization,
+      bankCode: onboarding.bankCode,
+      bankConsentId: { $in: attempts.map((a) => a.bankConsentId) },
+    },
+    { orderBy: { createdAt: 'desc' } },
+  );
   const consent = consents.find((c) => c.id === connection.consent?.id) ?? consents[0];
   if (!consent) return null;
   return { connectionId: connection.id, consentId: consent.id, undone: consent.status === 'terminatedByTpp' };
@@ -344,7 +439,12 @@ function undoUrl(req: Request, lang: Language): string {
   return `/connect/${tokenParam(req)}/undo?lang=${lang}`;
 }
 
-function linkView(onboarding: { organization: { name: string }; clientCompany?: { name: string } | null; kvkNumber: string; bankCode: string }) {
+function linkView(onboarding: {
+  organization: { name: string };
+  clientCompany?: { name: string } | null;
+  kvkNumber: string;
+  bankCode: string;
+}) {
   return {
     officeName: onboarding.organization.name,
     companyName: onboarding.clientCompany?.name ?? onboarding.kvkNumber,
@@ -353,7 +453,11 @@ function linkView(onboarding: { organization: { name: string }; clientCompany?: 
 }
 
 function formatMoment(instant: Date, lang: Language): string {
-  return new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short' }).format(instant);
+  return new Intl.DateTimeFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    timeZone: 'Europe/Amsterdam',
+    dateStyle: 'long',
+    timeStyle: 'short',
+  }).format(instant);
 }
 
 function sha256(value: string): string {

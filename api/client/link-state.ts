@@ -10,7 +10,11 @@ export type LinkState = 'open' | 'connected' | LinkRefusal;
  * What the link page shows, from the rows the activities keep current. The workflow's validator stays the
  * authority when the client presses the button; this only spares a round trip when the answer is already known.
  */
-export function linkState(link: { usedAt?: Date | null; revokedAt?: Date | null; expiresAt: Date }, status: OnboardingStatus, now: Date): LinkState {
+export function linkState(
+  link: { usedAt?: Date | null; revokedAt?: Date | null; expiresAt: Date },
+  status: OnboardingStatus,
+  now: Date,
+): LinkState {
   if (link.usedAt) return 'connected';
   if (status === 'cancelled') return 'cancelled';
   if (status === 'expired' || link.expiresAt.getTime() <= now.getTime()) return 'expired';

@@ -41,7 +41,13 @@ export interface PageData {
   /** `pending`: the profile sync is still adding the accounts; the page looks again by itself. */
   'consent-given': LinkView & { accounts: Array<{ name: string; iban: string }>; pending: boolean };
   'consent-wait': { officeName: string; bankName: string };
-  'consent-refused': { officeName: string; bankName: string; reason: string; roleRefused: boolean; retryUrl: string | null };
+  'consent-refused': {
+    officeName: string;
+    bankName: string;
+    reason: string;
+    roleRefused: boolean;
+    retryUrl: string | null;
+  };
   problem: { kind: ProblemKind; retryUrl: string | null };
   'wizard-start': { steps: ProgressStep[]; startUrl: string };
   'wizard-details': {
@@ -81,14 +87,33 @@ export interface PageData {
     action: string;
     backUrl: string;
   };
-  'wizard-consent': { steps: ProgressStep[]; companyName: string; bankName: string; ing: boolean; insideBusiness: boolean; csrf: string; action: string; backUrl: string };
+  'wizard-consent': {
+    steps: ProgressStep[];
+    companyName: string;
+    bankName: string;
+    ing: boolean;
+    insideBusiness: boolean;
+    csrf: string;
+    action: string;
+    backUrl: string;
+  };
   'wizard-accounts-wait': { steps: ProgressStep[]; refreshUrl: string };
   'wizard-accounts': {
     steps: ProgressStep[];
     companyName: string;
     bankName: string;
     officeName: string;
-    accounts: Array<{ iban: string; ibanFormatted: string; name: string; kind: string; currency: string; linkable: boolean; transactions: boolean; payments: boolean; directDebit: boolean }>;
+    accounts: Array<{
+      iban: string;
+      ibanFormatted: string;
+      name: string;
+      kind: string;
+      currency: string;
+      linkable: boolean;
+      transactions: boolean;
+      payments: boolean;
+      directDebit: boolean;
+    }>;
     licence: { payments: boolean; directDebit: boolean };
     error: string | null;
     freeAccounts: number;
@@ -130,7 +155,11 @@ const FORM_ACTION: Partial<Record<keyof PageData, string>> = {
 
 const hbs = Handlebars.create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-for (const [name, file] of [['wizardProgress', 'wizard-progress'], ['wizardKvkScript', 'wizard-kvk-script'], ['wizardCostScript', 'wizard-cost-script']]) {
+for (const [name, file] of [
+  ['wizardProgress', 'wizard-progress'],
+  ['wizardKvkScript', 'wizard-kvk-script'],
+  ['wizardCostScript', 'wizard-cost-script'],
+]) {
   hbs.registerPartial(name!, readFileSync(path.join(PAGES_DIR, 'partials', `${file}.hbs`), 'utf8'));
 }
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
@@ -182,7 +211,11 @@ function switchUrl(req: Request, other: Language): string {
 }
 
 export function sendPage<P extends keyof PageData>(
-  req: Request, res: Response, status: number, page: P, data: PageData[P],
+  req: Request,
+  res: Response,
+  status: number,
+  page: P,
+  data: PageData[P],
 ): void {
   const lang = pageLanguage(req);
   // base64url: no character HTML would escape in the attribute, all valid in a CSP nonce.
@@ -202,6 +235,9 @@ export function sendPage<P extends keyof PageData>(
   // Nothing but the page's own inline style (and, on a few wizard pages, its own script) may load or run.
   const formAction = FORM_ACTION[page] ?? "; form-action 'none'";
   const script = SCRIPTED.has(page) ? `; script-src 'nonce-${nonce}'; connect-src 'self'` : '';
-  res.setHeader('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'${formAction}${script}`);
+  res.setHeader(
+    'Content-Security-Policy',
+    `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'${formAction}${script}`,
+  );
   res.status(status).type('html').send(html);
 }

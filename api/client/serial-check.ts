@@ -1,6 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
-import { constantTimeEqual, parseSerialNumber, SERIAL_MAX_FAILED_ATTEMPTS, serialNumberHash } from '../../domain/serial-number';
+import {
+  constantTimeEqual,
+  parseSerialNumber,
+  SERIAL_MAX_FAILED_ATTEMPTS,
+  serialNumberHash,
+} from '../../domain/serial-number';
 import { SerialNumber } from '../../db/entities';
 import type { TokenCipher } from '../../db/token-cipher';
 import { onboardingWorkflowId, serialLockedSignal } from '../../workflows/onboarding';
@@ -8,16 +13,16 @@ import { onboardingWorkflowId, serialLockedSignal } from '../../workflows/onboar
 export type SerialCheck =
   | { ok: true; serialNumberId: string; onboardingId: string; organizationId: string }
   | {
-    ok: false;
-    reason: 'unknown' | 'kvk_mismatch' | 'locked' | 'expired' | 'used';
-    /** Known serial numbers only: which one, so the caller can tell the workflow it locked. */
-    serialNumberId?: string;
-    onboardingId?: string;
-    /** kvk_mismatch: wrong tries left before the lock (0: this try locked it); a number tried before counts once. */
-    attemptsLeft?: number;
-    /** This very try locked it (R-V7): tell the workflow (reportSerialLocked). */
-    lockedNow?: boolean;
-  };
+      ok: false;
+      reason: 'unknown' | 'kvk_mismatch' | 'locked' | 'expired' | 'used';
+      /** Known serial numbers only: which one, so the caller can tell the workflow it locked. */
+      serialNumberId?: string;
+      onboardingId?: string;
+      /** kvk_mismatch: wrong tries left before the lock (0: this try locked it); a number tried before counts once. */
+      attemptsLeft?: number;
+      /** This very try locked it (R-V7): tell the workflow (reportSerialLocked). */
+      lockedNow?: boolean;
+    };
 
 /**
  * The wizard's check of serial number and KvK number (R-V6, R-V7, R-V9; DESIGN.md "Client pages"): a serial number
@@ -29,10 +34,17 @@ export type SerialCheck =
  * the limit. A wrong number is counted once: sending the same one again (a double click, a resubmitted form) tells
  * nothing new to someone guessing, so it must not bring the lock closer for a client who only pressed twice.
  */
-export async function verifySerial(em: EntityManager, cipher: Pick<TokenCipher, 'keyedHash'>, input: { serial: string; kvkNumber: string }, now = new Date()): Promise<SerialCheck> {
+export async function verifySerial(
+  em: EntityManager,
+  cipher: Pick<TokenCipher, 'keyedHash'>,
+  input: { serial: string; kvkNumber: string },
+  now = new Date(),
+): Promise<SerialCheck> {
   const normalised = parseSerialNumber(input.serial);
   if (!normalised) return { ok: false, reason: 'unknown' };
-  const row = await em.fork().findOne(SerialNumber, { numberHash: serialNumberHash(cipher, normalised) }, { populate: ['onboarding'] });
+  const row = await em
+    .fork()
+    .findOne(SerialNumber, { numberHash: serialNumberHash(cipher, normalised) }, { populate: ['onboarding'] });
   if (!row) return { ok: false, reason: 'unknown' };
   const known = { serialNumberId: row.id, onboardingId: row.onboarding.id };
   if (row.lockedAt) return { ok: false, reason: 'locked', ...known };
@@ -45,15 +57,17 @@ export async function verifySerial(em: EntityManager, cipher: Pick<TokenCipher, 
   }
   const wrongHash = cipher.keyedHash('serial-wrong-kvk', `${row.id}\n${kvkNumber}`);
   type Counted = { failed_attempts: number; locked_at: Date | null }[];
-  const counted = await em.getConnection().execute<Counted>(em.getKnex().raw(
-    `UPDATE serial_number
+  const counted = await em.getConnection().execute<Counted>(
+    em.getKnex().raw(
+      `UPDATE serial_number
         SET failed_attempts = failed_attempts + 1,
             wrong_kvk_hashes = array_append(wrong_kvk_hashes, :wrongHash),
             locked_at = CASE WHEN failed_attempts + 1 >= :maxAttempts THEN now() ELSE NULL END
       WHERE id = :id AND locked_at IS NULL AND NOT (:wrongHash = ANY(wrong_kvk_hashes))
       RETURNING failed_attempts, locked_at`,
-    { wrongHash, maxAttempts: SERIAL_MAX_FAILED_ATTEMPTS, id: row.id },
-  ));
+      { wrongHash, maxAttempts: SERIAL_MAX_FAILED_ATTEMPTS, id: row.id },
+    ),
+  );
   const after = counted[0];
   if (after) {
     const attemptsLeft = Math.max(0, SERIAL_MAX_FAILED_ATTEMPTS - after.failed_attempts);
@@ -69,8 +83,11 @@ export async function verifySerial(em: EntityManager, cipher: Pick<TokenCipher, 
 /** Tells the onboarding workflow a serial number locked, so its claim validator refuses it (R-V7). */
 export async function reportSerialLocked(temporal: Client, check: SerialCheck): Promise<void> {
   if (check.ok || !check.lockedNow || !check.onboardingId || !check.serialNumberId) return;
-  await temporal.workflow.getHandle(onboardingWorkflowId(check.onboardingId)).signal(serialLockedSignal, { serialNumberId: check.serialNumberId }).catch((error: unknown) => {
-    // A finished onboarding needs no telling: the serial number no longer works anyway.
-    if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
-  });
+  await temporal.workflow
+    .getHandle(onboardingWorkflowId(check.onboardingId))
+    .signal(serialLockedSignal, { serialNumberId: check.serialNumberId })
+    .catch((error: unknown) => {
+      // A finished onboarding needs no telling: the serial number no longer works anyway.
+      if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
+    });
 }

@@ -23,7 +23,11 @@ const WizardSessionSchema = z.object({
   accepted: z.boolean(),
   accountManager: z.object({ name: z.string(), email: z.string() }).nullable(),
   /** Accounts chosen in the Accounts step, for the Done page until the profile sync records them. */
-  chosen: z.array(z.object({ iban: z.string(), importTransactions: z.boolean(), payments: z.boolean(), directDebit: z.boolean() })).nullable(),
+  chosen: z
+    .array(
+      z.object({ iban: z.string(), importTransactions: z.boolean(), payments: z.boolean(), directDebit: z.boolean() }),
+    )
+    .nullable(),
   expiresAt: z.number(),
 });
 export type WizardSession = z.infer<typeof WizardSessionSchema>;
@@ -35,7 +39,12 @@ export function wizardCookieName(secure: boolean): string {
   return secure ? '__Secure-bk_wizard' : 'bk_wizard';
 }
 
-export function readWizardSession(req: Request, cipher: Pick<TokenCipher, 'decrypt'>, secure: boolean, now = Date.now()): WizardSession | null {
+export function readWizardSession(
+  req: Request,
+  cipher: Pick<TokenCipher, 'decrypt'>,
+  secure: boolean,
+  now = Date.now(),
+): WizardSession | null {
   const sealed = readCookie(req, wizardCookieName(secure));
   if (!sealed || sealed.length > 8_000) return null;
   try {
@@ -46,8 +55,20 @@ export function readWizardSession(req: Request, cipher: Pick<TokenCipher, 'decry
   }
 }
 
-export function writeWizardSession(res: Response, cipher: Pick<TokenCipher, 'encrypt'>, secure: boolean, session: Omit<WizardSession, 'expiresAt'>, now = Date.now()): void {
+export function writeWizardSession(
+  res: Response,
+  cipher: Pick<TokenCipher, 'encrypt'>,
+  secure: boolean,
+  session: Omit<WizardSession, 'expiresAt'>,
+  now = Date.now(),
+): void {
   const sealed = cipher.encrypt(JSON.stringify({ ...session, expiresAt: now + SESSION_MS }));
   // Lax, not Strict: the bank's redirect back to the wizard is a cross-site top-level navigation and must carry it.
-  res.cookie(wizardCookieName(secure), sealed, { httpOnly: true, sameSite: 'lax', secure, path: '/wizard', maxAge: SESSION_MS });
+  res.cookie(wizardCookieName(secure), sealed, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/wizard',
+    maxAge: SESSION_MS,
+  });
 }

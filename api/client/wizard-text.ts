@@ -53,13 +53,15 @@ export type FieldMessage =
 const SERIAL_FORMAT_NL: Record<string, string> = {
   'is empty': 'Vul het serienummer in.',
   'must be 12 characters': 'Een serienummer heeft 12 tekens, bijvoorbeeld ABCD-EFGH-JKMN.',
-  'contains characters a serial number never has (0, O, 1, I, L)': 'Een serienummer bevat nooit 0, O, 1, I of L. Controleer wat u hebt overgenomen.',
+  'contains characters a serial number never has (0, O, 1, I, L)':
+    'Een serienummer bevat nooit 0, O, 1, I of L. Controleer wat u hebt overgenomen.',
   'has a typing error': 'Dit serienummer bevat een tikfout. Controleer het met de e-mail.',
 };
 const SERIAL_FORMAT_EN: Record<string, string> = {
   'is empty': 'Enter the serial number.',
   'must be 12 characters': 'A serial number has 12 characters, for example ABCD-EFGH-JKMN.',
-  'contains characters a serial number never has (0, O, 1, I, L)': 'A serial number never contains 0, O, 1, I or L. Check what you copied.',
+  'contains characters a serial number never has (0, O, 1, I, L)':
+    'A serial number never contains 0, O, 1, I or L. Check what you copied.',
   'has a typing error': 'This serial number has a typing error. Check it against the e-mail.',
 };
 
@@ -71,9 +73,13 @@ export function fieldMessage(message: FieldMessage, lang: Language): string {
     case 'kvk-format':
       return nl ? 'Een KvK-nummer heeft 8 cijfers.' : 'A KvK number has 8 digits.';
     case 'kvk-unknown':
-      return nl ? 'Dit KvK-nummer staat niet in het Handelsregister.' : 'This KvK number is not in the Business Register.';
+      return nl
+        ? 'Dit KvK-nummer staat niet in het Handelsregister.'
+        : 'This KvK number is not in the Business Register.';
     case 'kvk-unavailable':
-      return nl ? 'De KvK is nu niet bereikbaar. Probeer het over een minuut opnieuw.' : 'The KvK cannot be reached right now. Try again in a minute.';
+      return nl
+        ? 'De KvK is nu niet bereikbaar. Probeer het over een minuut opnieuw.'
+        : 'The KvK cannot be reached right now. Try again in a minute.';
     case 'kvk-mismatch':
       if (message.attemptsLeft === 0) {
         return nl
@@ -84,25 +90,42 @@ export function fieldMessage(message: FieldMessage, lang: Language): string {
         ? `Dit KvK-nummer hoort niet bij dit serienummer. U kunt het nog ${message.attemptsLeft} keer proberen.`
         : `This KvK number does not belong to this serial number. You have ${message.attemptsLeft} ${message.attemptsLeft === 1 ? 'try' : 'tries'} left.`;
     case 'serial-format':
-      return (nl ? SERIAL_FORMAT_NL : SERIAL_FORMAT_EN)[message.problem] ?? (nl ? 'Dit is geen geldig serienummer.' : 'This is not a valid serial number.');
+      return (
+        (nl ? SERIAL_FORMAT_NL : SERIAL_FORMAT_EN)[message.problem] ??
+        (nl ? 'Dit is geen geldig serienummer.' : 'This is not a valid serial number.')
+      );
     case 'serial-unknown':
-      return nl ? 'Dit serienummer kennen wij niet. Controleer het met de e-mail van uw administratiekantoor.' : 'We do not know this serial number. Check it against the e-mail from your accounting office.';
+      return nl
+        ? 'Dit serienummer kennen wij niet. Controleer het met de e-mail van uw administratiekantoor.'
+        : 'We do not know this serial number. Check it against the e-mail from your accounting office.';
     case 'serial-locked':
-      return nl ? 'Dit serienummer is geblokkeerd na vijf verkeerde pogingen. Vraag uw administratiekantoor om een nieuw serienummer.' : 'This serial number is locked after five wrong tries. Ask your accounting office for a new one.';
+      return nl
+        ? 'Dit serienummer is geblokkeerd na vijf verkeerde pogingen. Vraag uw administratiekantoor om een nieuw serienummer.'
+        : 'This serial number is locked after five wrong tries. Ask your accounting office for a new one.';
     case 'serial-expired':
-      return nl ? 'Dit serienummer is verlopen of vervangen. Gebruik het serienummer uit de nieuwste e-mail, of vraag uw administratiekantoor om een nieuw.' : 'This serial number has expired or was replaced. Use the serial number in the most recent e-mail, or ask your accounting office for a new one.';
+      return nl
+        ? 'Dit serienummer is verlopen of vervangen. Gebruik het serienummer uit de nieuwste e-mail, of vraag uw administratiekantoor om een nieuw.'
+        : 'This serial number has expired or was replaced. Use the serial number in the most recent e-mail, or ask your accounting office for a new one.';
     case 'serial-used':
-      return nl ? 'Met dit serienummer is de koppeling al gemaakt.' : 'This serial number has already been used to make the connection.';
+      return nl
+        ? 'Met dit serienummer is de koppeling al gemaakt.'
+        : 'This serial number has already been used to make the connection.';
     case 'accept-terms':
-      return nl ? 'Ga akkoord met de algemene voorwaarden om verder te gaan.' : 'Accept the terms of service to continue.';
+      return nl
+        ? 'Ga akkoord met de algemene voorwaarden om verder te gaan.'
+        : 'Accept the terms of service to continue.';
     case 'accept-privacy':
       return nl
         ? 'Ga akkoord met de privacyverklaring om verder te gaan.'
         : 'Accept the privacy statement to continue.';
     case 'name':
-      return nl ? 'Vul de naam van de accountmanager in (hoogstens 200 tekens).' : "Enter the account manager's name (at most 200 characters).";
+      return nl
+        ? 'Vul de naam van de accountmanager in (hoogstens 200 tekens).'
+        : "Enter the account manager's name (at most 200 characters).";
     case 'email':
-      return nl ? 'Vul een geldig e-mailadres in, bijvoorbeeld naam@bedrijf.nl.' : 'Enter a valid e-mail address, for example name@company.com.';
+      return nl
+        ? 'Vul een geldig e-mailadres in, bijvoorbeeld naam@bedrijf.nl.'
+        : 'Enter a valid e-mail address, for example name@company.com.';
     case 'accounts':
       return nl
         ? `Kies ten minste één rekening met Transacties, Betalingen of Incasso${message.problems.length ? ` (${message.problems.join('; ')})` : ''}.`
@@ -112,5 +135,7 @@ export function fieldMessage(message: FieldMessage, lang: Language): string {
 
 /** "€ 2,25" / "€2.25": amounts as the page's language writes them. */
 export function formatEuro(cents: number, lang: Language): string {
-  return new Intl.NumberFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+  return new Intl.NumberFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(
+    cents / 100,
+  );
 }

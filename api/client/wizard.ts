@@ -3,14 +3,26 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ConsentAttempt, Onboarding, SerialNumber, type IOnboarding } from '../../db/entities';
-import { accountChoiceProblems, extraMonthlyCostCents, EXTRA_ACCOUNT_MONTHLY_CENTS, FREE_LINKED_ACCOUNTS, isLinked, type AccountOptions } from '../../domain/account-choice';
+import {
+  accountChoiceProblems,
+  extraMonthlyCostCents,
+  EXTRA_ACCOUNT_MONTHLY_CENTS,
+  FREE_LINKED_ACCOUNTS,
+  isLinked,
+  type AccountOptions,
+} from '../../domain/account-choice';
 import { emailProblem } from '../../domain/email';
 import { formatIban } from '../../domain/iban';
 import { kvkNumberProblem } from '../../domain/kvk';
 import { pkceChallenge } from '../../domain/pkce';
 import { formatSerialNumber, serialNumberProblem } from '../../domain/serial-number';
 import type { Language } from '../../templates/render';
-import { accountManagerUpdate, chooseAccountsUpdate, claimSerialUpdate, startConsentUpdate } from '../../workflows/onboarding';
+import {
+  accountManagerUpdate,
+  chooseAccountsUpdate,
+  claimSerialUpdate,
+  startConsentUpdate,
+} from '../../workflows/onboarding';
 import type { ApiServices } from '../services';
 import { csrfField, csrfValid, ensureCsrfSecret, type CsrfPurpose } from './csrf';
 import { pageLanguage, sendPage, type WizardUnusableKind } from './pages';
@@ -22,7 +34,13 @@ import { readWizardSession, writeWizardSession, type WizardSession } from './wiz
 /** Until the client has a session, the Details form's CSRF field is bound to this instead of a serial number. */
 const DETAILS_BINDING = 'wizard-details';
 /** Statuses after which the wizard only shows the Accounts and Done steps. */
-const PAST_CONSENT = ['choosing_accounts', 'syncing_profile', 'waiting_for_first_transaction', 'active', 'active_awaiting_first_transaction'];
+const PAST_CONSENT = [
+  'choosing_accounts',
+  'syncing_profile',
+  'waiting_for_first_transaction',
+  'active',
+  'active_awaiting_first_transaction',
+];
 
 interface Limits {
   read: RequestHandler;
@@ -122,11 +140,16 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     const check = await verifySerial(em, cipher, { serial: values.serial, kvkNumber: values.kvkNumber });
     if (!check.ok) {
       await reportSerialLocked(services.temporal, check);
-      log.info({ onboardingId: check.onboardingId, reason: check.reason, attemptsLeft: check.attemptsLeft }, 'wizard refused a serial number');
+      log.info(
+        { onboardingId: check.onboardingId, reason: check.reason, attemptsLeft: check.attemptsLeft },
+        'wizard refused a serial number',
+      );
       if (check.reason === 'kvk_mismatch') {
         return refuse({ kvkNumber: { code: 'kvk-mismatch', attemptsLeft: check.attemptsLeft ?? 0 } });
       }
-      const code = ({ unknown: 'serial-unknown', locked: 'serial-locked', expired: 'serial-expired', used: 'serial-used' } as const)[check.reason];
+      const code = (
+        { unknown: 'serial-unknown', locked: 'serial-locked', expired: 'serial-expired', used: 'serial-used' } as const
+      )[check.reason];
       return refuse({ serial: { code } });
     }
     const onboarding = await em.findOneOrFail(Onboarding, { id: check.onboardingId });
@@ -134,10 +157,16 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     const previous = readWizardSession(req, cipher, secure);
     const same = previous?.serialNumberId === check.serialNumberId ? previous : null;
     writeWizardSession(res, cipher, secure, {
-      serialNumberId: check.serialNumberId, onboardingId: check.onboardingId, serial: formatSerialNumber(values.serial),
-      kvkNumber: values.kvkNumber, companyName: values.companyName ?? values.kvkNumber, bank: onboarding.bankCode,
-      insideBusiness: same?.insideBusiness ?? null, accepted: same?.accepted ?? false,
-      accountManager: same?.accountManager ?? null, chosen: null,
+      serialNumberId: check.serialNumberId,
+      onboardingId: check.onboardingId,
+      serial: formatSerialNumber(values.serial),
+      kvkNumber: values.kvkNumber,
+      companyName: values.companyName ?? values.kvkNumber,
+      bank: onboarding.bankCode,
+      insideBusiness: same?.insideBusiness ?? null,
+      accepted: same?.accepted ?? false,
+      accountManager: same?.accountManager ?? null,
+      chosen: null,
     });
     clearFormFlash(res, secure);
     log.info({ onboardingId: check.onboardingId }, 'wizard: serial number and KvK number accepted');
@@ -203,10 +232,12 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     const now = new Date().toISOString();
     try {
       await services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(claimSerialUpdate, {
-        args: [{
-          serialNumberId: session.serialNumberId,
-          details: { insideBusiness, termsAcceptedAt: now, privacyAcceptedAt: now },
-        }],
+        args: [
+          {
+            serialNumberId: session.serialNumberId,
+            details: { insideBusiness, termsAcceptedAt: now, privacyAcceptedAt: now },
+          },
+        ],
       });
     } catch (error) {
       const reason = refusalReason(error);
@@ -226,8 +257,10 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     const onboarding = step.onboarding;
     const manager = flash
       ? { name: flash.fields.name ?? '', email: flash.fields.email ?? '' }
-      : step.session.accountManager
-        ?? { name: onboarding.accountManagerName ?? '', email: onboarding.accountManagerEmail ?? '' };
+      : (step.session.accountManager ?? {
+          name: onboarding.accountManagerName ?? '',
+          email: onboarding.accountManagerEmail ?? '',
+        });
     const lang = pageLanguage(req);
     const secret = ensureCsrfSecret(req, res, secure);
     const errors = flash?.errors ?? {};
@@ -259,7 +292,9 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       return void res.redirect(303, `/wizard/connection?lang=${lang}`);
     }
     try {
-      await services.temporal.workflow.getHandle(step.onboarding.workflowId).executeUpdate(accountManagerUpdate, { args: [{ serialNumberId: step.session.serialNumberId, ...manager }] });
+      await services.temporal.workflow
+        .getHandle(step.onboarding.workflowId)
+        .executeUpdate(accountManagerUpdate, { args: [{ serialNumberId: step.session.serialNumberId, ...manager }] });
     } catch (error) {
       const reason = refusalReason(error);
       if (reason === null) throw error;
@@ -293,7 +328,8 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     if (!step) return;
     let attemptId: string;
     try {
-      ({ attemptId } = await services.temporal.workflow.getHandle(step.onboarding.workflowId)
+      ({ attemptId } = await services.temporal.workflow
+        .getHandle(step.onboarding.workflowId)
         .executeUpdate(startConsentUpdate, { args: [{ linkId: step.session.serialNumberId }] }));
     } catch (error) {
       const reason = refusalReason(error);
@@ -321,7 +357,10 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     if (onboarding.status === 'consent_in_progress') {
       // The bank's answer is being processed and the accounts listed; the page looks again by itself.
       res.setHeader('Refresh', `2; url=/wizard/accounts?lang=${lang}`);
-      return sendPage(req, res, 200, 'wizard-accounts-wait', { steps: progress('accounts', lang), refreshUrl: `/wizard/accounts?lang=${lang}` });
+      return sendPage(req, res, 200, 'wizard-accounts-wait', {
+        steps: progress('accounts', lang),
+        refreshUrl: `/wizard/accounts?lang=${lang}`,
+      });
     }
     if (onboarding.status !== 'choosing_accounts') return void res.redirect(303, `/wizard/done?lang=${lang}`);
     const flash = readFormFlash(req, cipher, secure, 'accounts');
@@ -335,11 +374,21 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     const { session, onboarding } = found;
     if (onboarding.status !== 'choosing_accounts') return void res.redirect(303, `/wizard/done?lang=${lang}`);
     const offered = onboarding.offeredAccounts ?? [];
-    const ticked = (name: string) => new Set(([] as unknown[]).concat(req.body?.[name] ?? []).filter((v): v is string => typeof v === 'string'));
+    const ticked = (name: string) =>
+      new Set(([] as unknown[]).concat(req.body?.[name] ?? []).filter((v): v is string => typeof v === 'string'));
     const [tx, pay, dd] = [ticked('tx'), ticked('pay'), ticked('dd')];
-    const choice: AccountOptions[] = offered.filter((a) => !a.notLinkable)
-      .map((a) => ({ iban: a.iban, importTransactions: tx.has(a.iban), payments: pay.has(a.iban), directDebit: dd.has(a.iban) }));
-    const licence = { payments: onboarding.organization.licencePayments, directDebit: onboarding.organization.licenceDirectDebit };
+    const choice: AccountOptions[] = offered
+      .filter((a) => !a.notLinkable)
+      .map((a) => ({
+        iban: a.iban,
+        importTransactions: tx.has(a.iban),
+        payments: pay.has(a.iban),
+        directDebit: dd.has(a.iban),
+      }));
+    const licence = {
+      payments: onboarding.organization.licencePayments,
+      directDebit: onboarding.organization.licenceDirectDebit,
+    };
     const problems = accountChoiceProblems(choice, offered, licence);
     if (problems.length) {
       const named = problems.filter((p) => p !== 'choose at least one account to link');
@@ -349,7 +398,9 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
     }
     const linked = choice.filter(isLinked);
     try {
-      await services.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: session.serialNumberId, accounts: linked }] });
+      await services.temporal.workflow
+        .getHandle(onboarding.workflowId)
+        .executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: session.serialNumberId, accounts: linked }] });
     } catch (error) {
       // Chosen already (a second tab, a resubmitted form): the Done page tells what was linked.
       if (refusalReason(error) === null) throw error;
@@ -375,16 +426,27 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       companyName: session.companyName,
       bankName: BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode,
       officeName: onboarding.organization.name,
-      accounts: linked.map((a) => ({ name: names.get(a.iban) ?? '', iban: formatIban(a.iban), transactions: a.importTransactions, payments: a.payments, directDebit: a.directDebit })),
+      accounts: linked.map((a) => ({
+        name: names.get(a.iban) ?? '',
+        iban: formatIban(a.iban),
+        transactions: a.importTransactions,
+        payments: a.payments,
+        directDebit: a.directDebit,
+      })),
       count: linked.length,
-      extraCost: extraMonthlyCostCents(linked.length) > 0 ? formatEuro(extraMonthlyCostCents(linked.length), lang) : null,
+      extraCost:
+        extraMonthlyCostCents(linked.length) > 0 ? formatEuro(extraMonthlyCostCents(linked.length), lang) : null,
       active: onboarding.status === 'active',
     });
   });
 
   return router;
 
-  async function lookupCompany(kvkNumber: string): Promise<{ ok: true; companyName: string } | { ok: false; error: 'kvk-unknown' | 'kvk-format' | 'kvk-unavailable' }> {
+  async function lookupCompany(
+    kvkNumber: string,
+  ): Promise<
+    { ok: true; companyName: string } | { ok: false; error: 'kvk-unknown' | 'kvk-format' | 'kvk-unavailable' }
+  > {
     try {
       const result = await services.kvk.lookup(kvkNumber);
       if (result.kind === 'found') return { ok: true, companyName: result.name };
@@ -396,12 +458,19 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
   }
 
   function renderAccounts(
-    req: Request, res: Response, session: WizardSession, onboarding: IOnboarding,
-    chosen: AccountOptions[] | null, error: FieldMessage | null,
+    req: Request,
+    res: Response,
+    session: WizardSession,
+    onboarding: IOnboarding,
+    chosen: AccountOptions[] | null,
+    error: FieldMessage | null,
   ): void {
     const lang = pageLanguage(req);
     const secret = ensureCsrfSecret(req, res, secure);
-    const licence = { payments: onboarding.organization.licencePayments, directDebit: onboarding.organization.licenceDirectDebit };
+    const licence = {
+      payments: onboarding.organization.licencePayments,
+      directDebit: onboarding.organization.licenceDirectDebit,
+    };
     sendPage(req, res, 200, 'wizard-accounts', {
       steps: progress('accounts', lang),
       companyName: session.companyName,
@@ -433,7 +502,11 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
   }
 
   /** The session and its onboarding, checked for a POST's CSRF field; otherwise the page that says why not. */
-  async function sessionOnboarding(req: Request, res: Response, purpose?: CsrfPurpose): Promise<{ session: WizardSession; onboarding: IOnboarding } | null> {
+  async function sessionOnboarding(
+    req: Request,
+    res: Response,
+    purpose?: CsrfPurpose,
+  ): Promise<{ session: WizardSession; onboarding: IOnboarding } | null> {
     const session = readWizardSession(req, cipher, secure);
     if (!session) {
       unusable(req, res, 'no-session', null);
@@ -443,7 +516,9 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       problem(req, res, 'csrf');
       return null;
     }
-    const onboarding = await services.orm.em.fork().findOne(Onboarding, { id: session.onboardingId }, { populate: ['organization'] });
+    const onboarding = await services.orm.em
+      .fork()
+      .findOne(Onboarding, { id: session.onboardingId }, { populate: ['organization'] });
     if (!onboarding) {
       unusable(req, res, 'no-session', null);
       return null;
@@ -456,7 +531,9 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
    * after it, on to the Accounts step. `accepted`: the step comes after the terms, so sends the client back to them.
    */
   async function currentStep(
-    req: Request, res: Response, options: { purpose?: CsrfPurpose; accepted: boolean },
+    req: Request,
+    res: Response,
+    options: { purpose?: CsrfPurpose; accepted: boolean },
   ): Promise<{ session: WizardSession; onboarding: IOnboarding } | null> {
     const found = await sessionOnboarding(req, res, options.purpose);
     if (!found) return null;
@@ -466,7 +543,12 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
       return null;
     }
     const serial = await services.orm.em.fork().findOne(SerialNumber, { id: found.session.serialNumberId });
-    const kind: WizardUnusableKind | null = !serial || serial.revokedAt || serial.expiresAt.getTime() <= Date.now() ? 'expired' : serial.lockedAt ? 'locked' : null;
+    const kind: WizardUnusableKind | null =
+      !serial || serial.revokedAt || serial.expiresAt.getTime() <= Date.now()
+        ? 'expired'
+        : serial.lockedAt
+          ? 'locked'
+          : null;
     if (kind) {
       unusable(req, res, kind, null);
       return null;
@@ -479,13 +561,19 @@ export function createWizardRouter(services: ApiServices, log: Logger, limits: L
   }
 
   async function pastConsent(session: WizardSession): Promise<boolean> {
-    const onboarding = await services.orm.em.fork().findOne(Onboarding, { id: session.onboardingId }, { fields: ['status'] });
+    const onboarding = await services.orm.em
+      .fork()
+      .findOne(Onboarding, { id: session.onboardingId }, { fields: ['status'] });
     return !!onboarding && PAST_CONSENT.includes(onboarding.status);
   }
 
   function unusable(req: Request, res: Response, kind: WizardUnusableKind, reason: string | null): void {
     const lang = pageLanguage(req);
-    sendPage(req, res, kind === 'no-session' ? 400 : 410, 'wizard-unusable', { kind, reason, startUrl: `/wizard?lang=${lang}` });
+    sendPage(req, res, kind === 'no-session' ? 400 : 410, 'wizard-unusable', {
+      kind,
+      reason,
+      startUrl: `/wizard?lang=${lang}`,
+    });
   }
 
   function problem(req: Request, res: Response, kind: 'csrf'): void {
@@ -503,8 +591,15 @@ type TermsErrors = Partial<Record<'insideBusiness' | 'acceptTerms' | 'acceptPriv
 type ConnectionErrors = Partial<Record<'name' | 'email', FieldMessage>>;
 
 /** Every field named, null where it is fine: the strict templates never meet a missing key. */
-function messages<F extends string>(fieldNames: readonly F[], errors: Partial<Record<F, FieldMessage>>, lang: Language): Record<F, string | null> {
-  return Object.fromEntries(fieldNames.map((f) => [f, errors[f] ? fieldMessage(errors[f]!, lang) : null])) as Record<F, string | null>;
+function messages<F extends string>(
+  fieldNames: readonly F[],
+  errors: Partial<Record<F, FieldMessage>>,
+  lang: Language,
+): Record<F, string | null> {
+  return Object.fromEntries(fieldNames.map((f) => [f, errors[f] ? fieldMessage(errors[f]!, lang) : null])) as Record<
+    F,
+    string | null
+  >;
 }
 
 function fields(req: Request): Record<string, string | undefined> {

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { accountShapeProblem, BANK_ACCOUNT_TYPES, CONNECTION_STATUSES, connectabilityProblems, connectionStatusOf, type ConnectionStatus } from '../../domain/bank-account';
+import {
+  accountShapeProblem,
+  BANK_ACCOUNT_TYPES,
+  CONNECTION_STATUSES,
+  connectabilityProblems,
+  connectionStatusOf,
+  type ConnectionStatus,
+} from '../../domain/bank-account';
 import { normaliseIban } from '../../domain/iban';
 import { BankAccount, ConnectedAccount, type IBankAccount } from '../../db/entities';
 import { accountCheckWorkflow, accountCheckWorkflowId } from '../../workflows/account-check';
@@ -13,7 +20,9 @@ import { findEnvironment } from './environments';
 import { currentSerialNumber } from './onboardings';
 import type { TokenCipher } from '../../db/token-cipher';
 
-const CheckView = z.object({ connectable: z.boolean(), problems: z.array(z.string()), checkedAt: z.iso.datetime() }).meta({ id: 'ConnectabilityCheck' });
+const CheckView = z
+  .object({ connectable: z.boolean(), problems: z.array(z.string()), checkedAt: z.iso.datetime() })
+  .meta({ id: 'ConnectabilityCheck' });
 
 export const BankAccountView = z
   .object({
@@ -35,7 +44,12 @@ export const BankAccountView = z
   .meta({ id: 'BankAccount' });
 
 const BankAccountDetail = BankAccountView.extend({
-  serialNumber: z.string().nullable().describe('R-V9 "serial number unknown?": the serial number of the open serial onboarding for this account (named in its bankAccountIds, or without bankAccountIds for its environment and bank), null when there is none'),
+  serialNumber: z
+    .string()
+    .nullable()
+    .describe(
+      'R-V9 "serial number unknown?": the serial number of the open serial onboarding for this account (named in its bankAccountIds, or without bankAccountIds for its environment and bank), null when there is none',
+    ),
 }).meta({ id: 'BankAccountDetail' });
 
 /** R-V9: the serial number the client asks for, from the newest open serial onboarding of this account. */
@@ -51,10 +65,21 @@ async function openSerialNumber(em: EntityManager, cipher: TokenCipher, account:
   return rows[0] ? (await currentSerialNumber(em, cipher, rows[0].id)).serialNumber : null;
 }
 
-const BankAccountList = z.object({ items: z.array(BankAccountView), nextCursor: z.string().nullable() }).meta({ id: 'BankAccountList' });
+const BankAccountList = z
+  .object({ items: z.array(BankAccountView), nextCursor: z.string().nullable() })
+  .meta({ id: 'BankAccountList' });
 
-const Currency = z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
-const LedgerAccount = z.string().trim().min(1).max(20).regex(/^[0-9A-Za-z.-]+$/, 'letters, digits, . and - only');
+const Currency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+const LedgerAccount = z
+  .string()
+  .trim()
+  .min(1)
+  .max(20)
+  .regex(/^[0-9A-Za-z.-]+$/, 'letters, digits, . and - only');
 
 const CreateBankAccount = z
   .object({
@@ -82,7 +107,10 @@ const UpdateBankAccount = z
   .strict()
   .meta({ id: 'UpdateBankAccount' });
 
-export function presentBankAccount(account: IBankAccount, connectionStatus: ConnectionStatus): z.infer<typeof BankAccountView> {
+export function presentBankAccount(
+  account: IBankAccount,
+  connectionStatus: ConnectionStatus,
+): z.infer<typeof BankAccountView> {
   const problems = connectabilityProblems({
     type: account.type,
     iban: account.iban ?? null,
@@ -109,12 +137,26 @@ export function presentBankAccount(account: IBankAccount, connectionStatus: Conn
 
 /** One query for a whole page: the connection status of each listed account (R-V14). */
 async function connectionStatuses(em: EntityManager, accountIds: string[]): Promise<Map<string, ConnectionStatus>> {
-  const links = accountIds.length ? await em.find(ConnectedAccount, { bankAccount: { $in: accountIds } }, { populate: ['connection'] }) : [];
-  return new Map(accountIds.map((id) => [id, connectionStatusOf(links.filter((l) => l.bankAccount.id === id).map((l) => ({ connectionState: l.connection.state, statementImportEnabled: l.statementImportEnabled })))]));
+  const links = accountIds.length
+    ? await em.find(ConnectedAccount, { bankAccount: { $in: accountIds } }, { populate: ['connection'] })
+    : [];
+  return new Map(
+    accountIds.map((id) => [
+      id,
+      connectionStatusOf(
+        links
+          .filter((l) => l.bankAccount.id === id)
+          .map((l) => ({ connectionState: l.connection.state, statementImportEnabled: l.statementImportEnabled })),
+      ),
+    ]),
+  );
 }
 
 async function present(em: EntityManager, accounts: IBankAccount[]): Promise<z.infer<typeof BankAccountView>[]> {
-  const statuses = await connectionStatuses(em, accounts.map((a) => a.id));
+  const statuses = await connectionStatuses(
+    em,
+    accounts.map((a) => a.id),
+  );
   return accounts.map((account) => presentBankAccount(account, statuses.get(account.id) ?? 'none'));
 }
 
@@ -128,8 +170,17 @@ async function findBankAccount(em: EntityManager, organizationId: string, id: st
   return account;
 }
 
-async function assertIbanFree(em: EntityManager, environmentId: string, iban: string, exceptId?: string): Promise<void> {
-  const clash = await em.findOne(BankAccount, { environment: environmentId, iban, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
+async function assertIbanFree(
+  em: EntityManager,
+  environmentId: string,
+  iban: string,
+  exceptId?: string,
+): Promise<void> {
+  const clash = await em.findOne(BankAccount, {
+    environment: environmentId,
+    iban,
+    ...(exceptId ? { id: { $ne: exceptId } } : {}),
+  });
   if (clash) throw Problem.field('iban', `this environment already has an account with IBAN ${iban}`, 409);
 }
 
@@ -169,10 +220,19 @@ export const bankAccountRoutes = [
     tag: 'Bank accounts',
     permission: 'read',
     params: IdParams,
-    responses: { 200: { description: 'The bank account', schema: BankAccountDetail }, 404: { description: 'No such bank account' } },
+    responses: {
+      200: { description: 'The bank account', schema: BankAccountDetail },
+      404: { description: 'No such bank account' },
+    },
     handler: async ({ em, auth, params, services }) => {
       const account = await findBankAccount(em, auth.organizationId, params.id);
-      return { status: 200, body: { ...(await presentOne(em, account)), serialNumber: await openSerialNumber(em, services.tokenCipher, account) } };
+      return {
+        status: 200,
+        body: {
+          ...(await presentOne(em, account)),
+          serialNumber: await openSerialNumber(em, services.tokenCipher, account),
+        },
+      };
     },
   }),
   defineRoute({
@@ -190,8 +250,11 @@ export const bankAccountRoutes = [
     },
     handler: async ({ em, auth, body }) => {
       const environment = await findEnvironment(em, auth.organizationId, body.environmentId, 'environmentId');
-      const journal = body.journalId ? await findBankJournal(em, auth.organizationId, body.journalId, 'journalId') : null;
-      if (journal && journal.environment.id !== environment.id) throw Problem.field('journalId', 'the bank journal belongs to another environment');
+      const journal = body.journalId
+        ? await findBankJournal(em, auth.organizationId, body.journalId, 'journalId')
+        : null;
+      if (journal && journal.environment.id !== environment.id)
+        throw Problem.field('journalId', 'the bank journal belongs to another environment');
       const iban = body.iban ? normaliseIban(body.iban) : null;
       checkShape(body.type, iban);
       if (iban) await assertIbanFree(em, environment.id, iban);
@@ -206,7 +269,13 @@ export const bankAccountRoutes = [
         ledgerAccount: body.ledgerAccount,
         lastCheck: null,
       });
-      recordAudit(em, auth, 'bank_account.created', { type: 'BankAccount', entity: account }, { type: body.type, iban });
+      recordAudit(
+        em,
+        auth,
+        'bank_account.created',
+        { type: 'BankAccount', entity: account },
+        { type: body.type, iban },
+      );
       await em.flush();
       return { status: 201, body: await presentOne(em, account) };
     },
@@ -219,12 +288,18 @@ export const bankAccountRoutes = [
     permission: 'write',
     params: IdParams,
     body: UpdateBankAccount,
-    responses: { 200: { description: 'Changed', schema: BankAccountView }, 404: { description: 'No such bank account' } },
+    responses: {
+      200: { description: 'Changed', schema: BankAccountView },
+      404: { description: 'No such bank account' },
+    },
     handler: async ({ em, auth, params, body }) => {
       const account = await findBankAccount(em, auth.organizationId, params.id);
       if (body.journalId !== undefined) {
-        const journal = body.journalId ? await findBankJournal(em, auth.organizationId, body.journalId, 'journalId') : null;
-        if (journal && journal.environment.id !== account.environment.id) throw Problem.field('journalId', 'the bank journal belongs to another environment');
+        const journal = body.journalId
+          ? await findBankJournal(em, auth.organizationId, body.journalId, 'journalId')
+          : null;
+        if (journal && journal.environment.id !== account.environment.id)
+          throw Problem.field('journalId', 'the bank journal belongs to another environment');
         account.journal = journal;
       }
       const iban = body.iban === undefined ? (account.iban ?? null) : body.iban ? normaliseIban(body.iban) : null;
@@ -236,7 +311,13 @@ export const bankAccountRoutes = [
       if (body.name !== undefined) account.name = body.name;
       if (body.currency !== undefined) account.currency = body.currency;
       if (body.ledgerAccount !== undefined) account.ledgerAccount = body.ledgerAccount;
-      recordAudit(em, auth, 'bank_account.changed', { type: 'BankAccount', entity: account }, { fields: Object.keys(body) });
+      recordAudit(
+        em,
+        auth,
+        'bank_account.changed',
+        { type: 'BankAccount', entity: account },
+        { fields: Object.keys(body) },
+      );
       await em.flush();
       return { status: 200, body: await presentOne(em, account) };
     },
@@ -251,7 +332,13 @@ export const bankAccountRoutes = [
     responses: { 204: { description: 'Deleted' }, 404: { description: 'No such bank account' } },
     handler: async ({ em, auth, params }) => {
       const account = await findBankAccount(em, auth.organizationId, params.id);
-      recordAudit(em, auth, 'bank_account.deleted', { type: 'BankAccount', entity: account }, { iban: account.iban ?? null });
+      recordAudit(
+        em,
+        auth,
+        'bank_account.deleted',
+        { type: 'BankAccount', entity: account },
+        { iban: account.iban ?? null },
+      );
       em.remove(account);
       await em.flush();
       return { status: 204 };
@@ -260,11 +347,15 @@ export const bankAccountRoutes = [
   defineRoute({
     method: 'post',
     path: '/bank-accounts/{id}/check',
-    summary: 'Check whether the account can be connected (R-V1, R-A4); runs as a Temporal workflow and records the result',
+    summary:
+      'Check whether the account can be connected (R-V1, R-A4); runs as a Temporal workflow and records the result',
     tag: 'Bank accounts',
     permission: 'write',
     params: IdParams,
-    responses: { 200: { description: 'The recorded check', schema: CheckView }, 404: { description: 'No such bank account' } },
+    responses: {
+      200: { description: 'The recorded check', schema: CheckView },
+      404: { description: 'No such bank account' },
+    },
     handler: async ({ em, auth, params, services }) => {
       const account = await findBankAccount(em, auth.organizationId, params.id);
       const result = await services.temporal.workflow.execute(accountCheckWorkflow, {

@@ -17,7 +17,10 @@ import { defineRoute, IdParams } from '../route';
 import type { ApiServices } from '../services';
 import { findEnvironment } from './environments';
 
-const FetchResultView = z.object({ outcome: z.string(), at: z.string() }).catchall(z.unknown()).meta({ id: 'FetchResult' });
+const FetchResultView = z
+  .object({ outcome: z.string(), at: z.string() })
+  .catchall(z.unknown())
+  .meta({ id: 'FetchResult' });
 
 const ConnectedAccountView = z
   .object({
@@ -48,7 +51,13 @@ const ConnectionView = z
     stateReason: z.string().nullable(),
     syncProfileBlocked: z.boolean(),
     fetchesPerDay: z.number().int(),
-    consent: z.object({ status: z.enum(CONSENT_STATUSES), validUntil: z.string().nullable(), frequencyPerDay: z.number().int() }).nullable(),
+    consent: z
+      .object({
+        status: z.enum(CONSENT_STATUSES),
+        validUntil: z.string().nullable(),
+        frequencyPerDay: z.number().int(),
+      })
+      .nullable(),
     accountManager: z.object({ name: z.string().nullable(), email: z.string().nullable() }),
     lastFetchAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
@@ -74,7 +83,10 @@ const FetchStarted = z
 const Allowance = z
   .object({
     day: z.string().describe('the calendar day in Amsterdam the bank counts in'),
-    frequencyPerDay: z.number().int().describe('unattended calls a day per endpoint, as the bank granted on the consent'),
+    frequencyPerDay: z
+      .number()
+      .int()
+      .describe('unattended calls a day per endpoint, as the bank granted on the consent'),
     callsMade: z.record(z.string(), z.number().int()).describe('per endpoint: "accounts" or "transactions:<IBAN>"'),
     leftOut: z.array(LeftOut).describe('accounts a fetch now would leave out'),
   })
@@ -82,13 +94,22 @@ const Allowance = z
 
 const ConnectionDetail = ConnectionView.extend({
   accounts: z.array(ConnectedAccountView),
-  allowance: Allowance.nullable().describe("today's bank call allowance (PSD2: 4 unattended calls a day); null without a consent"),
-  problems: z.array(z.string()).describe('what keeps this connection from fetching, in words: a used allowance, a failed fetch'),
-  nextScheduledFetch: z.iso.datetime().nullable().describe('from the Temporal Schedule; null when paused or not scheduled'),
+  allowance: Allowance.nullable().describe(
+    "today's bank call allowance (PSD2: 4 unattended calls a day); null without a consent",
+  ),
+  problems: z
+    .array(z.string())
+    .describe('what keeps this connection from fetching, in words: a used allowance, a failed fetch'),
+  nextScheduledFetch: z.iso
+    .datetime()
+    .nullable()
+    .describe('from the Temporal Schedule; null when paused or not scheduled'),
   scheduleUrl: z.string().describe('the Schedule in the Temporal UI'),
 }).meta({ id: 'ConnectionDetail' });
 
-const ConnectionList = z.object({ items: z.array(ConnectionView), nextCursor: z.string().nullable() }).meta({ id: 'ConnectionList' });
+const ConnectionList = z
+  .object({ items: z.array(ConnectionView), nextCursor: z.string().nullable() })
+  .meta({ id: 'ConnectionList' });
 
 const UpdateConnection = z.object({ syncProfileBlocked: z.boolean() }).strict().meta({ id: 'UpdateConnection' });
 
@@ -115,7 +136,9 @@ function presentConnection(connection: IConnection): z.infer<typeof ConnectionVi
     stateReason: connection.stateReason ?? null,
     syncProfileBlocked: connection.syncProfileBlocked,
     fetchesPerDay: connection.fetchesPerDay,
-    consent: consent ? { status: consent.status, validUntil: consent.validUntil ?? null, frequencyPerDay: consent.frequencyPerDay } : null,
+    consent: consent
+      ? { status: consent.status, validUntil: consent.validUntil ?? null, frequencyPerDay: consent.frequencyPerDay }
+      : null,
     accountManager: { name: connection.accountManagerName ?? null, email: connection.accountManagerEmail ?? null },
     lastFetchAt: connection.lastFetchAt?.toISOString() ?? null,
     createdAt: connection.createdAt.toISOString(),
@@ -142,7 +165,11 @@ function presentConnectedAccount(account: IConnectedAccount): z.infer<typeof Con
 }
 
 async function findConnection(em: EntityManager, organizationId: string, id: string): Promise<IConnection> {
-  const connection = await em.findOne(Connection, { id, organization: organizationId }, { populate: ['consent', 'clientCompany'] });
+  const connection = await em.findOne(
+    Connection,
+    { id, organization: organizationId },
+    { populate: ['consent', 'clientCompany'] },
+  );
   if (!connection) throw Problem.notFound('connection');
   return connection;
 }
@@ -158,7 +185,12 @@ async function nextScheduledFetch(services: ApiServices, connectionId: string): 
 }
 
 /** The Schedule follows the sync profile: blocked means no scheduled fetches at all (R-A17). */
-async function setSchedulePaused(services: ApiServices, connectionId: string, paused: boolean, note: string): Promise<void> {
+async function setSchedulePaused(
+  services: ApiServices,
+  connectionId: string,
+  paused: boolean,
+  note: string,
+): Promise<void> {
   try {
     const handle = services.temporal.schedule.getHandle(fetchScheduleId(connectionId));
     await (paused ? handle.pause(note) : handle.unpause(note));
@@ -174,7 +206,13 @@ export const connectionRoutes = [
     summary: 'List bank connections with their state and last fetch',
     tag: 'Connections',
     permission: 'read',
-    query: PageQuery.extend({ state: z.enum(CONNECTION_STATES).optional(), bankCode: z.string().regex(/^[A-Z]{4}$/).optional() }),
+    query: PageQuery.extend({
+      state: z.enum(CONNECTION_STATES).optional(),
+      bankCode: z
+        .string()
+        .regex(/^[A-Z]{4}$/)
+        .optional(),
+    }),
     responses: { 200: { description: 'A page of connections', schema: ConnectionList } },
     handler: async ({ em, auth, query }) => {
       const rows = await em.find(
@@ -197,7 +235,10 @@ export const connectionRoutes = [
     tag: 'Connections',
     permission: 'read',
     params: IdParams,
-    responses: { 200: { description: 'The connection', schema: ConnectionDetail }, 404: { description: 'No such connection' } },
+    responses: {
+      200: { description: 'The connection', schema: ConnectionDetail },
+      404: { description: 'No such connection' },
+    },
     handler: async ({ em, auth, params, services }) => {
       const connection = await findConnection(em, auth.organizationId, params.id);
       const accounts = await em.find(ConnectedAccount, { connection }, { orderBy: { iban: 'asc' } });
@@ -227,10 +268,20 @@ export const connectionRoutes = [
     handler: async ({ em, auth, params, body, services }) => {
       const connection = await findConnection(em, auth.organizationId, params.id);
       connection.syncProfileBlocked = body.syncProfileBlocked;
-      recordAudit(em, auth, body.syncProfileBlocked ? 'connection.sync_profile_blocked' : 'connection.sync_profile_unblocked', { type: 'Connection', entity: connection });
+      recordAudit(
+        em,
+        auth,
+        body.syncProfileBlocked ? 'connection.sync_profile_blocked' : 'connection.sync_profile_unblocked',
+        { type: 'Connection', entity: connection },
+      );
       await em.flush();
       const resume = !body.syncProfileBlocked && connection.state === 'active';
-      await setSchedulePaused(services, connection.id, !resume, body.syncProfileBlocked ? 'Sync profile blocked by staff' : 'Sync profile unblocked by staff');
+      await setSchedulePaused(
+        services,
+        connection.id,
+        !resume,
+        body.syncProfileBlocked ? 'Sync profile blocked by staff' : 'Sync profile unblocked by staff',
+      );
       return { status: 200, body: presentConnection(connection) };
     },
   }),
@@ -242,17 +293,27 @@ export const connectionRoutes = [
     permission: 'write',
     params: IdParams.extend({ accountId: z.uuid({ error: 'must be a UUID' }) }),
     body: UpdateConnectedAccount,
-    responses: { 200: { description: 'Changed', schema: ConnectedAccountView }, 404: { description: 'No such connection or account' } },
+    responses: {
+      200: { description: 'Changed', schema: ConnectedAccountView },
+      404: { description: 'No such connection or account' },
+    },
     handler: async ({ em, auth, params, body }) => {
       const connection = await findConnection(em, auth.organizationId, params.id);
       const account = await em.findOne(ConnectedAccount, { id: params.accountId, connection });
       if (!account) throw Problem.notFound('connected account');
       if (body.environmentId !== undefined) {
         const environment = await findEnvironment(em, auth.organizationId, body.environmentId, 'environmentId');
-        const communication = communicationEnvironmentId({ id: environment.id, kind: environment.kind, parentId: environment.parent?.id ?? null });
+        const communication = communicationEnvironmentId({
+          id: environment.id,
+          kind: environment.kind,
+          parentId: environment.parent?.id ?? null,
+        });
         // R-A8: an account can live in the connection's main environment or one of its subs, nowhere else.
         if (communication !== connection.communicationEnvironment.id) {
-          throw Problem.field('environmentId', "must be the connection's main environment or one of its sub environments (R-A8)");
+          throw Problem.field(
+            'environmentId',
+            "must be the connection's main environment or one of its sub environments (R-A8)",
+          );
         }
         account.environment = environment;
       }
@@ -267,25 +328,41 @@ export const connectionRoutes = [
   defineRoute({
     method: 'post',
     path: '/connections/{id}/fetch-now',
-    summary: "Fetch transactions now, beside the schedule, within the bank's daily allowance; never imports anything twice (R-A17)",
+    summary:
+      "Fetch transactions now, beside the schedule, within the bank's daily allowance; never imports anything twice (R-A17)",
     tag: 'Connections',
     permission: 'write',
     params: IdParams,
     responses: {
-      202: { description: 'The fetch started; `leftOut` names accounts whose allowance is used today', schema: FetchStarted },
+      202: {
+        description: 'The fetch started; `leftOut` names accounts whose allowance is used today',
+        schema: FetchStarted,
+      },
       404: { description: 'No such connection' },
       409: { description: 'Blocked sync profile, consent no longer valid, or a fetch of this connection is running' },
-      429: { description: "The bank's daily allowance is used for every account; `retryAt` says when the next fetch can run" },
+      429: {
+        description: "The bank's daily allowance is used for every account; `retryAt` says when the next fetch can run",
+      },
     },
     handler: async ({ em, auth, params, services }) => {
       const connection = await findConnection(em, auth.organizationId, params.id);
-      if (connection.syncProfileBlocked) throw new Problem(409, 'Conflict', 'the sync profile is blocked; unblock it first (R-A17)');
+      if (connection.syncProfileBlocked)
+        throw new Problem(409, 'Conflict', 'the sync profile is blocked; unblock it first (R-A17)');
       if (connection.state !== 'active') {
-        throw new Problem(409, 'Conflict', `the connection is ${connection.state.replace(/_/g, ' ')}${connection.stateReason ? `: ${connection.stateReason}` : ''}`);
+        throw new Problem(
+          409,
+          'Conflict',
+          `the connection is ${connection.state.replace(/_/g, ' ')}${connection.stateReason ? `: ${connection.stateReason}` : ''}`,
+        );
       }
       await refuseWhileFetching(services, connection.id);
-      const accounts = await em.find(ConnectedAccount, { connection, blocked: false, importTransactions: true }, { orderBy: { iban: 'asc' } });
-      if (!accounts.length) throw new Problem(409, 'Conflict', 'no unblocked account of this connection has transaction import on');
+      const accounts = await em.find(
+        ConnectedAccount,
+        { connection, blocked: false, importTransactions: true },
+        { orderBy: { iban: 'asc' } },
+      );
+      if (!accounts.length)
+        throw new Problem(409, 'Conflict', 'no unblocked account of this connection has transaction import on');
       const allowance = await todaysAllowance(em, connection, accounts, new Date());
       if (allowance && allowance.leftOut.length === accounts.length) {
         const retryAt = allowance.leftOut.map((l) => l.nextRunAt).sort()[0]!;
@@ -337,9 +414,15 @@ function workflowUrl(services: ApiServices, workflowId: string): string {
 }
 
 function fetchRunning(services: ApiServices, workflowId: string): Problem {
-  return new Problem(409, 'Conflict', `a fetch of this connection is running (${workflowId}); it imports what is new, wait for it to finish`, [], {
-    members: { runningWorkflowId: workflowId, temporalUiUrl: workflowUrl(services, workflowId) },
-  });
+  return new Problem(
+    409,
+    'Conflict',
+    `a fetch of this connection is running (${workflowId}); it imports what is new, wait for it to finish`,
+    [],
+    {
+      members: { runningWorkflowId: workflowId, temporalUiUrl: workflowUrl(services, workflowId) },
+    },
+  );
 }
 
 /** Any fetch of the connection (scheduled, fetch now, the onboarding's first) carries its ConnectionId. */
@@ -361,7 +444,12 @@ async function todaysAllowance(
   if (!consent) return null;
   const made = await callsMadeToday(em, consent.id, now);
   const eligible = accounts.filter((a) => !a.blocked && a.importTransactions);
-  const plan = planCalls(eligible.map((a) => ({ iban: a.iban, resourceIdKnown: Boolean(a.bankResourceId) })), made, consent.frequencyPerDay, now);
+  const plan = planCalls(
+    eligible.map((a) => ({ iban: a.iban, resourceIdKnown: Boolean(a.bankResourceId) })),
+    made,
+    consent.frequencyPerDay,
+    now,
+  );
   return {
     day: allowanceDay(now),
     frequencyPerDay: consent.frequencyPerDay,
@@ -371,7 +459,10 @@ async function todaysAllowance(
 }
 
 /** A rate limit or a failed fetch is a connection problem staff must see, never "no new data". */
-function connectionProblems(accounts: readonly IConnectedAccount[], allowance: z.infer<typeof Allowance> | null): string[] {
+function connectionProblems(
+  accounts: readonly IConnectedAccount[],
+  allowance: z.infer<typeof Allowance> | null,
+): string[] {
   const problems = (allowance?.leftOut ?? []).map((l) => `${l.iban}: ${l.reason}`);
   for (const account of accounts) {
     const result = account.lastFetchResult;

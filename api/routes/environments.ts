@@ -13,12 +13,16 @@ export const EnvironmentView = z
     name: z.string(),
     kind: z.enum(ENVIRONMENT_KINDS),
     parentId: z.uuid().nullable(),
-    communicationEnvironmentId: z.uuid().describe('where bank traffic runs: itself for a main, its main for a sub (R-A8)'),
+    communicationEnvironmentId: z
+      .uuid()
+      .describe('where bank traffic runs: itself for a main, its main for a sub (R-A8)'),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Environment' });
 
-const EnvironmentList = z.object({ items: z.array(EnvironmentView), nextCursor: z.string().nullable() }).meta({ id: 'EnvironmentList' });
+const EnvironmentList = z
+  .object({ items: z.array(EnvironmentView), nextCursor: z.string().nullable() })
+  .meta({ id: 'EnvironmentList' });
 
 const CreateEnvironment = z
   .object({
@@ -42,10 +46,19 @@ export function presentEnvironment(environment: IEnvironment): z.infer<typeof En
 }
 
 /** Loads an environment of the caller's organization; another tenant's id is indistinguishable from a missing one. */
-export async function findEnvironment(em: EntityManager, organizationId: string, id: string, field?: string): Promise<IEnvironment> {
+export async function findEnvironment(
+  em: EntityManager,
+  organizationId: string,
+  id: string,
+  field?: string,
+): Promise<IEnvironment> {
   const environment = await em.findOne(Environment, { id, organization: organizationId });
   if (!environment) {
-    throw field ? new Problem(404, 'Not found', `${field}: no environment with this id`, [{ field, message: 'no environment with this id' }]) : Problem.notFound('environment');
+    throw field
+      ? new Problem(404, 'Not found', `${field}: no environment with this id`, [
+          { field, message: 'no environment with this id' },
+        ])
+      : Problem.notFound('environment');
   }
   return environment;
 }
@@ -62,7 +75,11 @@ export const environmentRoutes = [
     handler: async ({ em, auth, query }) => {
       const rows = await em.find(
         Environment,
-        { organization: auth.organizationId, ...(query.kind ? { kind: query.kind } : {}), ...afterCursor(decodeCursor(query.cursor)) },
+        {
+          organization: auth.organizationId,
+          ...(query.kind ? { kind: query.kind } : {}),
+          ...afterCursor(decodeCursor(query.cursor)),
+        },
         { orderBy: { createdAt: 'asc', id: 'asc' }, limit: query.limit + 1 },
       );
       return { status: 200, body: page(rows, query.limit, presentEnvironment) };
@@ -75,8 +92,14 @@ export const environmentRoutes = [
     tag: 'Environments',
     permission: 'read',
     params: IdParams,
-    responses: { 200: { description: 'The environment', schema: EnvironmentView }, 404: { description: 'No such environment' } },
-    handler: async ({ em, auth, params }) => ({ status: 200, body: presentEnvironment(await findEnvironment(em, auth.organizationId, params.id)) }),
+    responses: {
+      200: { description: 'The environment', schema: EnvironmentView },
+      404: { description: 'No such environment' },
+    },
+    handler: async ({ em, auth, params }) => ({
+      status: 200,
+      body: presentEnvironment(await findEnvironment(em, auth.organizationId, params.id)),
+    }),
   }),
   defineRoute({
     method: 'post',
@@ -92,10 +115,24 @@ export const environmentRoutes = [
     },
     handler: async ({ em, auth, body }) => {
       const parent = body.parentId ? await findEnvironment(em, auth.organizationId, body.parentId, 'parentId') : null;
-      const problem = environmentShapeProblem(body.kind, parent ? { id: parent.id, kind: parent.kind, parentId: parent.parent?.id ?? null } : null);
+      const problem = environmentShapeProblem(
+        body.kind,
+        parent ? { id: parent.id, kind: parent.kind, parentId: parent.parent?.id ?? null } : null,
+      );
       if (problem) throw Problem.field(body.kind === 'sub' && !parent ? 'parentId' : 'kind', problem);
-      const environment = em.create(Environment, { organization: auth.organizationId, name: body.name, kind: body.kind, parent });
-      recordAudit(em, auth, 'environment.created', { type: 'Environment', entity: environment }, { name: body.name, kind: body.kind });
+      const environment = em.create(Environment, {
+        organization: auth.organizationId,
+        name: body.name,
+        kind: body.kind,
+        parent,
+      });
+      recordAudit(
+        em,
+        auth,
+        'environment.created',
+        { type: 'Environment', entity: environment },
+        { name: body.name, kind: body.kind },
+      );
       await em.flush();
       return { status: 201, body: presentEnvironment(environment) };
     },

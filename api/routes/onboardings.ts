@@ -3,21 +3,40 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { EMAIL_STATUSES, emailProblem } from '../../domain/email';
 import {
-  KvkRejectedError, KvkUnavailableError, type KvkClient, type KvkLookupResult,
+  KvkRejectedError,
+  KvkUnavailableError,
+  type KvkClient,
+  type KvkLookupResult,
 } from '../../activities/kvk-client';
 import { connectabilityProblems } from '../../domain/bank-account';
 import { DUTCH_BANK_CODES, dutchBankCode, formatIban, type DutchBankCode } from '../../domain/iban';
 import { kvkNumberProblem } from '../../domain/kvk';
 import {
-  currentStep, ONBOARDING_FLAVOURS, ONBOARDING_STATUSES, type OnboardingStatus as Status,
+  currentStep,
+  ONBOARDING_FLAVOURS,
+  ONBOARDING_STATUSES,
+  type OnboardingStatus as Status,
 } from '../../domain/onboarding';
 import { formatSerialNumber } from '../../domain/serial-number';
 import type { TokenCipher } from '../../db/token-cipher';
 import {
-  BankAccount, EmailMessage, Onboarding, SerialNumber, type IBankAccount, type IEnvironment, type IOnboarding,
+  BankAccount,
+  EmailMessage,
+  Onboarding,
+  SerialNumber,
+  type IBankAccount,
+  type IEnvironment,
+  type IOnboarding,
 } from '../../db/entities';
 import { cancelUpdate, onboardingWorkflow, onboardingWorkflowId, resendUpdate } from '../../workflows/onboarding';
-import { BankCode, EnvironmentId, KvkNumber, OnboardingFlavour, OnboardingStatus, OrganizationId } from '../../workflows/search-attributes';
+import {
+  BankCode,
+  EnvironmentId,
+  KvkNumber,
+  OnboardingFlavour,
+  OnboardingStatus,
+  OrganizationId,
+} from '../../workflows/search-attributes';
 import type { AuthContext } from '../auth';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
@@ -26,7 +45,11 @@ import { defineRoute, IdParams, type Example } from '../route';
 import type { ApiServices } from '../services';
 import { findEnvironment } from './environments';
 
-const Email = z.string().trim().max(320).refine((v) => emailProblem(v) === null, 'is not an e-mail address');
+const Email = z
+  .string()
+  .trim()
+  .max(320)
+  .refine((v) => emailProblem(v) === null, 'is not an e-mail address');
 
 /** What each status means to staff; typed by the status list, so a new status cannot go undocumented. */
 const STATUS_MEANINGS: Record<Status, string> = {
@@ -51,7 +74,7 @@ const STEP_MEANINGS: Record<Step, string> = {
   issue: 'the link or serial number is being issued and e-mailed',
   wait_for_consent: 'waiting for the client to open the link or the wizard',
   consent: 'the client is at the bank',
-  choose_accounts: 'serial flavour: the wizard\'s Accounts step',
+  choose_accounts: "serial flavour: the wizard's Accounts step",
   profile_sync: 'adding the accounts to the connection',
   first_transactions: 'the first fetch, and waiting for the first booked transaction',
   done: 'finished; `status` says how',
@@ -63,10 +86,12 @@ function listed(meanings: Record<string, string>): string {
     .join('\n');
 }
 
-const Flavour = z.enum(ONBOARDING_FLAVOURS).describe(
-  '`activation-link`: the client gets an e-mail with a single-use link (R-A9, R-A10). `serial`: the client gets a ' +
-    'serial number and the wizard link, for a client who does not use the bookkeeping (R-V6, R-V7).',
-);
+const Flavour = z
+  .enum(ONBOARDING_FLAVOURS)
+  .describe(
+    '`activation-link`: the client gets an e-mail with a single-use link (R-A9, R-A10). `serial`: the client gets a ' +
+      'serial number and the wizard link, for a client who does not use the bookkeeping (R-V6, R-V7).',
+  );
 const Bank = z
   .enum(DUTCH_BANK_CODES)
   .describe('The bank of the connection: `INGB` ING, `RABO` Rabobank, `ABNA` ABN AMRO');
@@ -85,7 +110,7 @@ const CreateOnboarding = z
           .string()
           .trim()
           .refine((v) => kvkNumberProblem(v) === null, 'must be 8 digits')
-          .describe('The client company\'s KvK number, 8 digits; one the KvK does not know is refused with 422 (R-V3)'),
+          .describe("The client company's KvK number, 8 digits; one the KvK does not know is refused with 422 (R-V3)"),
         email: Email.describe('Where the link or serial number is sent'),
       })
       .strict()
@@ -102,11 +127,11 @@ const CreateOnboarding = z
     accountManager: z
       .object({
         name: z.string().trim().min(1).max(200).describe('Shown to the client as their contact'),
-        email: Email.describe('Receives the connection\'s notices: consent ended, expiry'),
+        email: Email.describe("Receives the connection's notices: consent ended, expiry"),
       })
       .strict()
       .optional()
-      .describe('The office\'s contact person for this client'),
+      .describe("The office's contact person for this client"),
     language: Language.default('nl'),
   })
   .strict()
@@ -114,7 +139,7 @@ const CreateOnboarding = z
 
 const OnboardingView = z
   .object({
-    id: z.uuid().describe('The onboarding\'s id'),
+    id: z.uuid().describe("The onboarding's id"),
     workflowId: z.string().describe('The Temporal workflow: `onboarding:<id>`'),
     flavour: Flavour,
     status: z.enum(ONBOARDING_STATUSES).describe(`Where the onboarding stands:\n${listed(STATUS_MEANINGS)}`),
@@ -145,7 +170,7 @@ const OnboardingView = z
         name: z.string().nullable().describe('Contact name'),
         email: z.string().nullable().describe('Contact e-mail'),
       })
-      .describe('The office\'s contact person for this client; both null when none was given'),
+      .describe("The office's contact person for this client; both null when none was given"),
     language: Language,
     consentDeadline: z.iso
       .datetime()
@@ -156,15 +181,22 @@ const OnboardingView = z
       .nullable()
       .describe('The bank connection, once consent is given (GET /api/connections/{id})'),
     restartOf: z.uuid().nullable().describe('The onboarding this one restarted, if any'),
-    temporalUiUrl: z.string().describe('The workflow\'s history in the Temporal UI, for support'),
+    temporalUiUrl: z.string().describe("The workflow's history in the Temporal UI, for support"),
     createdAt: z.iso.datetime().describe('When staff started it'),
     completedAt: z.iso.datetime().nullable().describe('When it reached a final status; null while it runs'),
   })
   .meta({ id: 'Onboarding' });
 
 const OnboardingDetail = OnboardingView.extend({
-  serialNumber: z.string().nullable().describe('Serial flavour (R-V6, R-V7): the current serial number, XXXX-XXXX-XXXX, to note down or read to the client; null before it is issued and once it no longer works'),
-  serialNumberLocked: z.boolean().describe('R-V7: five wrong KvK numbers locked the serial number; resend issues a new one'),
+  serialNumber: z
+    .string()
+    .nullable()
+    .describe(
+      'Serial flavour (R-V6, R-V7): the current serial number, XXXX-XXXX-XXXX, to note down or read to the client; null before it is issued and once it no longer works',
+    ),
+  serialNumberLocked: z
+    .boolean()
+    .describe('R-V7: five wrong KvK numbers locked the serial number; resend issues a new one'),
   emails: z
     .array(
       z.object({
@@ -193,31 +225,47 @@ const START_EXAMPLES = {
   'activation-link': {
     summary: 'Activation link: the client gets an e-mail with a single-use link',
     value: {
-      flavour: 'activation-link', environmentId: EXAMPLE_ENVIRONMENT, bank: 'INGB',
+      flavour: 'activation-link',
+      environmentId: EXAMPLE_ENVIRONMENT,
+      bank: 'INGB',
       client: { kvkNumber: '68750110', email: 'eigenaar@testbvdonald.nl' },
-      bankAccountIds: [EXAMPLE_ACCOUNT], accountManager: { name: 'Anna de Vries', email: 'anna@kantoor.nl' },
+      bankAccountIds: [EXAMPLE_ACCOUNT],
+      accountManager: { name: 'Anna de Vries', email: 'anna@kantoor.nl' },
       language: 'nl',
     },
   },
   serial: {
     summary: 'Serial number: the client gets a serial number and the wizard link, in English',
     value: {
-      flavour: 'serial', environmentId: EXAMPLE_ENVIRONMENT, bank: 'RABO',
-      client: { kvkNumber: '69599084', email: 'dagobert@example.nl' }, language: 'en',
+      flavour: 'serial',
+      environmentId: EXAMPLE_ENVIRONMENT,
+      bank: 'RABO',
+      client: { kvkNumber: '69599084', email: 'dagobert@example.nl' },
+      language: 'en',
     },
   },
 } satisfies Record<string, Example<z.input<typeof CreateOnboarding>>>;
 
 function startedExample(id: string, start: z.input<typeof CreateOnboarding>): z.infer<typeof OnboardingView> {
   return {
-    id, workflowId: `onboarding:${id}`, flavour: start.flavour,
-    status: 'preparing', statusReason: null, currentStep: 'prepare',
-    bank: start.bank, environmentId: start.environmentId, bankAccountIds: start.bankAccountIds ?? [],
+    id,
+    workflowId: `onboarding:${id}`,
+    flavour: start.flavour,
+    status: 'preparing',
+    statusReason: null,
+    currentStep: 'prepare',
+    bank: start.bank,
+    environmentId: start.environmentId,
+    bankAccountIds: start.bankAccountIds ?? [],
     client: { ...start.client, companyName: null },
     accountManager: { name: start.accountManager?.name ?? null, email: start.accountManager?.email ?? null },
-    language: start.language ?? 'nl', consentDeadline: null, connectionId: null, restartOf: null,
+    language: start.language ?? 'nl',
+    consentDeadline: null,
+    connectionId: null,
+    restartOf: null,
     temporalUiUrl: `http://localhost:8233/namespaces/default/workflows/onboarding%3A${id}`,
-    createdAt: '2026-12-07T09:30:00.000Z', completedAt: null,
+    createdAt: '2026-12-07T09:30:00.000Z',
+    completedAt: null,
   };
 }
 
@@ -250,7 +298,11 @@ function present(services: ApiServices, onboarding: IOnboarding): z.infer<typeof
     bank: onboarding.bankCode as DutchBankCode,
     environmentId: onboarding.environment.id,
     bankAccountIds: onboarding.bankAccountIds,
-    client: { kvkNumber: onboarding.kvkNumber, email: onboarding.clientEmail, companyName: onboarding.clientCompany?.name ?? null },
+    client: {
+      kvkNumber: onboarding.kvkNumber,
+      email: onboarding.clientEmail,
+      companyName: onboarding.clientCompany?.name ?? null,
+    },
     accountManager: { name: onboarding.accountManagerName ?? null, email: onboarding.accountManagerEmail ?? null },
     language: onboarding.language as z.infer<typeof Language>,
     consentDeadline: onboarding.consentDeadline?.toISOString() ?? null,
@@ -266,14 +318,29 @@ function present(services: ApiServices, onboarding: IOnboarding): z.infer<typeof
  * The serial number staff read back (R-V7, R-V9 "serial number unknown?"): the newest one of the onboarding that
  * was not revoked (replaced, cancelled, expired). Decrypted here only; the database keeps it encrypted.
  */
-export async function currentSerialNumber(em: EntityManager, cipher: TokenCipher, onboardingId: string): Promise<{ serialNumber: string | null; serialNumberLocked: boolean }> {
-  const row = await em.findOne(SerialNumber, { onboarding: onboardingId, revokedAt: null }, { orderBy: { createdAt: 'desc' } });
+export async function currentSerialNumber(
+  em: EntityManager,
+  cipher: TokenCipher,
+  onboardingId: string,
+): Promise<{ serialNumber: string | null; serialNumberLocked: boolean }> {
+  const row = await em.findOne(
+    SerialNumber,
+    { onboarding: onboardingId, revokedAt: null },
+    { orderBy: { createdAt: 'desc' } },
+  );
   if (!row) return { serialNumber: null, serialNumberLocked: false };
-  return { serialNumber: formatSerialNumber(cipher.decrypt(row.numberEncrypted)), serialNumberLocked: row.lockedAt !== null && row.lockedAt !== undefined };
+  return {
+    serialNumber: formatSerialNumber(cipher.decrypt(row.numberEncrypted)),
+    serialNumberLocked: row.lockedAt !== null && row.lockedAt !== undefined,
+  };
 }
 
 async function findOnboarding(em: EntityManager, organizationId: string, id: string): Promise<IOnboarding> {
-  const onboarding = await em.findOne(Onboarding, { id, organization: organizationId }, { populate: ['clientCompany'] });
+  const onboarding = await em.findOne(
+    Onboarding,
+    { id, organization: organizationId },
+    { populate: ['clientCompany'] },
+  );
   if (!onboarding) throw Problem.notFound('onboarding');
   return onboarding;
 }
@@ -306,7 +373,10 @@ async function kvkNumberErrors(kvk: KvkClient, kvkNumber: string): Promise<Field
  */
 function bankAccountErrors(field: string, account: IBankAccount, bank: string): FieldError[] {
   const facts = {
-    type: account.type, iban: account.iban ?? null, journalId: account.journal?.id ?? null, currency: account.currency,
+    type: account.type,
+    iban: account.iban ?? null,
+    journalId: account.journal?.id ?? null,
+    currency: account.currency,
   };
   const errors = connectabilityProblems(facts).map((problem) => ({ field, message: `${account.name}: ${problem}` }));
   const accountBank = account.iban ? dutchBankCode(account.iban) : null;
@@ -354,19 +424,48 @@ async function startOnboarding(
   restartOf: string | null,
 ): Promise<IOnboarding> {
   const open = await em.findOne(Onboarding, {
-    organization: auth.organizationId, environment, bankCode: body.bank, kvkNumber: body.client.kvkNumber, status: { $in: [...OPEN_STATUSES] },
+    organization: auth.organizationId,
+    environment,
+    bankCode: body.bank,
+    kvkNumber: body.client.kvkNumber,
+    status: { $in: [...OPEN_STATUSES] },
   });
   if (open) {
-    throw new Problem(409, 'Conflict', `onboarding ${open.id} for KvK ${body.client.kvkNumber} at ${body.bank} in this environment is still ${open.status.replace(/_/g, ' ')}; resend, cancel or restart it (R-A9)`);
+    throw new Problem(
+      409,
+      'Conflict',
+      `onboarding ${open.id} for KvK ${body.client.kvkNumber} at ${body.bank} in this environment is still ${open.status.replace(/_/g, ' ')}; resend, cancel or restart it (R-A9)`,
+    );
   }
   const onboarding = em.create(Onboarding, {
-    organization: auth.organizationId, flavour: body.flavour, bankCode: body.bank, environment, kvkNumber: body.client.kvkNumber,
-    clientEmail: body.client.email, language: body.language, clientCompany: null,
-    accountManagerName: body.accountManager?.name ?? null, accountManagerEmail: body.accountManager?.email ?? null,
-    bankAccountIds: body.bankAccountIds, status: 'preparing', statusReason: null, workflowId: '', connection: null,
-    consentDeadline: null, firstTransactionDeadline: null, restartOf, createdBy: `api-key:${auth.apiKeyId}`, completedAt: null,
+    organization: auth.organizationId,
+    flavour: body.flavour,
+    bankCode: body.bank,
+    environment,
+    kvkNumber: body.client.kvkNumber,
+    clientEmail: body.client.email,
+    language: body.language,
+    clientCompany: null,
+    accountManagerName: body.accountManager?.name ?? null,
+    accountManagerEmail: body.accountManager?.email ?? null,
+    bankAccountIds: body.bankAccountIds,
+    status: 'preparing',
+    statusReason: null,
+    workflowId: '',
+    connection: null,
+    consentDeadline: null,
+    firstTransactionDeadline: null,
+    restartOf,
+    createdBy: `api-key:${auth.apiKeyId}`,
+    completedAt: null,
   });
-  recordAudit(em, auth, restartOf ? 'onboarding.restarted' : 'onboarding.started', { type: 'Onboarding', entity: onboarding }, { bank: body.bank, kvkNumber: body.client.kvkNumber, restartOf });
+  recordAudit(
+    em,
+    auth,
+    restartOf ? 'onboarding.restarted' : 'onboarding.started',
+    { type: 'Onboarding', entity: onboarding },
+    { bank: body.bank, kvkNumber: body.client.kvkNumber, restartOf },
+  );
   onboarding.workflowId = onboardingWorkflowId(onboarding.id);
   await em.flush();
   await services.temporal.workflow.start(onboardingWorkflow, {
@@ -397,8 +496,10 @@ async function runUpdate<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw new Problem(409, 'Conflict', error.cause?.message ?? error.message);
-    if ((error as Error).name === 'WorkflowNotFoundError') throw new Problem(409, 'Conflict', 'the onboarding has finished');
+    if (error instanceof WorkflowUpdateFailedError)
+      throw new Problem(409, 'Conflict', error.cause?.message ?? error.message);
+    if ((error as Error).name === 'WorkflowNotFoundError')
+      throw new Problem(409, 'Conflict', 'the onboarding has finished');
     throw error;
   }
 }
@@ -407,7 +508,8 @@ export const onboardingRoutes = [
   defineRoute({
     method: 'post',
     path: '/onboardings',
-    summary: 'Start an onboarding: the client gets an e-mailed activation link (R-A1, R-A9, R-A10), or with flavour "serial" a serial number and the wizard link (R-V6, R-V7)',
+    summary:
+      'Start an onboarding: the client gets an e-mailed activation link (R-A1, R-A9, R-A10), or with flavour "serial" a serial number and the wizard link (R-V6, R-V7)',
     tag: 'Onboardings',
     permission: 'write',
     body: CreateOnboarding,
@@ -473,16 +575,28 @@ export const onboardingRoutes = [
     tag: 'Onboardings',
     permission: 'read',
     params: IdParams,
-    responses: { 200: { description: 'The onboarding', schema: OnboardingDetail }, 404: { description: 'No such onboarding' } },
+    responses: {
+      200: { description: 'The onboarding', schema: OnboardingDetail },
+      404: { description: 'No such onboarding' },
+    },
     handler: async ({ em, auth, params, services }) => {
       const onboarding = await findOnboarding(em, auth.organizationId, params.id);
-      const emails = await em.find(EmailMessage, { organization: auth.organizationId, idempotencyKey: { $like: `onboarding:${onboarding.id}:%` } }, { orderBy: { createdAt: 'asc' } });
+      const emails = await em.find(
+        EmailMessage,
+        { organization: auth.organizationId, idempotencyKey: { $like: `onboarding:${onboarding.id}:%` } },
+        { orderBy: { createdAt: 'asc' } },
+      );
       return {
         status: 200,
         body: {
           ...present(services, onboarding),
           ...(await currentSerialNumber(em, services.tokenCipher, onboarding.id)),
-          emails: emails.map((m) => ({ template: m.template, to: m.to, status: m.status, sentAt: m.sentAt?.toISOString() ?? null })),
+          emails: emails.map((m) => ({
+            template: m.template,
+            to: m.to,
+            status: m.status,
+            sentAt: m.sentAt?.toISOString() ?? null,
+          })),
         },
       };
     },
@@ -511,7 +625,8 @@ export const onboardingRoutes = [
   defineRoute({
     method: 'post',
     path: '/onboardings/{id}/resend',
-    summary: 'Send the client a fresh link, or a fresh serial number in the serial flavour (the previous one stops working, a locked one too); the deadline stays',
+    summary:
+      'Send the client a fresh link, or a fresh serial number in the serial flavour (the previous one stops working, a locked one too); the deadline stays',
     tag: 'Onboardings',
     permission: 'write',
     params: IdParams,
@@ -540,14 +655,19 @@ export const onboardingRoutes = [
       201: { description: 'The new onboarding', schema: OnboardingView },
       404: { description: 'No such onboarding' },
       409: { description: 'Too late to cancel the original, or another one is open for this client and bank' },
-      422: { description: 'The original\'s accounts or KvK number can no longer work (`errors` names them)' },
+      422: { description: "The original's accounts or KvK number can no longer work (`errors` names them)" },
     },
     handler: async ({ em, auth, params, services }) => {
       const original = await findOnboarding(em, auth.organizationId, params.id);
       const body = {
-        flavour: original.flavour, environmentId: original.environment.id, bank: original.bankCode as DutchBankCode,
-        client: { kvkNumber: original.kvkNumber, email: original.clientEmail }, bankAccountIds: original.bankAccountIds,
-        accountManager: original.accountManagerEmail ? { name: original.accountManagerName ?? '', email: original.accountManagerEmail } : undefined,
+        flavour: original.flavour,
+        environmentId: original.environment.id,
+        bank: original.bankCode as DutchBankCode,
+        client: { kvkNumber: original.kvkNumber, email: original.clientEmail },
+        bankAccountIds: original.bankAccountIds,
+        accountManager: original.accountManagerEmail
+          ? { name: original.accountManagerName ?? '', email: original.accountManagerEmail }
+          : undefined,
         language: original.language === 'en' ? ('en' as const) : ('nl' as const),
       };
       // Before the cancel: a restart that cannot work must leave the original as it was.

@@ -27,7 +27,14 @@ import { recordAudit } from '../audit';
 import { PageQuery } from '../pagination';
 import { Problem } from '../problem';
 import { defineRoute, IdParams } from '../route';
-import { assertCodeFree, completeRule, LedgerAccount, RuleCode, RuleDescription, RulePriority } from './transaction-code-rules';
+import {
+  assertCodeFree,
+  completeRule,
+  LedgerAccount,
+  RuleCode,
+  RuleDescription,
+  RulePriority,
+} from './transaction-code-rules';
 
 /*
  * Daily statements per account and date (R-A16, R-A18), booking their transactions by hand and processing them
@@ -52,7 +59,9 @@ const StatementView = z
   })
   .meta({ id: 'DailyStatement' });
 
-const StatementList = z.object({ items: z.array(StatementView), nextCursor: z.string().nullable() }).meta({ id: 'DailyStatementList' });
+const StatementList = z
+  .object({ items: z.array(StatementView), nextCursor: z.string().nullable() })
+  .meta({ id: 'DailyStatementList' });
 
 const TransactionView = z
   .object({
@@ -80,7 +89,9 @@ const ChainBreak = z.object({ date: IsoDate, problem: z.string() }).meta({ id: '
 
 const StatementDetail = StatementView.extend({
   transactions: z.object({ items: z.array(TransactionView), nextCursor: z.string().nullable() }),
-  chainBreaks: z.array(ChainBreak).describe('between this day and the statement before it, and within this day; reported, never fixed'),
+  chainBreaks: z
+    .array(ChainBreak)
+    .describe('between this day and the statement before it, and within this day; reported, never fixed'),
 }).meta({ id: 'DailyStatementDetail' });
 
 const BookTransaction = z
@@ -90,12 +101,16 @@ const BookTransaction = z
       .object({ code: RuleCode, description: RuleDescription, priority: RulePriority.default(100) })
       .strict()
       .optional()
-      .describe('also save a transaction-code rule (R-A19) matching this bank transaction code and counterparty IBAN, for later imports'),
+      .describe(
+        'also save a transaction-code rule (R-A19) matching this bank transaction code and counterparty IBAN, for later imports',
+      ),
   })
   .strict()
   .meta({ id: 'BookTransaction' });
 
-const BookedTransaction = TransactionView.extend({ createdRuleId: z.uuid().nullable() }).meta({ id: 'BookedTransaction' });
+const BookedTransaction = TransactionView.extend({ createdRuleId: z.uuid().nullable() }).meta({
+  id: 'BookedTransaction',
+});
 
 const StatementParams = IdParams.extend({ date: IsoDate });
 
@@ -110,11 +125,16 @@ const StatementFileImport = z
     statements: z.number().int(),
     entries: z.number().int(),
     imported: z.number().int(),
-    duplicates: z.number().int().describe('already there: from this file before, another file, or the bank connection (R-A5)'),
+    duplicates: z
+      .number()
+      .int()
+      .describe('already there: from this file before, another file, or the bank connection (R-A5)'),
     firstDate: IsoDate.nullable(),
     lastDate: IsoDate.nullable(),
     dates: z.array(IsoDate).describe('booking dates that received new transactions; their statements are in progress'),
-    switchOverDate: IsoDate.nullable().describe('from this day on the bank connection imports (R-A5); null without a connection'),
+    switchOverDate: IsoDate.nullable().describe(
+      'from this day on the bank connection imports (R-A5); null without a connection',
+    ),
     warnings: z.array(Warning).describe('from the parser: a balance chain that does not close, a schema deviation'),
   })
   .meta({ id: 'StatementFileImport' });
@@ -169,10 +189,25 @@ async function findAccount(em: EntityManager, organizationId: string, id: string
   return account;
 }
 
-async function findStatement(em: EntityManager, organizationId: string, accountId: string, date: string, lock = false): Promise<IDailyStatement> {
+async function findStatement(
+  em: EntityManager,
+  organizationId: string,
+  accountId: string,
+  date: string,
+  lock = false,
+): Promise<IDailyStatement> {
   const account = await findAccount(em, organizationId, accountId);
-  const statement = await em.findOne(DailyStatement, { bankAccount: account.id, date }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
-  if (!statement) throw new Problem(404, 'Not found', `no statement on ${date}: there is one only for days with transactions (R-A16)`);
+  const statement = await em.findOne(
+    DailyStatement,
+    { bankAccount: account.id, date },
+    lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
+  );
+  if (!statement)
+    throw new Problem(
+      404,
+      'Not found',
+      `no statement on ${date}: there is one only for days with transactions (R-A16)`,
+    );
   return statement;
 }
 
@@ -219,7 +254,8 @@ function decodeTransactionCursor(cursor: string | undefined): { at: string; id: 
   if (!cursor) return null;
   try {
     const { t, i } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t?: unknown; i?: unknown };
-    if (typeof t === 'string' && KEYSET_AT.test(t) && typeof i === 'string' && z.uuid().safeParse(i).success) return { at: t, id: i };
+    if (typeof t === 'string' && KEYSET_AT.test(t) && typeof i === 'string' && z.uuid().safeParse(i).success)
+      return { at: t, id: i };
   } catch {
     // falls through to the problem below
   }
@@ -229,22 +265,32 @@ function decodeTransactionCursor(cursor: string | undefined): { at: string; id: 
 async function transactionsPage(em: EntityManager, statementId: string, limit: number, cursor: string | undefined) {
   const after = decodeTransactionCursor(cursor);
   const rows = await em.execute<(Record<string, unknown> & { keyset_at: string })[]>(TRANSACTIONS_PAGE, [
-    statementId, after?.at ?? null, after?.at ?? null, after?.id ?? null, limit + 1,
+    statementId,
+    after?.at ?? null,
+    after?.at ?? null,
+    after?.id ?? null,
+    limit + 1,
   ]);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
     items: items.map(({ keyset_at: _, ...row }) => presentTransaction(em.map(Transaction, row))),
-    nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ t: last.keyset_at, i: last.id })).toString('base64url') : null,
+    nextCursor:
+      rows.length > limit && last
+        ? Buffer.from(JSON.stringify({ t: last.keyset_at, i: last.id })).toString('base64url')
+        : null,
   };
 }
 
 // ---- statement files ------------------------------------------------------------------------------------
 
 function tooLarge(): Problem {
-  return new Problem(413, 'Payload too large', `${FILE_FIELD}: the file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`, [
-    { field: FILE_FIELD, message: `larger than ${MAX_FILE_BYTES} bytes` },
-  ]);
+  return new Problem(
+    413,
+    'Payload too large',
+    `${FILE_FIELD}: the file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`,
+    [{ field: FILE_FIELD, message: `larger than ${MAX_FILE_BYTES} bytes` }],
+  );
 }
 
 interface UploadedFile {
@@ -262,7 +308,9 @@ function readUploadedFile(req: Request): Promise<UploadedFile> {
     try {
       parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: MAX_FILE_BYTES, parts: 10 } });
     } catch {
-      reject(Problem.field('body', `send multipart/form-data with the statement file in the field "${FILE_FIELD}"`, 415));
+      reject(
+        Problem.field('body', `send multipart/form-data with the statement file in the field "${FILE_FIELD}"`, 415),
+      );
       return;
     }
     let refusal: Problem | null = null;
@@ -283,13 +331,16 @@ function readUploadedFile(req: Request): Promise<UploadedFile> {
         file = { name: info.filename ?? '', bytes: Buffer.concat(chunks) };
       });
     });
-    parser.on('field', (field) => refuse(Problem.field(field, `unexpected field; send only the statement file, in the field "${FILE_FIELD}"`)));
+    parser.on('field', (field) =>
+      refuse(Problem.field(field, `unexpected field; send only the statement file, in the field "${FILE_FIELD}"`)),
+    );
     parser.on('filesLimit', () => refuse(Problem.field(FILE_FIELD, 'send exactly one file per request')));
     parser.on('partsLimit', () => refuse(Problem.field('body', 'too many parts; send only the statement file')));
     parser.on('error', (error: Error) => reject(Problem.field('body', `unreadable multipart body: ${error.message}`)));
     parser.on('close', () => {
       if (refusal) reject(refusal);
-      else if (!file) reject(Problem.field(FILE_FIELD, `missing: send the statement file in the field "${FILE_FIELD}"`));
+      else if (!file)
+        reject(Problem.field(FILE_FIELD, `missing: send the statement file in the field "${FILE_FIELD}"`));
       else resolve(file);
     });
     req.on('close', () => {
@@ -306,13 +357,20 @@ function readUploadedFile(req: Request): Promise<UploadedFile> {
 function isThisAccount(fileAccount: string, iban: string): boolean {
   const named = normaliseIban(fileAccount);
   if (named === iban) return true;
-  return iban.startsWith('NL') && /^\d{1,10}$/.test(named) && named.replace(/^0+/, '') === iban.slice(8).replace(/^0+/, '');
+  return (
+    iban.startsWith('NL') && /^\d{1,10}$/.test(named) && named.replace(/^0+/, '') === iban.slice(8).replace(/^0+/, '')
+  );
 }
 
 /** The whole file belongs to this account and its currency, or none of it is imported. */
 function checkFileAccount(file: StatementFile, account: IBankAccount): void {
   const iban = account.iban;
-  if (!iban) throw new Problem(422, 'Wrong account', `bank account "${account.name}" has no IBAN, so no statement file can be matched to it`);
+  if (!iban)
+    throw new Problem(
+      422,
+      'Wrong account',
+      `bank account "${account.name}" has no IBAN, so no statement file can be matched to it`,
+    );
   const others = [...new Set(file.statements.map((s) => s.account).filter((named) => !isThisAccount(named, iban)))];
   if (others.length) {
     throw new Problem(
@@ -322,11 +380,16 @@ function checkFileAccount(file: StatementFile, account: IBankAccount): void {
       [{ field: FILE_FIELD, message: `statements for ${others.join(', ')}` }],
     );
   }
-  const currencies = [...new Set(file.statements.map((s) => s.currency).filter((currency) => currency !== account.currency))];
+  const currencies = [
+    ...new Set(file.statements.map((s) => s.currency).filter((currency) => currency !== account.currency)),
+  ];
   if (currencies.length) {
-    throw new Problem(422, 'Wrong currency', `the file has statements in ${currencies.join(', ')}; the account is kept in ${account.currency} (nothing was imported)`, [
-      { field: FILE_FIELD, message: `statements in ${currencies.join(', ')}` },
-    ]);
+    throw new Problem(
+      422,
+      'Wrong currency',
+      `the file has statements in ${currencies.join(', ')}; the account is kept in ${account.currency} (nothing was imported)`,
+      [{ field: FILE_FIELD, message: `statements in ${currencies.join(', ')}` }],
+    );
   }
 }
 
@@ -340,7 +403,10 @@ function checkFileAccount(file: StatementFile, account: IBankAccount): void {
  *   same rule across files (no opening once the day has any balance).
  * A statement without entries has no day to put balances on.
  */
-function reportedBalances(statements: readonly Statement[]): { openings: Map<string, number>; closings: Map<string, number> } {
+function reportedBalances(statements: readonly Statement[]): {
+  openings: Map<string, number>;
+  closings: Map<string, number>;
+} {
   const openings = new Map<string, number>();
   const closings = new Map<string, number>();
   for (const statement of statements) {
@@ -364,10 +430,18 @@ UPDATE daily_statement d SET closing_balance_cents = b.cents, updated_at = now()
 FROM unnest(?::date[], ?::bigint[]) AS b(date, cents)
 WHERE d.bank_account_id = ?::uuid AND d.date = b.date`;
 
-async function storeBalances(em: EntityManager, bankAccountId: string, statements: readonly Statement[]): Promise<void> {
+async function storeBalances(
+  em: EntityManager,
+  bankAccountId: string,
+  statements: readonly Statement[],
+): Promise<void> {
   const { openings, closings } = reportedBalances(statements);
-  for (const [sql, balances] of [[SET_OPENINGS, openings], [SET_CLOSINGS, closings]] as const) {
-    if (balances.size) await em.execute(sql, [pgArray([...balances.keys()]), pgArray([...balances.values()]), bankAccountId]);
+  for (const [sql, balances] of [
+    [SET_OPENINGS, openings],
+    [SET_CLOSINGS, closings],
+  ] as const) {
+    if (balances.size)
+      await em.execute(sql, [pgArray([...balances.keys()]), pgArray([...balances.values()]), bankAccountId]);
   }
 }
 
@@ -383,8 +457,15 @@ export const statementRoutes = [
     tag: 'Statements',
     permission: 'read',
     params: IdParams,
-    query: PageQuery.extend({ status: z.enum(STATEMENT_STATUSES).optional(), dateFrom: IsoDate.optional(), dateTo: IsoDate.optional() }),
-    responses: { 200: { description: 'A page of daily statements', schema: StatementList }, 404: { description: 'No such bank account' } },
+    query: PageQuery.extend({
+      status: z.enum(STATEMENT_STATUSES).optional(),
+      dateFrom: IsoDate.optional(),
+      dateTo: IsoDate.optional(),
+    }),
+    responses: {
+      200: { description: 'A page of daily statements', schema: StatementList },
+      404: { description: 'No such bank account' },
+    },
     handler: async ({ em, auth, params, query }) => {
       const account = await findAccount(em, auth.organizationId, params.id);
       const before = decodeDateCursor(query.cursor);
@@ -395,11 +476,18 @@ export const statementRoutes = [
       };
       const rows = await em.find(
         DailyStatement,
-        { bankAccount: account.id, ...(query.status ? { status: query.status } : {}), ...(Object.keys(date).length ? { date } : {}) },
+        {
+          bankAccount: account.id,
+          ...(query.status ? { status: query.status } : {}),
+          ...(Object.keys(date).length ? { date } : {}),
+        },
         { orderBy: { date: 'desc' }, limit: query.limit + 1 },
       );
       const items = rows.slice(0, query.limit);
-      const unbooked = await unbookedCounts(em, items.map((s) => s.id));
+      const unbooked = await unbookedCounts(
+        em,
+        items.map((s) => s.id),
+      );
       const last = items[items.length - 1];
       return {
         status: 200,
@@ -413,15 +501,23 @@ export const statementRoutes = [
   defineRoute({
     method: 'get',
     path: '/bank-accounts/{id}/statements/{date}',
-    summary: 'Show the statement of one day with its transactions (paginated by limit and cursor) and any balance-chain breaks',
+    summary:
+      'Show the statement of one day with its transactions (paginated by limit and cursor) and any balance-chain breaks',
     tag: 'Statements',
     permission: 'read',
     params: StatementParams,
     query: PageQuery.extend({ limit: z.coerce.number().int().min(1).max(500).default(200) }),
-    responses: { 200: { description: 'The statement', schema: StatementDetail }, 404: { description: 'No such bank account, or no statement that day' } },
+    responses: {
+      200: { description: 'The statement', schema: StatementDetail },
+      404: { description: 'No such bank account, or no statement that day' },
+    },
     handler: async ({ em, auth, params, query }) => {
       const statement = await findStatement(em, auth.organizationId, params.id, params.date);
-      const previous = await em.findOne(DailyStatement, { bankAccount: params.id, date: { $lt: params.date } }, { orderBy: { date: 'desc' } });
+      const previous = await em.findOne(
+        DailyStatement,
+        { bankAccount: params.id, date: { $lt: params.date } },
+        { orderBy: { date: 'desc' } },
+      );
       const chain = [...(previous ? [previous] : []), statement].map((s) => ({
         date: s.date,
         openingBalanceCents: s.openingBalanceCents ?? null,
@@ -442,7 +538,8 @@ export const statementRoutes = [
   defineRoute({
     method: 'patch',
     path: '/transactions/{id}',
-    summary: 'Book a transaction to a ledger account by hand while processing its statement (R-A19), optionally saving a rule for next time',
+    summary:
+      'Book a transaction to a ledger account by hand while processing its statement (R-A19), optionally saving a rule for next time',
     tag: 'Statements',
     permission: 'write',
     params: IdParams,
@@ -457,9 +554,17 @@ export const statementRoutes = [
         const transaction = await tx.findOne(Transaction, { id: params.id, organization: auth.organizationId });
         if (!transaction) throw Problem.notFound('transaction');
         // Locked so a concurrent "process" sees either the booking or the refusal, never half of each.
-        const statement = await tx.findOneOrFail(DailyStatement, { id: transaction.dailyStatement.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const statement = await tx.findOneOrFail(
+          DailyStatement,
+          { id: transaction.dailyStatement.id },
+          { lockMode: LockMode.PESSIMISTIC_WRITE },
+        );
         if (statement.status === 'processed') {
-          throw Problem.field('ledgerAccount', `the statement of ${statement.date} is processed; its bookings are final`, 409);
+          throw Problem.field(
+            'ledgerAccount',
+            `the statement of ${statement.date} is processed; its bookings are final`,
+            409,
+          );
         }
         transaction.ledgerAccount = body.ledgerAccount;
         transaction.bookedBy = 'hand';
@@ -475,13 +580,29 @@ export const statementRoutes = [
             ledgerAccount: body.ledgerAccount,
             priority: body.createRule.priority,
           });
-          if (errors.length) throw Problem.field('createRule', 'this transaction has no bank transaction code or valid counterparty IBAN to make a rule of');
+          if (errors.length)
+            throw Problem.field(
+              'createRule',
+              'this transaction has no bank transaction code or valid counterparty IBAN to make a rule of',
+            );
           await assertCodeFree(tx, auth.organizationId, values.code, 'createRule.code');
           const rule = tx.create(TransactionCodeRule, { organization: auth.organizationId, ...values });
-          recordAudit(tx, auth, 'transaction_code_rule.created', { type: 'TransactionCodeRule', entity: rule }, { code: values.code, ledgerAccount: values.ledgerAccount, fromTransaction: transaction.id });
+          recordAudit(
+            tx,
+            auth,
+            'transaction_code_rule.created',
+            { type: 'TransactionCodeRule', entity: rule },
+            { code: values.code, ledgerAccount: values.ledgerAccount, fromTransaction: transaction.id },
+          );
           createdRuleId = rule.id;
         }
-        recordAudit(tx, auth, 'transaction.booked', { type: 'Transaction', entity: transaction }, { ledgerAccount: body.ledgerAccount, date: statement.date });
+        recordAudit(
+          tx,
+          auth,
+          'transaction.booked',
+          { type: 'Transaction', entity: transaction },
+          { ledgerAccount: body.ledgerAccount, date: statement.date },
+        );
         await tx.flush();
         return { status: 200, body: { ...presentTransaction(transaction), createdRuleId } };
       }),
@@ -489,7 +610,8 @@ export const statementRoutes = [
   defineRoute({
     method: 'post',
     path: '/bank-accounts/{id}/statements/{date}/process',
-    summary: 'Mark a statement processed, once every transaction on it has a ledger account; a later import reopens it (R-A18)',
+    summary:
+      'Mark a statement processed, once every transaction on it has a ledger account; a later import reopens it (R-A18)',
     tag: 'Statements',
     permission: 'write',
     params: StatementParams,
@@ -506,12 +628,20 @@ export const statementRoutes = [
         const unbooked = await tx.count(Transaction, { dailyStatement: statement.id, ledgerAccount: null });
         if (unbooked > 0) {
           const message = `${unbooked} of ${statement.transactionCount} transactions have no ledger account yet; book them by hand or with a transaction-code rule first`;
-          throw new Problem(409, 'Conflict', `the statement of ${statement.date} cannot be processed: ${message}`, [{ field: 'transactions', message }]);
+          throw new Problem(409, 'Conflict', `the statement of ${statement.date} cannot be processed: ${message}`, [
+            { field: 'transactions', message },
+          ]);
         }
         if (statement.status !== 'processed') {
           statement.status = 'processed';
           statement.processedAt = new Date();
-          recordAudit(tx, auth, 'daily_statement.processed', { type: 'DailyStatement', entity: statement }, { date: statement.date, transactions: statement.transactionCount });
+          recordAudit(
+            tx,
+            auth,
+            'daily_statement.processed',
+            { type: 'DailyStatement', entity: statement },
+            { date: statement.date, transactions: statement.transactionCount },
+          );
         }
         await tx.flush();
         return { status: 200, body: presentStatement(statement, 0) };
@@ -534,7 +664,9 @@ export const statementRoutes = [
     responses: {
       201: { description: 'Imported; at least one transaction was new', schema: StatementFileImport },
       200: { description: 'Nothing new: every transaction was already there', schema: StatementFileImport },
-      400: { description: 'The file cannot be read (the problem names the line), or no single file in the field "file"' },
+      400: {
+        description: 'The file cannot be read (the problem names the line), or no single file in the field "file"',
+      },
       404: { description: 'No such bank account' },
       409: { description: 'The account is blocked on its bank connection' },
       413: { description: 'The file is too large' },
@@ -543,7 +675,12 @@ export const statementRoutes = [
     },
     handler: async ({ em, auth, params, req }) => {
       const account = await findAccount(em, auth.organizationId, params.id);
-      if (!req.is('multipart/form-data')) throw Problem.field('body', `send multipart/form-data with the statement file in the field "${FILE_FIELD}"`, 415);
+      if (!req.is('multipart/form-data'))
+        throw Problem.field(
+          'body',
+          `send multipart/form-data with the statement file in the field "${FILE_FIELD}"`,
+          415,
+        );
       // Multipart adds headers and boundaries around the file: a few kilobytes, never megabytes.
       if (Number(req.get('content-length') ?? 0) > MAX_FILE_BYTES + 64 * 1024) throw tooLarge();
       const upload = await readUploadedFile(req);
@@ -552,12 +689,22 @@ export const statementRoutes = [
         file = await parseStatementFile(decodeStatementBytes(upload.bytes));
       } catch (error) {
         if (!(error instanceof StatementParseError)) throw error;
-        throw new Problem(400, 'Unreadable statement file', `${error.message} (nothing was imported)`, [{ field: FILE_FIELD, message: error.message }]);
+        throw new Problem(400, 'Unreadable statement file', `${error.message} (nothing was imported)`, [
+          { field: FILE_FIELD, message: error.message },
+        ]);
       }
       checkFileAccount(file, account);
-      const connected = await em.find(ConnectedAccount, { bankAccount: account.id }, { orderBy: { switchOverDate: 'asc' } });
+      const connected = await em.find(
+        ConnectedAccount,
+        { bankAccount: account.id },
+        { orderBy: { switchOverDate: 'asc' } },
+      );
       if (connected.some((c) => c.blocked)) {
-        throw new Problem(409, 'Account blocked', `${account.iban} is blocked on its bank connection; unblock it before importing transactions into it (nothing was imported)`);
+        throw new Problem(
+          409,
+          'Account blocked',
+          `${account.iban} is blocked on its bank connection; unblock it before importing transactions into it (nothing was imported)`,
+        );
       }
       // The earliest: from that day on the bank connection imports (R-A5), and files overlap it only by dedupe.
       const switchOverDate = connected[0]?.switchOverDate ?? null;
@@ -568,16 +715,32 @@ export const statementRoutes = [
         const { rows } = prepareRows(entries, { source: 'file', switchOverDate }, new OccurrenceCounter());
         const total: IngestPageResult = { imported: 0, duplicates: 0, dates: [] };
         for (let i = 0; i < rows.length; i += INGEST_CHUNK) {
-          const part = await ingestPage(tx, { organizationId: auth.organizationId, bankAccountId: account.id, source: 'file' }, rows.slice(i, i + INGEST_CHUNK));
+          const part = await ingestPage(
+            tx,
+            { organizationId: auth.organizationId, bankAccountId: account.id, source: 'file' },
+            rows.slice(i, i + INGEST_CHUNK),
+          );
           total.imported += part.imported;
           total.duplicates += part.duplicates;
           total.dates.push(...part.dates);
         }
         await storeBalances(tx, account.id, file.statements);
-        recordAudit(tx, auth, 'statement_file.imported', { type: 'BankAccount', entity: account }, {
-          sha256, fileName: upload.name, sizeBytes: upload.bytes.length, format: file.format,
-          statements: file.statements.length, entries: entries.length, imported: total.imported, duplicates: total.duplicates,
-        });
+        recordAudit(
+          tx,
+          auth,
+          'statement_file.imported',
+          { type: 'BankAccount', entity: account },
+          {
+            sha256,
+            fileName: upload.name,
+            sizeBytes: upload.bytes.length,
+            format: file.format,
+            statements: file.statements.length,
+            entries: entries.length,
+            imported: total.imported,
+            duplicates: total.duplicates,
+          },
+        );
         return total;
       });
       const body: z.infer<typeof StatementFileImport> = {

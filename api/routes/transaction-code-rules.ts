@@ -14,9 +14,19 @@ import { defineRoute, IdParams } from '../route';
  * import (activities/ingest.ts). Many rules move between offices or administrations as one CSV file.
  */
 
-export const LedgerAccount = z.string().trim().min(1).max(20).regex(/^[0-9A-Za-z.-]+$/, 'letters, digits, . and - only');
+export const LedgerAccount = z
+  .string()
+  .trim()
+  .min(1)
+  .max(20)
+  .regex(/^[0-9A-Za-z.-]+$/, 'letters, digits, . and - only');
 
-export const RuleCode = z.string().trim().min(1).max(40).regex(/^[0-9A-Za-z._-]+$/, 'letters, digits, ., _ and - only');
+export const RuleCode = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[0-9A-Za-z._-]+$/, 'letters, digits, ., _ and - only');
 
 export const RuleDescription = z.string().trim().min(1).max(200);
 export const RulePriority = z.number().int().min(0).max(10_000).describe('lower wins when several rules match');
@@ -61,7 +71,9 @@ const RuleView = z
   })
   .meta({ id: 'TransactionCodeRule' });
 
-const RuleList = z.object({ items: z.array(RuleView), nextCursor: z.string().nullable() }).meta({ id: 'TransactionCodeRuleList' });
+const RuleList = z
+  .object({ items: z.array(RuleView), nextCursor: z.string().nullable() })
+  .meta({ id: 'TransactionCodeRuleList' });
 
 const ImportReport = z
   .object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int() })
@@ -97,12 +109,23 @@ export function completeRule(values: RuleValues): { values: RuleValues; errors: 
   const iban = values.counterpartyIban === null ? null : normaliseIban(values.counterpartyIban);
   const problem = iban === null ? null : ibanProblem(iban);
   if (problem) errors.push({ field: 'counterpartyIban', message: problem });
-  if (!values.bankTransactionCode && !iban && !values.descriptionContains) errors.push({ field: 'bankTransactionCode', message: CRITERIA });
+  if (!values.bankTransactionCode && !iban && !values.descriptionContains)
+    errors.push({ field: 'bankTransactionCode', message: CRITERIA });
   return { values: { ...values, counterpartyIban: iban }, errors };
 }
 
-export async function assertCodeFree(em: EntityManager, organizationId: string, code: string, field: string, exceptId?: string): Promise<void> {
-  const clash = await em.findOne(TransactionCodeRule, { organization: organizationId, code, ...(exceptId ? { id: { $ne: exceptId } } : {}) });
+export async function assertCodeFree(
+  em: EntityManager,
+  organizationId: string,
+  code: string,
+  field: string,
+  exceptId?: string,
+): Promise<void> {
+  const clash = await em.findOne(TransactionCodeRule, {
+    organization: organizationId,
+    code,
+    ...(exceptId ? { id: { $ne: exceptId } } : {}),
+  });
   if (clash) throw Problem.field(field, `another rule already has the code "${code}"`, 409);
 }
 
@@ -126,7 +149,15 @@ function valuesOf(rule: ITransactionCodeRule): RuleValues {
 
 // ---- CSV -------------------------------------------------------------------------------------------------
 
-const CSV_COLUMNS = ['code', 'description', 'bankTransactionCode', 'counterpartyIban', 'descriptionContains', 'ledgerAccount', 'priority'] as const;
+const CSV_COLUMNS = [
+  'code',
+  'description',
+  'bankTransactionCode',
+  'counterpartyIban',
+  'descriptionContains',
+  'ledgerAccount',
+  'priority',
+] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
 const REQUIRED_COLUMNS: readonly CsvColumn[] = ['code', 'description', 'ledgerAccount'];
 
@@ -237,14 +268,24 @@ function rulesFromCsv(text: string): CsvRule[] {
     throw error;
   }
   const [header, ...rows] = records;
-  if (!header || header.every((cell) => cell.trim() === '')) throw Problem.validation([{ field: 'row 1', message: `the header row is missing; expected ${CSV_COLUMNS.join(',')}` }]);
+  if (!header || header.every((cell) => cell.trim() === ''))
+    throw Problem.validation([
+      { field: 'row 1', message: `the header row is missing; expected ${CSV_COLUMNS.join(',')}` },
+    ]);
   const columns = header.map((cell) => cell.trim());
   const headerErrors: FieldError[] = [];
   columns.forEach((column, index) => {
-    if (!(CSV_COLUMNS as readonly string[]).includes(column)) headerErrors.push({ field: `row 1, column ${index + 1}`, message: `unknown column "${column}"; known are ${CSV_COLUMNS.join(', ')}` });
-    else if (columns.indexOf(column) !== index) headerErrors.push({ field: `row 1, ${column}`, message: 'this column appears twice' });
+    if (!(CSV_COLUMNS as readonly string[]).includes(column))
+      headerErrors.push({
+        field: `row 1, column ${index + 1}`,
+        message: `unknown column "${column}"; known are ${CSV_COLUMNS.join(', ')}`,
+      });
+    else if (columns.indexOf(column) !== index)
+      headerErrors.push({ field: `row 1, ${column}`, message: 'this column appears twice' });
   });
-  for (const required of REQUIRED_COLUMNS) if (!columns.includes(required)) headerErrors.push({ field: `row 1, ${required}`, message: 'required column is missing' });
+  for (const required of REQUIRED_COLUMNS)
+    if (!columns.includes(required))
+      headerErrors.push({ field: `row 1, ${required}`, message: 'required column is missing' });
   if (headerErrors.length) throw Problem.validation(headerErrors);
 
   const errors: FieldError[] = [];
@@ -254,7 +295,10 @@ function rulesFromCsv(text: string): CsvRule[] {
     const rowNumber = index + 2;
     if (cells.length === 1 && cells[0]?.trim() === '') return;
     if (cells.length !== columns.length) {
-      errors.push({ field: `row ${rowNumber}`, message: `has ${cells.length} cells; the header has ${columns.length}` });
+      errors.push({
+        field: `row ${rowNumber}`,
+        message: `has ${cells.length} cells; the header has ${columns.length}`,
+      });
       return;
     }
     const cell = (column: CsvColumn): string | null => {
@@ -273,7 +317,8 @@ function rulesFromCsv(text: string): CsvRule[] {
       ...(priority === null ? {} : { priority: /^-?\d+$/.test(priority) ? Number(priority) : Number.NaN }),
     });
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push({ field: `row ${rowNumber}, ${issue.path.join('.')}`, message: issue.message });
+      for (const issue of parsed.error.issues)
+        errors.push({ field: `row ${rowNumber}, ${issue.path.join('.')}`, message: issue.message });
       return;
     }
     const { values, errors: ruleErrors } = completeRule({
@@ -284,7 +329,8 @@ function rulesFromCsv(text: string): CsvRule[] {
     });
     for (const error of ruleErrors) errors.push({ field: `row ${rowNumber}, ${error.field}`, message: error.message });
     const earlier = rowOfCode.get(values.code);
-    if (earlier !== undefined) errors.push({ field: `row ${rowNumber}, code`, message: `"${values.code}" is already on row ${earlier}` });
+    if (earlier !== undefined)
+      errors.push({ field: `row ${rowNumber}, code`, message: `"${values.code}" is already on row ${earlier}` });
     rowOfCode.set(values.code, earlier ?? rowNumber);
     if (ruleErrors.length === 0 && earlier === undefined) rules.push({ row: rowNumber, values });
   });
@@ -295,7 +341,10 @@ function rulesFromCsv(text: string): CsvRule[] {
 
 /** Reads a raw body the JSON parser left alone, refusing it past `maxBytes` before it is all in memory. */
 async function readRawBody(req: Request, maxBytes: number, what: string): Promise<Buffer> {
-  const tooLarge = () => new Problem(413, 'Payload too large', `body: the ${what} is larger than ${maxBytes / 1024 / 1024} MB`, [{ field: 'body', message: `larger than ${maxBytes} bytes` }]);
+  const tooLarge = () =>
+    new Problem(413, 'Payload too large', `body: the ${what} is larger than ${maxBytes / 1024 / 1024} MB`, [
+      { field: 'body', message: `larger than ${maxBytes} bytes` },
+    ]);
   if (Number(req.get('content-length') ?? 0) > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -312,23 +361,34 @@ export const transactionCodeRuleRoutes = [
   defineRoute({
     method: 'get',
     path: '/transaction-code-rules/export',
-    summary: 'Export every transaction-code rule as CSV (R-A19); cells a spreadsheet would run as a formula start with a single quote',
+    summary:
+      'Export every transaction-code rule as CSV (R-A19); cells a spreadsheet would run as a formula start with a single quote',
     tag: 'Transaction-code rules',
     permission: 'read',
-    responses: { 200: { description: `CSV with the header ${CSV_COLUMNS.join(',')}`, schema: z.string(), contentType: 'text/csv' } },
+    responses: {
+      200: { description: `CSV with the header ${CSV_COLUMNS.join(',')}`, schema: z.string(), contentType: 'text/csv' },
+    },
     handler: async ({ em, auth }) => {
-      const rules = await em.find(TransactionCodeRule, { organization: auth.organizationId }, { orderBy: { code: 'asc' } });
+      const rules = await em.find(
+        TransactionCodeRule,
+        { organization: auth.organizationId },
+        { orderBy: { code: 'asc' } },
+      );
       return {
         status: 200,
         text: rulesToCsv(rules.map(valuesOf)),
-        headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="transaction-code-rules.csv"' },
+        headers: {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': 'attachment; filename="transaction-code-rules.csv"',
+        },
       };
     },
   }),
   defineRoute({
     method: 'post',
     path: '/transaction-code-rules/import',
-    summary: 'Import rules from CSV (R-A19): all or nothing; a rule whose code exists is updated, others are created, none are deleted',
+    summary:
+      'Import rules from CSV (R-A19): all or nothing; a rule whose code exists is updated, others are created, none are deleted',
     tag: 'Transaction-code rules',
     permission: 'write',
     rawBody: {
@@ -348,7 +408,12 @@ export const transactionCodeRuleRoutes = [
       const rules = rulesFromCsv(decodeStatementBytes(await readRawBody(req, MAX_CSV_BYTES, 'CSV file')));
       const report = await em.transactional(async (tx) => {
         const existing = new Map(
-          (await tx.find(TransactionCodeRule, { organization: auth.organizationId, code: { $in: rules.map((r) => r.values.code) } })).map((rule) => [rule.code, rule]),
+          (
+            await tx.find(TransactionCodeRule, {
+              organization: auth.organizationId,
+              code: { $in: rules.map((r) => r.values.code) },
+            })
+          ).map((rule) => [rule.code, rule]),
         );
         const counts = { created: 0, updated: 0, unchanged: 0 };
         for (const { values } of rules) {
@@ -363,7 +428,13 @@ export const transactionCodeRuleRoutes = [
             counts.updated += 1;
           }
         }
-        recordAudit(tx, auth, 'transaction_code_rule.imported', { type: 'Organization', entity: { id: auth.organizationId } }, { rows: rules.length, ...counts });
+        recordAudit(
+          tx,
+          auth,
+          'transaction_code_rule.imported',
+          { type: 'Organization', entity: { id: auth.organizationId } },
+          { rows: rules.length, ...counts },
+        );
         return counts;
       });
       return { status: 200, body: report };
@@ -394,7 +465,10 @@ export const transactionCodeRuleRoutes = [
     permission: 'read',
     params: IdParams,
     responses: { 200: { description: 'The rule', schema: RuleView }, 404: { description: 'No such rule' } },
-    handler: async ({ em, auth, params }) => ({ status: 200, body: presentRule(await findRule(em, auth.organizationId, params.id)) }),
+    handler: async ({ em, auth, params }) => ({
+      status: 200,
+      body: presentRule(await findRule(em, auth.organizationId, params.id)),
+    }),
   }),
   defineRoute({
     method: 'post',
@@ -403,7 +477,11 @@ export const transactionCodeRuleRoutes = [
     tag: 'Transaction-code rules',
     permission: 'write',
     body: CreateRule,
-    responses: { 201: { description: 'Created', schema: RuleView }, 400: { description: 'Invalid' }, 409: { description: 'The code is taken' } },
+    responses: {
+      201: { description: 'Created', schema: RuleView },
+      400: { description: 'Invalid' },
+      409: { description: 'The code is taken' },
+    },
     handler: async ({ em, auth, body }) => {
       const { values, errors } = completeRule({
         ...body,
@@ -414,7 +492,13 @@ export const transactionCodeRuleRoutes = [
       if (errors.length) throw Problem.validation(errors);
       await assertCodeFree(em, auth.organizationId, values.code, 'code');
       const rule = em.create(TransactionCodeRule, { organization: auth.organizationId, ...values });
-      recordAudit(em, auth, 'transaction_code_rule.created', { type: 'TransactionCodeRule', entity: rule }, { code: values.code, ledgerAccount: values.ledgerAccount });
+      recordAudit(
+        em,
+        auth,
+        'transaction_code_rule.created',
+        { type: 'TransactionCodeRule', entity: rule },
+        { code: values.code, ledgerAccount: values.ledgerAccount },
+      );
       await em.flush();
       return { status: 201, body: presentRule(rule) };
     },
@@ -427,14 +511,24 @@ export const transactionCodeRuleRoutes = [
     permission: 'write',
     params: IdParams,
     body: UpdateRule,
-    responses: { 200: { description: 'Changed', schema: RuleView }, 404: { description: 'No such rule' }, 409: { description: 'The code is taken' } },
+    responses: {
+      200: { description: 'Changed', schema: RuleView },
+      404: { description: 'No such rule' },
+      409: { description: 'The code is taken' },
+    },
     handler: async ({ em, auth, params, body }) => {
       const rule = await findRule(em, auth.organizationId, params.id);
       const { values, errors } = completeRule({ ...valuesOf(rule), ...body });
       if (errors.length) throw Problem.validation(errors);
       if (values.code !== rule.code) await assertCodeFree(em, auth.organizationId, values.code, 'code', rule.id);
       em.assign(rule, values);
-      recordAudit(em, auth, 'transaction_code_rule.changed', { type: 'TransactionCodeRule', entity: rule }, { fields: Object.keys(body) });
+      recordAudit(
+        em,
+        auth,
+        'transaction_code_rule.changed',
+        { type: 'TransactionCodeRule', entity: rule },
+        { fields: Object.keys(body) },
+      );
       await em.flush();
       return { status: 200, body: presentRule(rule) };
     },
@@ -449,7 +543,13 @@ export const transactionCodeRuleRoutes = [
     responses: { 204: { description: 'Deleted' }, 404: { description: 'No such rule' } },
     handler: async ({ em, auth, params }) => {
       const rule = await findRule(em, auth.organizationId, params.id);
-      recordAudit(em, auth, 'transaction_code_rule.deleted', { type: 'TransactionCodeRule', entity: rule }, { code: rule.code });
+      recordAudit(
+        em,
+        auth,
+        'transaction_code_rule.deleted',
+        { type: 'TransactionCodeRule', entity: rule },
+        { code: rule.code },
+      );
       em.remove(rule);
       await em.flush();
       return { status: 204 };

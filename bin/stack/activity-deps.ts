@@ -10,7 +10,11 @@ import { createMailer } from './mailer';
 import { connectTemporal } from './temporal';
 
 /** Everything activities need, built once per worker process. */
-export async function buildActivityDeps(config: Config, orm: MikroORM, log: Logger): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
+export async function buildActivityDeps(
+  config: Config,
+  orm: MikroORM,
+  log: Logger,
+): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
   const secretsKey = requireSecretsKey(config);
   const mailer = createMailer(config.smtpUrl);
   const temporal = await connectTemporal(config.temporal);

@@ -1,5 +1,10 @@
 import type { BankConnector } from '../../banks/connector';
-import { bankEndpointsFromEnv, createConnectorFor, type BankCode, type BankEndpointsConfig } from '../../banks/registry';
+import {
+  bankEndpointsFromEnv,
+  createConnectorFor,
+  type BankCode,
+  type BankEndpointsConfig,
+} from '../../banks/registry';
 import type { Config } from '../config';
 
 /**
@@ -7,11 +12,14 @@ import type { Config } from '../config';
  */
 export function bankConnectorFactory(config: Config): (bankCode: string) => BankConnector {
   const endpoints = bankEndpointsFromEnv();
-  const banks: BankEndpointsConfig = Object.keys(endpoints).length ? { endpoints } : { sandboxBankUrl: config.sandboxBankUrl };
+  const banks: BankEndpointsConfig = Object.keys(endpoints).length
+    ? { endpoints }
+    : { sandboxBankUrl: config.sandboxBankUrl };
   return (bankCode) => createConnectorFor(bankCode as BankCode, banks);
 }
 
 export function requireSecretsKey(config: Config): string {
-  if (!config.secretsKey) throw new Error('SECRETS_KEY is not set: 32 random bytes in base64, e.g. `openssl rand -base64 32`');
+  if (!config.secretsKey)
+    throw new Error('SECRETS_KEY is not set: 32 random bytes in base64, e.g. `openssl rand -base64 32`');
   return config.secretsKey;
 }

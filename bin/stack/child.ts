@@ -14,7 +14,12 @@ export interface ManagedChild {
  * (API and worker before the servers they use); if we exit anyway, the child is killed with us. Keeps the
  * child's last lines for the error message when it dies early.
  */
-export function startChild(name: string, command: string, args: string[], options: SpawnOptions & { log?: (line: string) => void } = {}): ManagedChild {
+export function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  options: SpawnOptions & { log?: (line: string) => void } = {},
+): ManagedChild {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
   process.once('exit', () => child.kill('SIGKILL'));
   const tail: string[] = [];
@@ -37,7 +42,8 @@ export function startChild(name: string, command: string, args: string[], option
     name,
     process: child,
     exited: exited.then((code) => {
-      if (code !== 0 && code !== null) throw new Error(`${name} exited with code ${code}: ${tail.slice(-5).join(' / ')}`);
+      if (code !== 0 && code !== null)
+        throw new Error(`${name} exited with code ${code}: ${tail.slice(-5).join(' / ')}`);
       return code;
     }),
     stop: () => stopChild(child),

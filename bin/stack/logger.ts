@@ -6,7 +6,15 @@ export function createLogger(level: string, name: string): Logger {
     name,
     level,
     redact: {
-      paths: ['*.password', '*.token', '*.accessToken', '*.refreshToken', '*.apiKey', '*.authorization', '*.code_verifier'],
+      paths: [
+        '*.password',
+        '*.token',
+        '*.accessToken',
+        '*.refreshToken',
+        '*.apiKey',
+        '*.authorization',
+        '*.code_verifier',
+      ],
       censor: '[redacted]',
     },
   });

@@ -4,7 +4,11 @@ import { startChild, type ManagedChild } from './child';
 import { waitForPort } from './ports';
 
 /** maildev 3 is ESM-only, so it runs as its own process from its bin script. */
-export async function startMaildev(options: { smtpPort: number; webPort: number; log?: (line: string) => void }): Promise<ManagedChild> {
+export async function startMaildev(options: {
+  smtpPort: number;
+  webPort: number;
+  log?: (line: string) => void;
+}): Promise<ManagedChild> {
   const script = findPackageFile('maildev', path.join('dist', 'bin', 'maildev.js'));
   const child = startChild(
     'maildev',

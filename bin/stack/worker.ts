@@ -22,7 +22,9 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     namespace: options.temporal.namespace,
     taskQueue: options.temporal.taskQueue,
     activities: createActivities(options.deps),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: path.join(__dirname, '..', '..', 'workflows') }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: path.join(__dirname, '..', '..', 'workflows') }),
   });
   return { worker, connection };
 }

@@ -11,7 +11,10 @@ export const ActivationLink = defineEntity({
   name: 'ActivationLink',
   tableName: 'activation_link',
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     onboarding: p.manyToOne(Onboarding).deleteRule('cascade'),
     tokenHash: p.string().length(64).unique(),

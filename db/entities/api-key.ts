@@ -8,7 +8,10 @@ export const ApiKey = defineEntity({
   name: 'ApiKey',
   tableName: 'api_key',
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     name: p.string().length(200),
     role: p.enum([...API_KEY_ROLES]),

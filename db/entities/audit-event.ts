@@ -8,7 +8,10 @@ export const AuditEvent = defineEntity({
   tableName: 'audit_event',
   indexes: [{ properties: ['organization', 'at'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     actor: p.string().length(200),
     action: p.string().length(100),

@@ -11,7 +11,10 @@ export const BankAccount = defineEntity({
   tableName: 'bank_account',
   uniques: [{ properties: ['environment', 'iban'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     environment: p.manyToOne(Environment).deleteRule('restrict'),
     journal: p.manyToOne(BankJournal).nullable().deleteRule('set null'),
@@ -22,7 +25,10 @@ export const BankAccount = defineEntity({
     ledgerAccount: p.string().length(20),
     lastCheck: p.json<ConnectabilityCheck>().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type IBankAccount = InferEntity<typeof BankAccount>;

@@ -9,7 +9,10 @@ export const BankJournal = defineEntity({
   tableName: 'bank_journal',
   uniques: [{ properties: ['environment', 'code'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     environment: p.manyToOne(Environment).deleteRule('cascade'),
     code: p.string().length(20),

@@ -8,7 +8,10 @@ export const ClientCompany = defineEntity({
   tableName: 'client_company',
   uniques: [{ properties: ['organization', 'kvkNumber'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     kvkNumber: p.string().length(8),
     name: p.string().length(200),

@@ -12,7 +12,10 @@ export const ConnectedAccount = defineEntity({
   tableName: 'connected_account',
   uniques: [{ properties: ['connection', 'iban'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     connection: p.manyToOne(Connection).deleteRule('cascade'),
     bankAccount: p.manyToOne(BankAccount).deleteRule('cascade'),
@@ -35,7 +38,10 @@ export const ConnectedAccount = defineEntity({
     lastFetchAt: p.datetime().nullable(),
     lastFetchResult: p.json<FetchResult>().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type IConnectedAccount = InferEntity<typeof ConnectedAccount>;

@@ -15,7 +15,10 @@ export const Connection = defineEntity({
   tableName: 'connection',
   uniques: [{ properties: ['communicationEnvironment', 'bankCode', 'bankAgreement'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     communicationEnvironment: p.manyToOne(Environment).deleteRule('restrict'),
     clientCompany: p.manyToOne(ClientCompany).nullable().deleteRule('set null'),
@@ -34,7 +37,10 @@ export const Connection = defineEntity({
     accountManagerEmail: p.string().length(320).nullable(),
     lastFetchAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type IConnection = InferEntity<typeof Connection>;

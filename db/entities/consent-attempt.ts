@@ -11,7 +11,10 @@ export const ConsentAttempt = defineEntity({
   name: 'ConsentAttempt',
   tableName: 'consent_attempt',
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     onboarding: p.manyToOne(Onboarding).deleteRule('cascade'),
     bankCode: p.string().length(4),

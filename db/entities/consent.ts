@@ -12,7 +12,10 @@ export const Consent = defineEntity({
   tableName: 'consent',
   uniques: [{ properties: ['bankCode', 'bankConsentId'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     bankCode: p.string().length(4),
     bankConsentId: p.string().length(200),
@@ -23,7 +26,10 @@ export const Consent = defineEntity({
     refreshTokenEncrypted: p.text().nullable(),
     tokenExpiresAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type IConsent = InferEntity<typeof Consent>;

@@ -10,7 +10,10 @@ export const DailyStatement = defineEntity({
   tableName: 'daily_statement',
   uniques: [{ properties: ['bankAccount', 'date'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     bankAccount: p.manyToOne(BankAccount).deleteRule('cascade'),
     date: p.date(),
@@ -22,7 +25,10 @@ export const DailyStatement = defineEntity({
     closingBalanceCents: p.bigint('number').nullable(),
     processedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type IDailyStatement = InferEntity<typeof DailyStatement>;

@@ -12,7 +12,10 @@ export const EmailMessage = defineEntity({
   name: 'EmailMessage',
   tableName: 'email_message',
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     idempotencyKey: p.string().length(200).unique(),
     template: p.string().length(100),

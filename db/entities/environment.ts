@@ -8,7 +8,10 @@ export const Environment = defineEntity({
   name: 'Environment',
   tableName: 'environment',
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     name: p.string().length(200),
     kind: p.enum([...ENVIRONMENT_KINDS]),

@@ -40,6 +40,25 @@ import { MessageTemplate } from './message-template';
 import { SerialNumber } from './serial-number';
 import { BankCallCount } from './bank-call-count';
 
-export const entities = [Organization, ApiKey, Environment, BankJournal, BankAccount, ClientCompany, AuditEvent,
-  Consent, Connection, ConnectedAccount, DailyStatement, Transaction, TransactionCodeRule, EmailMessage,
-  Onboarding, ActivationLink, ConsentAttempt, MessageTemplate, SerialNumber, BankCallCount];
+export const entities = [
+  Organization,
+  ApiKey,
+  Environment,
+  BankJournal,
+  BankAccount,
+  ClientCompany,
+  AuditEvent,
+  Consent,
+  Connection,
+  ConnectedAccount,
+  DailyStatement,
+  Transaction,
+  TransactionCodeRule,
+  EmailMessage,
+  Onboarding,
+  ActivationLink,
+  ConsentAttempt,
+  MessageTemplate,
+  SerialNumber,
+  BankCallCount,
+];

@@ -12,7 +12,10 @@ export const MessageTemplate = defineEntity({
   tableName: 'message_template',
   uniques: [{ properties: ['organization', 'kind', 'language'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     kind: p.enum([...MESSAGE_TEMPLATE_KINDS]),
     language: p.string().length(2),
@@ -20,7 +23,10 @@ export const MessageTemplate = defineEntity({
     body: p.text(),
     updatedBy: p.string().length(200),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type IMessageTemplate = InferEntity<typeof MessageTemplate>;

@@ -16,7 +16,10 @@ export const Onboarding = defineEntity({
   tableName: 'onboarding',
   indexes: [{ properties: ['organization', 'status'] }, { properties: ['organization', 'kvkNumber'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     flavour: p.enum([...ONBOARDING_FLAVOURS]),
     bankCode: p.string().length(4),
@@ -45,7 +48,10 @@ export const Onboarding = defineEntity({
     restartOf: p.uuid().nullable(),
     createdBy: p.string().length(200),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
     completedAt: p.datetime().nullable(),
   }),
 });

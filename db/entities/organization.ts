@@ -6,7 +6,10 @@ export const Organization = defineEntity({
   name: 'Organization',
   tableName: 'organization',
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     name: p.string().length(200),
     /** Where staff notices go (a consent that ended, an onboarding that expired). */
     staffEmail: p.string().length(320).nullable(),

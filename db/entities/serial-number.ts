@@ -13,7 +13,10 @@ export const SerialNumber = defineEntity({
   tableName: 'serial_number',
   indexes: [{ properties: ['onboarding'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     onboarding: p.manyToOne(Onboarding).deleteRule('cascade'),
     numberHash: p.string().length(64).unique(),

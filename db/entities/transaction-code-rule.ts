@@ -11,7 +11,10 @@ export const TransactionCodeRule = defineEntity({
   tableName: 'transaction_code_rule',
   uniques: [{ properties: ['organization', 'code'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     /** The rule's own short code, unique per organization, used in CSV export/import. */
     code: p.string().length(40),

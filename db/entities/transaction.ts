@@ -16,7 +16,10 @@ export const Transaction = defineEntity({
   uniques: [{ properties: ['bankAccount', 'dedupeKey'] }],
   indexes: [{ properties: ['bankAccount', 'bookingDate', 'fingerprint'] }, { properties: ['dailyStatement'] }],
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     organization: p.manyToOne(Organization).deleteRule('cascade'),
     bankAccount: p.manyToOne(BankAccount).deleteRule('cascade'),
     dailyStatement: p.manyToOne(DailyStatement).deleteRule('cascade'),

@@ -48,8 +48,10 @@ function transactionView(entry: LedgerEntry): Record<string, unknown> {
   // The counterparty is the debtor of money coming in and the creditor of money going out.
   if (entry.counterpartyName) view[incoming ? 'debtorName' : 'creditorName'] = entry.counterpartyName;
   if (entry.counterpartyIban) view[incoming ? 'debtorAccount' : 'creditorAccount'] = { iban: entry.counterpartyIban };
-  if (entry.remittanceInformationUnstructured) view.remittanceInformationUnstructured = entry.remittanceInformationUnstructured;
-  if (entry.remittanceInformationStructured) view.remittanceInformationStructured = entry.remittanceInformationStructured;
+  if (entry.remittanceInformationUnstructured)
+    view.remittanceInformationUnstructured = entry.remittanceInformationUnstructured;
+  if (entry.remittanceInformationStructured)
+    view.remittanceInformationStructured = entry.remittanceInformationStructured;
   view.bankTransactionCode = entry.bankTransactionCode;
   return view;
 }
@@ -67,7 +69,8 @@ export function accountRoutes(ctx: SandboxContext, bank: SandboxBankCode): Route
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('Authorization') ?? '')?.[1];
     if (!bearer) throw new Xs2aError(401, 'TOKEN_UNKNOWN', 'Authorization: Bearer <access token> is required');
     const token = ctx.oauth.accessToken(bearer);
-    if (!token || token.bank !== bank) throw new Xs2aError(401, 'TOKEN_UNKNOWN', 'The access token is unknown at this bank');
+    if (!token || token.bank !== bank)
+      throw new Xs2aError(401, 'TOKEN_UNKNOWN', 'The access token is unknown at this bank');
     const consentId = req.get('Consent-ID');
     if (!consentId) throw new Xs2aError(400, 'FORMAT_ERROR', 'Header Consent-ID is required');
     if (consentId !== token.consentId) {
@@ -75,10 +78,12 @@ export function accountRoutes(ctx: SandboxContext, bank: SandboxBankCode): Route
     }
     const consent = ctx.consents.find(consentId, today(ctx));
     if (!consent) throw new Xs2aError(400, 'CONSENT_UNKNOWN', `Consent ${consentId} is unknown`);
-    if (consent.status === 'expired') throw new Xs2aError(401, 'CONSENT_EXPIRED', `Consent expired (valid until ${consent.validUntil})`);
+    if (consent.status === 'expired')
+      throw new Xs2aError(401, 'CONSENT_EXPIRED', `Consent expired (valid until ${consent.validUntil})`);
     if (consent.status !== 'valid') throw new Xs2aError(401, 'CONSENT_INVALID', `Consent is ${consent.status}`);
     if (token.revoked) throw new Xs2aError(401, 'TOKEN_INVALID', 'The access token was revoked');
-    if (ctx.now().getTime() >= token.expiresAt) throw new Xs2aError(401, 'TOKEN_INVALID', 'The access token has expired');
+    if (ctx.now().getTime() >= token.expiresAt)
+      throw new Xs2aError(401, 'TOKEN_INVALID', 'The access token has expired');
     return consent;
   };
 
@@ -87,9 +92,12 @@ export function accountRoutes(ctx: SandboxContext, bank: SandboxBankCode): Route
     if (req.get('PSU-IP-Address')) return;
     const used = ctx.consents.countAccess(consent, endpoint, today(ctx));
     if (used > consent.frequencyPerDay) {
-      throw new Xs2aError(429, 'ACCESS_EXCEEDED',
+      throw new Xs2aError(
+        429,
+        'ACCESS_EXCEEDED',
         `frequencyPerDay ${consent.frequencyPerDay} reached for ${endpoint} today; the PSU must be present or wait until tomorrow`,
-        { 'Retry-After': String(secondsUntilNextAmsterdamDay(ctx.now())) });
+        { 'Retry-After': String(secondsUntilNextAmsterdamDay(ctx.now())) },
+      );
     }
   };
 
@@ -174,10 +182,16 @@ export function accountRoutes(ctx: SandboxContext, bank: SandboxBankCode): Route
     const wantPending = cursor.bookingStatus !== 'booked';
     const remaining = [
       ...(wantBooked && cursor.section === 'booked'
-        ? entries.filter((e) => e.status === 'booked' && inRange(e) && e.sequence > cursor.afterSequence) : []),
+        ? entries.filter((e) => e.status === 'booked' && inRange(e) && e.sequence > cursor.afterSequence)
+        : []),
       ...(wantPending
-        ? entries.filter((e) => e.status === 'pending' && inRange(e)
-          && (cursor.section === 'booked' || e.sequence > cursor.afterSequence)) : []),
+        ? entries.filter(
+            (e) =>
+              e.status === 'pending' &&
+              inRange(e) &&
+              (cursor.section === 'booked' || e.sequence > cursor.afterSequence),
+          )
+        : []),
     ];
     const page = remaining.slice(0, ctx.settings.pageSize);
     const last = page.at(-1);
@@ -187,7 +201,10 @@ export function accountRoutes(ctx: SandboxContext, bank: SandboxBankCode): Route
     if (last && remaining.length > page.length) {
       const next: PageCursor = { ...cursor, section: last.status, afterSequence: last.sequence };
       const params = new URLSearchParams({
-        bookingStatus: cursor.bookingStatus, dateFrom: cursor.dateFrom, dateTo: cursor.dateTo, pageToken: sealJson(ctx.secret, next),
+        bookingStatus: cursor.bookingStatus,
+        dateFrom: cursor.dateFrom,
+        dateTo: cursor.dateTo,
+        pageToken: sealJson(ctx.secret, next),
       });
       links.next = { href: bankUrl(ctx, bank, `/v1/accounts/${resourceId}/transactions?${params.toString()}`) };
     }

@@ -133,9 +133,10 @@ export function createAdmin(ctx: SandboxContext): SandboxBankAdmin {
       if (!Number.isInteger(amountCents) || amountCents === 0) {
         throw new AdminError(400, 'amountCents must be a non-zero whole number');
       }
-      const counterpartyIban = transaction.counterpartyIban === undefined
-        ? DEFAULT_COUNTERPARTY.iban
-        : transaction.counterpartyIban && normaliseIban(transaction.counterpartyIban);
+      const counterpartyIban =
+        transaction.counterpartyIban === undefined
+          ? DEFAULT_COUNTERPARTY.iban
+          : transaction.counterpartyIban && normaliseIban(transaction.counterpartyIban);
       if (counterpartyIban && !isValidIban(counterpartyIban)) {
         throw new AdminError(400, `counterpartyIban ${counterpartyIban} is not a valid IBAN`);
       }
@@ -176,7 +177,10 @@ export function createAdmin(ctx: SandboxContext): SandboxBankAdmin {
     revokeConsent(consentId) {
       const consent = openConsent(consentId);
       if (consent.status !== 'valid' && consent.status !== 'received') {
-        throw new AdminError(409, `Consent ${consentId} is ${consent.status}; only a valid or received consent can be revoked`);
+        throw new AdminError(
+          409,
+          `Consent ${consentId} is ${consent.status}; only a valid or received consent can be revoked`,
+        );
       }
       ctx.consents.setStatus(consent, 'revokedByPsu', today(ctx));
       return summary(consent);
@@ -244,7 +248,10 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 export function sendAdminError(res: Response, status: number, detail: string): void {
-  res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', status, title: 'Sandbox admin request refused', detail }));
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', status, title: 'Sandbox admin request refused', detail }));
 }
 
 export function adminRouter(admin: SandboxBankAdmin): Router {
@@ -254,10 +261,19 @@ export function adminRouter(admin: SandboxBankAdmin): Router {
   router.get('/', (_req, res) => {
     res.json({
       endpoints: [
-        'GET /admin/users', 'GET /admin/accounts', 'POST /admin/clients', 'GET /admin/consents',
-        'GET /admin/consents/:consentId', 'POST /admin/consents/:consentId/revoke', 'POST /admin/consents/:consentId/expire',
-        'GET /admin/accounts/:iban/ledger', 'POST /admin/accounts/:iban/transactions', 'POST /admin/faults',
-        'DELETE /admin/faults', 'PUT /admin/latency', 'PUT /admin/page-size',
+        'GET /admin/users',
+        'GET /admin/accounts',
+        'POST /admin/clients',
+        'GET /admin/consents',
+        'GET /admin/consents/:consentId',
+        'POST /admin/consents/:consentId/revoke',
+        'POST /admin/consents/:consentId/expire',
+        'GET /admin/accounts/:iban/ledger',
+        'POST /admin/accounts/:iban/transactions',
+        'POST /admin/faults',
+        'DELETE /admin/faults',
+        'PUT /admin/latency',
+        'PUT /admin/page-size',
       ],
     });
   });

@@ -9,7 +9,12 @@ import { bankUrl, newSecret, type SandboxContext, today } from './context';
 import { DEFAULT_HISTORY_DAYS, generateLedgers } from './generator';
 import { type OAuthClient, OAuthError, OAuthStore, oauthRoutes } from './oauth';
 import {
-  BANK_NAMES, consentRefusal, SANDBOX_BANK_CODES, SANDBOX_COMPANIES, type SandboxBankCode, TEST_USERS,
+  BANK_NAMES,
+  consentRefusal,
+  SANDBOX_BANK_CODES,
+  SANDBOX_COMPANIES,
+  type SandboxBankCode,
+  TEST_USERS,
 } from './test-users';
 import { PageError, renderError, renderIndex, setPageHeaders } from './views';
 import { sendXs2aError, Xs2aError } from './xs2a';
@@ -80,10 +85,17 @@ export function createSandboxBankApp(options: SandboxBankOptions): { app: expres
   app.disable('x-powered-by');
   app.get('/', (_req, res) => {
     setPageHeaders(res);
-    res.send(renderIndex({
-      banks: SANDBOX_BANK_CODES.map((code) => ({ code, name: BANK_NAMES[code], base: bankUrl(ctx, code, '') })),
-      users: TEST_USERS.map((u) => ({ bank: u.bank, username: u.username, role: u.role, mayConsent: consentRefusal(u) === null })),
-    }));
+    res.send(
+      renderIndex({
+        banks: SANDBOX_BANK_CODES.map((code) => ({ code, name: BANK_NAMES[code], base: bankUrl(ctx, code, '') })),
+        users: TEST_USERS.map((u) => ({
+          bank: u.bank,
+          username: u.username,
+          role: u.role,
+          mayConsent: consentRefusal(u) === null,
+        })),
+      }),
+    );
   });
   app.use('/admin', adminRouter(admin));
   for (const bank of SANDBOX_BANK_CODES) app.use(`/${bank}`, bankRouter(ctx, bank));
@@ -104,8 +116,12 @@ function bankRouter(ctx: SandboxContext, bank: SandboxBankCode): Router {
     fault.remaining -= 1;
     if (fault.remaining <= 0) ctx.faults.shift();
     if (fault.status === 429) {
-      return sendXs2aError(res, new Xs2aError(429, 'ACCESS_EXCEEDED', 'Too many requests (sandbox fault injection)',
-        { 'Retry-After': String(fault.retryAfterSeconds) }));
+      return sendXs2aError(
+        res,
+        new Xs2aError(429, 'ACCESS_EXCEEDED', 'Too many requests (sandbox fault injection)', {
+          'Retry-After': String(fault.retryAfterSeconds),
+        }),
+      );
     }
     sendXs2aError(res, new Xs2aError(500, 'INTERNAL_SERVER_ERROR', 'Internal error (sandbox fault injection)'));
   });
@@ -130,9 +146,14 @@ function errorHandler(error: unknown, req: Request, res: Response, _next: NextFu
   if (error instanceof AdminError) return sendAdminError(res, error.status, error.message);
   if (error instanceof PageError) {
     setPageHeaders(res);
-    res.status(error.status).send(renderError({
-      bankName: bankNameOf(req), title: error.title, titleEn: error.titleEn, message: error.message,
-    }));
+    res.status(error.status).send(
+      renderError({
+        bankName: bankNameOf(req),
+        title: error.title,
+        titleEn: error.titleEn,
+        message: error.message,
+      }),
+    );
     return;
   }
   const status = (error as { status?: unknown }).status;

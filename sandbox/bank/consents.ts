@@ -106,8 +106,14 @@ export class ConsentStore {
   authorise(consent: Consent, psuId: string, clientId: string, accounts: string[], on: string): void {
     if (consent.recurringIndicator) {
       for (const other of this.list(on)) {
-        if (other !== consent && other.bank === consent.bank && other.status === 'valid' && other.recurringIndicator
-          && other.psuId === psuId && other.clientId === clientId) {
+        if (
+          other !== consent &&
+          other.bank === consent.bank &&
+          other.status === 'valid' &&
+          other.recurringIndicator &&
+          other.psuId === psuId &&
+          other.clientId === clientId
+        ) {
           this.setStatus(other, 'expired', on);
         }
       }
@@ -131,9 +137,10 @@ export class ConsentStore {
 export function consentView(ctx: SandboxContext, consent: Consent): Record<string, unknown> {
   const references = consent.accounts.map((iban) => ({ iban, currency: 'EUR' }));
   return {
-    access: consent.status === 'received' || consent.accounts.length === 0
-      ? consent.requestedAccess
-      : { accounts: references, balances: references, transactions: references },
+    access:
+      consent.status === 'received' || consent.accounts.length === 0
+        ? consent.requestedAccess
+        : { accounts: references, balances: references, transactions: references },
     recurringIndicator: consent.recurringIndicator,
     validUntil: consent.validUntil,
     frequencyPerDay: consent.frequencyPerDay,
@@ -153,7 +160,8 @@ export function consentRoutes(ctx: SandboxContext, bank: SandboxBankCode): Route
   const consentInPath = (consentId: string): Consent => {
     const consent = ctx.consents.find(consentId, today(ctx));
     // Berlin Group answers an unknown consent id in the path with 403, so ids of other TPPs are not probed.
-    if (!consent || consent.bank !== bank) throw new Xs2aError(403, 'CONSENT_UNKNOWN', `Consent ${consentId} is unknown`);
+    if (!consent || consent.bank !== bank)
+      throw new Xs2aError(403, 'CONSENT_UNKNOWN', `Consent ${consentId} is unknown`);
     return consent;
   };
 
@@ -170,7 +178,11 @@ export function consentRoutes(ctx: SandboxContext, bank: SandboxBankCode): Route
     if (!request.recurringIndicator && request.frequencyPerDay !== 1) {
       throw new Xs2aError(400, 'FORMAT_ERROR', 'frequencyPerDay must be 1 for a one-off consent');
     }
-    const named = [...(request.access.accounts ?? []), ...(request.access.balances ?? []), ...(request.access.transactions ?? [])];
+    const named = [
+      ...(request.access.accounts ?? []),
+      ...(request.access.balances ?? []),
+      ...(request.access.transactions ?? []),
+    ];
     const invalid = named.find((ref) => !isValidIban(ref.iban));
     if (invalid) throw new Xs2aError(400, 'FORMAT_ERROR', `access: ${invalid.iban} is not a valid IBAN`);
 

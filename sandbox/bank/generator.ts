@@ -56,16 +56,68 @@ class Prng {
 
 const COUNTERPARTY_BANKS = ['RABO', 'ABNA', 'INGB', 'TRIO', 'BUNQ', 'KNAB', 'SNSB', 'ASNB', 'RBRB'] as const;
 const MONTHS = [
-  'januari', 'februari', 'maart', 'april', 'mei', 'juni',
-  'juli', 'augustus', 'september', 'oktober', 'november', 'december',
+  'januari',
+  'februari',
+  'maart',
+  'april',
+  'mei',
+  'juni',
+  'juli',
+  'augustus',
+  'september',
+  'oktober',
+  'november',
+  'december',
 ] as const;
-const FIRST_NAMES = ['Anouk', 'Bram', 'Daan', 'Emma', 'Femke', 'Joris', 'Lieke', 'Milan', 'Noa', 'Ruben', 'Sem', 'Tess', 'Yara', 'Wouter'];
-const LAST_NAMES = ['de Jong', 'Jansen', 'de Vries', 'van den Berg', 'van Dijk', 'Bakker', 'Janssen', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder', 'Bos', 'Vos'];
-const CUSTOMERS = [
-  'Bouwbedrijf Van Leeuwen B.V.', 'Tandartspraktijk Zuid', 'Gemeente Utrecht', 'Hoveniersbedrijf Groen V.O.F.',
-  'Installatietechniek Brabant B.V.', 'Stichting Welzijn Oost', 'Autobedrijf Kramer', 'Fysiotherapie De Linde',
+const FIRST_NAMES = [
+  'Anouk',
+  'Bram',
+  'Daan',
+  'Emma',
+  'Femke',
+  'Joris',
+  'Lieke',
+  'Milan',
+  'Noa',
+  'Ruben',
+  'Sem',
+  'Tess',
+  'Yara',
+  'Wouter',
 ];
-const SUPPLIERS = ['Makro Nederland B.V.', 'Coolblue B.V.', 'Staples Nederland B.V.', 'Sligro Food Group', 'Bol.com B.V.'];
+const LAST_NAMES = [
+  'de Jong',
+  'Jansen',
+  'de Vries',
+  'van den Berg',
+  'van Dijk',
+  'Bakker',
+  'Janssen',
+  'Visser',
+  'Smit',
+  'Meijer',
+  'de Boer',
+  'Mulder',
+  'Bos',
+  'Vos',
+];
+const CUSTOMERS = [
+  'Bouwbedrijf Van Leeuwen B.V.',
+  'Tandartspraktijk Zuid',
+  'Gemeente Utrecht',
+  'Hoveniersbedrijf Groen V.O.F.',
+  'Installatietechniek Brabant B.V.',
+  'Stichting Welzijn Oost',
+  'Autobedrijf Kramer',
+  'Fysiotherapie De Linde',
+];
+const SUPPLIERS = [
+  'Makro Nederland B.V.',
+  'Coolblue B.V.',
+  'Staples Nederland B.V.',
+  'Sligro Food Group',
+  'Bol.com B.V.',
+];
 const CARD_SHOPS: ReadonlyArray<{ name: string; city: string; min: number; max: number }> = [
   { name: 'ALBERT HEIJN 1403', city: 'AMSTERDAM', min: 450, max: 6_500 },
   { name: 'ALBERT HEIJN 8610', city: 'UTRECHT', min: 300, max: 4_800 },
@@ -88,9 +140,21 @@ function creditorIdentifier(kvkNumber: string): string {
 }
 
 const BELASTINGDIENST: Party = { name: 'Belastingdienst', iban: 'NL86INGB0002445588', creditorId: null };
-const KPN: Party = { name: 'KPN B.V.', iban: dutchIban('ABNA', '0442061290'), creditorId: creditorIdentifier('27124701') };
-const ENECO: Party = { name: 'Eneco Zakelijk B.V.', iban: dutchIban('RABO', '0131405227'), creditorId: creditorIdentifier('24355672') };
-const INSURER: Party = { name: 'Centraal Beheer', iban: dutchIban('INGB', '0000069970'), creditorId: creditorIdentifier('08053410') };
+const KPN: Party = {
+  name: 'KPN B.V.',
+  iban: dutchIban('ABNA', '0442061290'),
+  creditorId: creditorIdentifier('27124701'),
+};
+const ENECO: Party = {
+  name: 'Eneco Zakelijk B.V.',
+  iban: dutchIban('RABO', '0131405227'),
+  creditorId: creditorIdentifier('24355672'),
+};
+const INSURER: Party = {
+  name: 'Centraal Beheer',
+  iban: dutchIban('INGB', '0000069970'),
+  creditorId: creditorIdentifier('08053410'),
+};
 
 function randomIban(rng: Prng): string {
   return dutchIban(rng.pick(COUNTERPARTY_BANKS), rng.digits(10));
@@ -288,44 +352,106 @@ function companyDay(seed: number, profile: CompanyProfile, date: string): Map<st
   const period = `${monthName(date)} ${date.slice(0, 4)}`;
 
   if (collectionDay(date, 1)) {
-    book(main, bankItem(date, -month.int(1_150, 1_895), `Kosten zakelijk betalingsverkeer ${period}`, 'ACMT-MDOP-CHRG'));
+    book(
+      main,
+      bankItem(date, -month.int(1_150, 1_895), `Kosten zakelijk betalingsverkeer ${period}`, 'ACMT-MDOP-CHRG'),
+    );
     if (profile.company.trade === 'webshop') {
       book(main, bankItem(date, -month.int(2_400, 9_800), `Kosten iDEAL-transacties ${period}`, 'ACMT-MDOP-CHRG'));
     }
     if (profile.savings && isQuarterStart(date)) {
-      book(profile.savings, bankItem(date, month.int(150, 4_800), 'Rente spaarrekening vorig kwartaal', 'ACMT-MDOP-INTR'));
+      book(
+        profile.savings,
+        bankItem(date, month.int(150, 4_800), 'Rente spaarrekening vorig kwartaal', 'ACMT-MDOP-INTR'),
+      );
     }
   }
   if (collectionDay(date, 5)) {
     const invoice = month.digits(10);
-    book(main, directDebit(date, KPN, profile.mandates.kpn, month.int(8_995, 14_900),
-      `Factuur ${invoice} KPN Zakelijk Mobiel en Internet ${period}`, rng));
+    book(
+      main,
+      directDebit(
+        date,
+        KPN,
+        profile.mandates.kpn,
+        month.int(8_995, 14_900),
+        `Factuur ${invoice} KPN Zakelijk Mobiel en Internet ${period}`,
+        rng,
+      ),
+    );
   }
   if (collectionDay(date, 12)) {
-    book(main, directDebit(date, ENECO, profile.mandates.eneco, month.int(18_000, 46_000),
-      `Termijnbedrag energie ${period} klantnr ${profile.mandates.eneco.slice(4)}`, rng));
+    book(
+      main,
+      directDebit(
+        date,
+        ENECO,
+        profile.mandates.eneco,
+        month.int(18_000, 46_000),
+        `Termijnbedrag energie ${period} klantnr ${profile.mandates.eneco.slice(4)}`,
+        rng,
+      ),
+    );
   }
   if (collectionDay(date, 20)) {
-    book(main, directDebit(date, INSURER, profile.mandates.insurer, 21_450,
-      `Premie bedrijfsaansprakelijkheid ${period} polis ${profile.mandates.insurer}`, rng));
+    book(
+      main,
+      directDebit(
+        date,
+        INSURER,
+        profile.mandates.insurer,
+        21_450,
+        `Premie bedrijfsaansprakelijkheid ${period} polis ${profile.mandates.insurer}`,
+        rng,
+      ),
+    );
   }
   if (salaryDay(date) && profile.employees.length > 0) {
     for (const employee of profile.employees) {
-      book(main, transfer(date, -employee.netCents, employee, `Salaris ${period}`, null,
-        `SAL-${date.slice(0, 7).replace('-', '')}-${rng.digits(6)}`, 'PMNT-ICDT-SALA'));
+      book(
+        main,
+        transfer(
+          date,
+          -employee.netCents,
+          employee,
+          `Salaris ${period}`,
+          null,
+          `SAL-${date.slice(0, 7).replace('-', '')}-${rng.digits(6)}`,
+          'PMNT-ICDT-SALA',
+        ),
+      );
     }
   }
   if (lastBusinessDayOfMonth(date) && profile.employees.length > 0) {
     // Payroll tax over a month is due at the end of the next one.
     const taxMonth = addDays(`${date.slice(0, 7)}-01`, -1);
     const wages = profile.employees.reduce((sum, e) => sum + e.netCents, 0);
-    book(main, transfer(date, -Math.round(wages * 0.38), BELASTINGDIENST,
-      `Loonheffingen ${monthName(taxMonth)} ${taxMonth.slice(0, 4)}`,
-      taxReference(profile, TAX_KIND_PAYROLL, taxMonth), null, 'PMNT-ICDT-ESCT'));
+    book(
+      main,
+      transfer(
+        date,
+        -Math.round(wages * 0.38),
+        BELASTINGDIENST,
+        `Loonheffingen ${monthName(taxMonth)} ${taxMonth.slice(0, 4)}`,
+        taxReference(profile, TAX_KIND_PAYROLL, taxMonth),
+        null,
+        'PMNT-ICDT-ESCT',
+      ),
+    );
   }
   if (lastBusinessDayOfMonth(date) && isQuarterStart(date)) {
-    book(main, transfer(date, -rng.int(120_000, 940_000), BELASTINGDIENST, 'Omzetbelasting vorig kwartaal',
-      taxReference(profile, TAX_KIND_VAT, date), null, 'PMNT-ICDT-ESCT'));
+    book(
+      main,
+      transfer(
+        date,
+        -rng.int(120_000, 940_000),
+        BELASTINGDIENST,
+        'Omzetbelasting vorig kwartaal',
+        taxReference(profile, TAX_KIND_VAT, date),
+        null,
+        'PMNT-ICDT-ESCT',
+      ),
+    );
   }
 
   const trade = profile.company.trade;
@@ -335,10 +461,18 @@ function companyDay(seed: number, profile: CompanyProfile, date: string): Map<st
       const customer = rng.pick(profile.customers);
       const number = `${date.slice(0, 4)}${rng.digits(4)}`;
       const structured = rng.chance(0.5);
-      book(main, transfer(date, rng.int(45_000, 640_000), customer,
-        structured ? null : `Factuur ${number.slice(0, 4)}-${number.slice(4)}`,
-        structured ? rfCreditorReference(number) : null,
-        rng.chance(0.6) ? `${customer.name.slice(0, 3).toUpperCase()}${rng.digits(12)}` : null, 'PMNT-RCDT-ESCT'));
+      book(
+        main,
+        transfer(
+          date,
+          rng.int(45_000, 640_000),
+          customer,
+          structured ? null : `Factuur ${number.slice(0, 4)}-${number.slice(4)}`,
+          structured ? rfCreditorReference(number) : null,
+          rng.chance(0.6) ? `${customer.name.slice(0, 3).toUpperCase()}${rng.digits(12)}` : null,
+          'PMNT-RCDT-ESCT',
+        ),
+      );
     }
   }
   if (trade === 'webshop') {
@@ -346,19 +480,49 @@ function companyDay(seed: number, profile: CompanyProfile, date: string): Map<st
     for (let i = 0; i < orders; i++) {
       const order = rng.digits(6);
       const idealId = `00${rng.digits(14)}`;
-      book(main, transfer(date, rng.int(1_495, 14_995), { name: personName(rng), iban: randomIban(rng) },
-        `${idealId} Bestelling ${order} via iDEAL`, null, idealId, 'PMNT-RCDT-ESCT'));
+      book(
+        main,
+        transfer(
+          date,
+          rng.int(1_495, 14_995),
+          { name: personName(rng), iban: randomIban(rng) },
+          `${idealId} Bestelling ${order} via iDEAL`,
+          null,
+          idealId,
+          'PMNT-RCDT-ESCT',
+        ),
+      );
     }
   }
   if (trade === 'retail') {
     const till = profile.secondCurrent ?? main;
-    book(till, transfer(date, rng.int(38_000, 260_000), { name: 'Worldline Nederland', iban: dutchIban('INGB', '0006583961') },
-      `Uitbetaling PIN-transacties ${addDays(date, -1)}`, null, `WL${date.replace(/-/g, '')}${rng.digits(6)}`, 'PMNT-RCDT-ESCT'));
+    book(
+      till,
+      transfer(
+        date,
+        rng.int(38_000, 260_000),
+        { name: 'Worldline Nederland', iban: dutchIban('INGB', '0006583961') },
+        `Uitbetaling PIN-transacties ${addDays(date, -1)}`,
+        null,
+        `WL${date.replace(/-/g, '')}${rng.digits(6)}`,
+        'PMNT-RCDT-ESCT',
+      ),
+    );
   }
   if (weekday && rng.chance(0.3)) {
     const supplier = rng.pick(profile.suppliers);
-    book(main, transfer(date, -rng.int(2_500, 180_000), supplier, `Factuur ${rng.digits(8)}`, null,
-      `BK${rng.digits(12)}`, 'PMNT-ICDT-ESCT'));
+    book(
+      main,
+      transfer(
+        date,
+        -rng.int(2_500, 180_000),
+        supplier,
+        `Factuur ${rng.digits(8)}`,
+        null,
+        `BK${rng.digits(12)}`,
+        'PMNT-ICDT-ESCT',
+      ),
+    );
   }
 
   const cardCount = rng.int(0, weekday ? 3 : 1);
@@ -378,19 +542,51 @@ function companyDay(seed: number, profile: CompanyProfile, date: string): Map<st
     const amount = month.int(5, 40) * 10_000;
     const endToEndId = `SPAAR-${date.replace(/-/g, '')}`;
     const self = { name: profile.company.name };
-    book(main, transfer(date, -amount, { ...self, iban: profile.savings.iban }, 'Overboeking naar spaarrekening', null,
-      endToEndId, 'PMNT-ICDT-BOOK'));
-    book(profile.savings, transfer(date, amount, { ...self, iban: main.iban }, 'Overboeking naar spaarrekening', null,
-      endToEndId, 'PMNT-RCDT-BOOK'));
+    book(
+      main,
+      transfer(
+        date,
+        -amount,
+        { ...self, iban: profile.savings.iban },
+        'Overboeking naar spaarrekening',
+        null,
+        endToEndId,
+        'PMNT-ICDT-BOOK',
+      ),
+    );
+    book(
+      profile.savings,
+      transfer(
+        date,
+        amount,
+        { ...self, iban: main.iban },
+        'Overboeking naar spaarrekening',
+        null,
+        endToEndId,
+        'PMNT-RCDT-BOOK',
+      ),
+    );
   }
   if (profile.secondCurrent && trade !== 'retail' && weekday && rng.chance(0.15)) {
     const amount = rng.int(10, 60) * 5_000;
     const endToEndId = `INT-${date.replace(/-/g, '')}-${rng.digits(4)}`;
     const self = { name: profile.company.name };
-    book(main, transfer(date, -amount, { ...self, iban: profile.secondCurrent.iban }, 'Budget projecten', null,
-      endToEndId, 'PMNT-ICDT-BOOK'));
-    book(profile.secondCurrent, transfer(date, amount, { ...self, iban: main.iban }, 'Budget projecten', null,
-      endToEndId, 'PMNT-RCDT-BOOK'));
+    book(
+      main,
+      transfer(
+        date,
+        -amount,
+        { ...self, iban: profile.secondCurrent.iban },
+        'Budget projecten',
+        null,
+        endToEndId,
+        'PMNT-ICDT-BOOK',
+      ),
+    );
+    book(
+      profile.secondCurrent,
+      transfer(date, amount, { ...self, iban: main.iban }, 'Budget projecten', null, endToEndId, 'PMNT-RCDT-BOOK'),
+    );
   }
   return out;
 }
@@ -421,8 +617,12 @@ export function generateLedgers(options: HistoryOptions): Ledgers {
     const profile = profileOf(seed, company);
     const openings = new Prng(seed, company.key, 'opening');
     for (const account of company.accounts) {
-      const opening = account.kind === 'savings' ? openings.int(1_000_000, 8_000_000)
-        : account === profile.main ? openings.int(800_000, 4_500_000) : openings.int(50_000, 500_000);
+      const opening =
+        account.kind === 'savings'
+          ? openings.int(1_000_000, 8_000_000)
+          : account === profile.main
+            ? openings.int(800_000, 4_500_000)
+            : openings.int(50_000, 500_000);
       ledgers.add(new AccountBook(account.iban, String(seed), addDays(first, -1), opening));
     }
     const append = (iban: string, drafts: readonly Draft[], keyPrefix: string): void => {

@@ -1,5 +1,9 @@
 export {
-  createSandboxBankApp, DEFAULT_SEED, type RunningSandboxBank, type SandboxBankOptions, startSandboxBank,
+  createSandboxBankApp,
+  DEFAULT_SEED,
+  type RunningSandboxBank,
+  type SandboxBankOptions,
+  startSandboxBank,
   type StartSandboxBankOptions,
 } from './app';
 export type { ConsentSummary, InjectedFaultRequest, NewTransaction, SandboxBankAdmin } from './admin';

@@ -3,7 +3,13 @@ import express, { type Request, type Response, Router } from 'express';
 import type { Consent } from './consents';
 import { bankUrl, openJson, randomToken, type SandboxContext, sealJson, today } from './context';
 import {
-  BANK_NAMES, companyOf, consentRefusal, findUser, SANDBOX_ACCOUNTS, type SandboxBankCode, type TestUser,
+  BANK_NAMES,
+  companyOf,
+  consentRefusal,
+  findUser,
+  SANDBOX_ACCOUNTS,
+  type SandboxBankCode,
+  type TestUser,
 } from './test-users';
 import { formatIbanForDisplay, PageError, renderLogin, renderSelect, setPageHeaders } from './views';
 
@@ -145,7 +151,8 @@ export class OAuthStore {
   /** RFC 6749 §4.1.2: a code used twice is a sign of theft, so what the first use yielded stops working. */
   revokeGrant(grantId: string): void {
     this.revokedGrants.add(grantId);
-    for (const [token, refresh] of this.refreshTokens) if (refresh.grantId === grantId) this.refreshTokens.delete(token);
+    for (const [token, refresh] of this.refreshTokens)
+      if (refresh.grantId === grantId) this.refreshTokens.delete(token);
   }
 
   issueTokens(grant: RefreshToken, nowMs: number, ttlSeconds: number): TokenResponse {
@@ -212,12 +219,17 @@ export function oauthRoutes(ctx: SandboxContext, bank: SandboxBankCode): Router 
   /** The hidden, signed `flow` field ties each POST to the page and step the bank itself rendered. */
   const flowFromForm = (req: Request, step: FlowStep): AuthorizationFlow => {
     const opened = openJson(ctx.secret, single(req.body?.flow) ?? '') as { id?: unknown; step?: unknown } | undefined;
-    const flow = opened && opened.step === step && typeof opened.id === 'string'
-      ? ctx.oauth.flow(opened.id, ctx.now().getTime())
-      : undefined;
+    const flow =
+      opened && opened.step === step && typeof opened.id === 'string'
+        ? ctx.oauth.flow(opened.id, ctx.now().getTime())
+        : undefined;
     if (!flow || flow.bank !== bank) {
-      throw new PageError(400, 'Sessie verlopen', 'Session expired',
-        'Deze aanvraag is verlopen of al afgerond. This request has expired or was already completed.');
+      throw new PageError(
+        400,
+        'Sessie verlopen',
+        'Session expired',
+        'Deze aanvraag is verlopen of al afgerond. This request has expired or was already completed.',
+      );
     }
     return flow;
   };
@@ -232,33 +244,46 @@ export function oauthRoutes(ctx: SandboxContext, bank: SandboxBankCode): Router 
     const consent = consentOf(flow);
     if (consent.status === 'received') ctx.consents.setStatus(consent, 'rejected', today(ctx));
     ctx.oauth.endFlow(flow.id);
-    res.redirect(303, withParams(flow.redirectUri, { error: 'access_denied', error_description: description, state: flow.state }));
+    res.redirect(
+      303,
+      withParams(flow.redirectUri, { error: 'access_denied', error_description: description, state: flow.state }),
+    );
   };
 
   const selectableAccounts = (user: TestUser, consent: Consent) =>
-    companyOf(user).accounts.filter((a) => consent.requestedIbans.length === 0 || consent.requestedIbans.includes(a.iban));
+    companyOf(user).accounts.filter(
+      (a) => consent.requestedIbans.length === 0 || consent.requestedIbans.includes(a.iban),
+    );
 
-  const renderSelectPage = (res: Response, flow: AuthorizationFlow, user: TestUser, chosen: readonly string[], error?: string): void => {
+  const renderSelectPage = (
+    res: Response,
+    flow: AuthorizationFlow,
+    user: TestUser,
+    chosen: readonly string[],
+    error?: string,
+  ): void => {
     const consent = consentOf(flow);
     setPageHeaders(res);
-    res.send(renderSelect({
-      bankName,
-      clientId: flow.clientId,
-      displayName: user.displayName,
-      role: user.role,
-      companyName: companyOf(user).name,
-      validUntil: consent.validUntil,
-      flow: flowField(flow, 'select'),
-      accounts: selectableAccounts(user, consent).map((a) => ({
-        iban: a.iban,
-        display: formatIbanForDisplay(a.iban),
-        name: a.name,
-        kind: a.kind === 'current' ? 'rekening-courant · current account' : 'spaarrekening · savings account',
-        currency: a.currency,
-        checked: chosen.includes(a.iban),
-      })),
-      ...(error ? { error } : {}),
-    }));
+    res.send(
+      renderSelect({
+        bankName,
+        clientId: flow.clientId,
+        displayName: user.displayName,
+        role: user.role,
+        companyName: companyOf(user).name,
+        validUntil: consent.validUntil,
+        flow: flowField(flow, 'select'),
+        accounts: selectableAccounts(user, consent).map((a) => ({
+          iban: a.iban,
+          display: formatIbanForDisplay(a.iban),
+          name: a.name,
+          kind: a.kind === 'current' ? 'rekening-courant · current account' : 'spaarrekening · savings account',
+          currency: a.currency,
+          checked: chosen.includes(a.iban),
+        })),
+        ...(error ? { error } : {}),
+      }),
+    );
   };
 
   router.get('/.well-known/oauth-authorization-server', (_req, res) => {
@@ -280,11 +305,20 @@ export function oauthRoutes(ctx: SandboxContext, bank: SandboxBankCode): Router 
     const client = ctx.oauth.client(clientId);
     // Until the redirect URI is known to be the client's, errors stay on this page (RFC 6749 §4.1.2.1).
     if (!client) {
-      throw new PageError(400, 'Onbekende applicatie', 'Unknown application', `client_id "${clientId}" is not registered at this bank.`);
+      throw new PageError(
+        400,
+        'Onbekende applicatie',
+        'Unknown application',
+        `client_id "${clientId}" is not registered at this bank.`,
+      );
     }
     if (!client.redirectUris.includes(redirectUri)) {
-      throw new PageError(400, 'Ongeldige terugkeer-URL', 'Invalid redirect URI',
-        `redirect_uri "${redirectUri}" is not registered for client ${clientId}.`);
+      throw new PageError(
+        400,
+        'Ongeldige terugkeer-URL',
+        'Invalid redirect URI',
+        `redirect_uri "${redirectUri}" is not registered for client ${clientId}.`,
+      );
     }
     const state = single(req.query.state);
     const fail = (error: string, description: string): void =>
@@ -293,27 +327,39 @@ export function oauthRoutes(ctx: SandboxContext, bank: SandboxBankCode): Router 
     if (req.query.response_type !== 'code') return fail('unsupported_response_type', 'response_type must be code');
     const codeChallenge = single(req.query.code_challenge) ?? '';
     if (req.query.code_challenge_method !== 'S256' || !CHALLENGE.test(codeChallenge)) {
-      return fail('invalid_request', 'PKCE is required: code_challenge (43 characters base64url) with code_challenge_method=S256');
+      return fail(
+        'invalid_request',
+        'PKCE is required: code_challenge (43 characters base64url) with code_challenge_method=S256',
+      );
     }
     const scope = /^AIS:(\S+)$/.exec(single(req.query.scope) ?? '');
     const consent = scope?.[1] ? ctx.consents.find(scope[1], today(ctx)) : undefined;
-    if (!consent || consent.bank !== bank) return fail('invalid_scope', 'scope must be AIS:<consentId> of a consent at this bank');
+    if (!consent || consent.bank !== bank)
+      return fail('invalid_scope', 'scope must be AIS:<consentId> of a consent at this bank');
     if (consent.status !== 'received') {
       return fail('invalid_scope', `consent ${consent.consentId} is ${consent.status}; create a new consent`);
     }
 
     const flow = ctx.oauth.startFlow({
-      bank, clientId, redirectUri, state, codeChallenge, consentId: consent.consentId, startedAt: ctx.now().getTime(),
+      bank,
+      clientId,
+      redirectUri,
+      state,
+      codeChallenge,
+      consentId: consent.consentId,
+      startedAt: ctx.now().getTime(),
     });
     setPageHeaders(res);
-    res.send(renderLogin({
-      bankName,
-      clientId,
-      recurring: consent.recurringIndicator,
-      validUntil: consent.validUntil,
-      frequencyPerDay: consent.frequencyPerDay,
-      flow: flowField(flow, 'login'),
-    }));
+    res.send(
+      renderLogin({
+        bankName,
+        clientId,
+        recurring: consent.recurringIndicator,
+        validUntil: consent.validUntil,
+        frequencyPerDay: consent.frequencyPerDay,
+        flow: flowField(flow, 'login'),
+      }),
+    );
   });
 
   router.post('/oauth/login', form, (req, res) => {
@@ -324,16 +370,18 @@ export function oauthRoutes(ctx: SandboxContext, bank: SandboxBankCode): Router 
     if (!user || user.password !== single(req.body.password)) {
       const consent = consentOf(flow);
       setPageHeaders(res);
-      return void res.status(401).send(renderLogin({
-        bankName,
-        clientId: flow.clientId,
-        recurring: consent.recurringIndicator,
-        validUntil: consent.validUntil,
-        frequencyPerDay: consent.frequencyPerDay,
-        flow: flowField(flow, 'login'),
-        username,
-        error: 'Onbekende gebruikersnaam of onjuist wachtwoord. Unknown username or wrong password.',
-      }));
+      return void res.status(401).send(
+        renderLogin({
+          bankName,
+          clientId: flow.clientId,
+          recurring: consent.recurringIndicator,
+          validUntil: consent.validUntil,
+          frequencyPerDay: consent.frequencyPerDay,
+          flow: flowField(flow, 'login'),
+          username,
+          error: 'Onbekende gebruikersnaam of onjuist wachtwoord. Unknown username or wrong password.',
+        }),
+      );
     }
     // R-A3: the bank itself refuses a user whose role may not link accounts, before any account is shown.
     const refusal = consentRefusal(user);
@@ -351,7 +399,12 @@ export function oauthRoutes(ctx: SandboxContext, bank: SandboxBankCode): Router 
     const consent = consentOf(flow);
     if (consent.status !== 'received') {
       ctx.oauth.endFlow(flow.id);
-      throw new PageError(409, 'Toestemming niet meer open', 'Consent no longer open', `This consent is ${consent.status}.`);
+      throw new PageError(
+        409,
+        'Toestemming niet meer open',
+        'Consent no longer open',
+        `This consent is ${consent.status}.`,
+      );
     }
     const raw: unknown = req.body.accounts;
     const ticked = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');
@@ -359,8 +412,13 @@ export function oauthRoutes(ctx: SandboxContext, bank: SandboxBankCode): Router 
     const chosen = SANDBOX_ACCOUNTS.map((a) => a.iban).filter((iban) => ticked.includes(iban) && allowed.has(iban));
     if (chosen.length === 0 || chosen.length !== new Set(ticked).size) {
       res.status(400);
-      return renderSelectPage(res, flow, user, chosen,
-        'Kies ten minste één van uw rekeningen. Choose at least one of your accounts.');
+      return renderSelectPage(
+        res,
+        flow,
+        user,
+        chosen,
+        'Kies ten minste één van uw rekeningen. Choose at least one of your accounts.',
+      );
     }
 
     ctx.consents.authorise(consent, user.username, flow.clientId, chosen, today(ctx));
@@ -369,59 +427,74 @@ export function oauthRoutes(ctx: SandboxContext, bank: SandboxBankCode): Router 
     res.redirect(303, withParams(flow.redirectUri, { code, state: flow.state }));
   });
 
-  router.post('/oauth/token', express.urlencoded({ extended: false, limit: '20kb' }), express.json({ limit: '20kb' }), (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const clientId = clientOfRequest(req, body);
-    if (!clientId || !ctx.oauth.client(clientId)) throw new OAuthError(401, 'invalid_client', 'Unknown or missing client_id');
-    const nowMs = ctx.now().getTime();
-    const ttl = ctx.settings.accessTokenTtlSeconds;
+  router.post(
+    '/oauth/token',
+    express.urlencoded({ extended: false, limit: '20kb' }),
+    express.json({ limit: '20kb' }),
+    (req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Pragma', 'no-cache');
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const clientId = clientOfRequest(req, body);
+      if (!clientId || !ctx.oauth.client(clientId))
+        throw new OAuthError(401, 'invalid_client', 'Unknown or missing client_id');
+      const nowMs = ctx.now().getTime();
+      const ttl = ctx.settings.accessTokenTtlSeconds;
 
-    if (body.grant_type === 'authorization_code') {
-      const code = single(body.code);
-      const verifier = single(body.code_verifier);
-      const redirectUri = single(body.redirect_uri);
-      if (!code || !verifier || !redirectUri) {
-        throw new OAuthError(400, 'invalid_request', 'code, redirect_uri and code_verifier are required');
+      if (body.grant_type === 'authorization_code') {
+        const code = single(body.code);
+        const verifier = single(body.code_verifier);
+        const redirectUri = single(body.redirect_uri);
+        if (!code || !verifier || !redirectUri) {
+          throw new OAuthError(400, 'invalid_request', 'code, redirect_uri and code_verifier are required');
+        }
+        if (!VERIFIER.test(verifier)) {
+          throw new OAuthError(
+            400,
+            'invalid_request',
+            'code_verifier must be 43 to 128 unreserved characters (RFC 7636)',
+          );
+        }
+        const grant = ctx.oauth.code(code);
+        if (!grant || grant.bank !== bank) throw new OAuthError(400, 'invalid_grant', 'Unknown authorization code');
+        if (grant.used) {
+          ctx.oauth.revokeGrant(grant.grantId);
+          throw new OAuthError(400, 'invalid_grant', 'Authorization code was already used; its tokens are revoked');
+        }
+        if (nowMs > grant.expiresAt) throw new OAuthError(400, 'invalid_grant', 'Authorization code has expired');
+        if (grant.clientId !== clientId)
+          throw new OAuthError(400, 'invalid_grant', 'Authorization code was issued to another client');
+        if (grant.redirectUri !== redirectUri)
+          throw new OAuthError(400, 'invalid_grant', 'redirect_uri differs from the authorization request');
+        if (!pkceMatches(verifier, grant.codeChallenge)) {
+          throw new OAuthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
+        }
+        const consent = ctx.consents.find(grant.consentId, today(ctx));
+        if (consent?.status !== 'valid')
+          throw new OAuthError(400, 'invalid_grant', `Consent is ${consent?.status ?? 'unknown'}`);
+        grant.used = true;
+        return void res.json(
+          ctx.oauth.issueTokens({ bank, clientId, consentId: grant.consentId, grantId: grant.grantId }, nowMs, ttl),
+        );
       }
-      if (!VERIFIER.test(verifier)) {
-        throw new OAuthError(400, 'invalid_request', 'code_verifier must be 43 to 128 unreserved characters (RFC 7636)');
-      }
-      const grant = ctx.oauth.code(code);
-      if (!grant || grant.bank !== bank) throw new OAuthError(400, 'invalid_grant', 'Unknown authorization code');
-      if (grant.used) {
-        ctx.oauth.revokeGrant(grant.grantId);
-        throw new OAuthError(400, 'invalid_grant', 'Authorization code was already used; its tokens are revoked');
-      }
-      if (nowMs > grant.expiresAt) throw new OAuthError(400, 'invalid_grant', 'Authorization code has expired');
-      if (grant.clientId !== clientId) throw new OAuthError(400, 'invalid_grant', 'Authorization code was issued to another client');
-      if (grant.redirectUri !== redirectUri) throw new OAuthError(400, 'invalid_grant', 'redirect_uri differs from the authorization request');
-      if (!pkceMatches(verifier, grant.codeChallenge)) {
-        throw new OAuthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
-      }
-      const consent = ctx.consents.find(grant.consentId, today(ctx));
-      if (consent?.status !== 'valid') throw new OAuthError(400, 'invalid_grant', `Consent is ${consent?.status ?? 'unknown'}`);
-      grant.used = true;
-      return void res.json(ctx.oauth.issueTokens(
-        { bank, clientId, consentId: grant.consentId, grantId: grant.grantId }, nowMs, ttl));
-    }
 
-    if (body.grant_type === 'refresh_token') {
-      const presented = single(body.refresh_token);
-      if (!presented) throw new OAuthError(400, 'invalid_request', 'refresh_token is required');
-      const refresh = ctx.oauth.refreshToken(presented);
-      if (!refresh || refresh.bank !== bank || refresh.clientId !== clientId) {
-        throw new OAuthError(400, 'invalid_grant', 'Unknown, used or revoked refresh token');
+      if (body.grant_type === 'refresh_token') {
+        const presented = single(body.refresh_token);
+        if (!presented) throw new OAuthError(400, 'invalid_request', 'refresh_token is required');
+        const refresh = ctx.oauth.refreshToken(presented);
+        if (!refresh || refresh.bank !== bank || refresh.clientId !== clientId) {
+          throw new OAuthError(400, 'invalid_grant', 'Unknown, used or revoked refresh token');
+        }
+        const consent = ctx.consents.find(refresh.consentId, today(ctx));
+        if (consent?.status !== 'valid')
+          throw new OAuthError(400, 'invalid_grant', `Consent is ${consent?.status ?? 'unknown'}`);
+        ctx.oauth.spendRefreshToken(presented);
+        return void res.json(ctx.oauth.issueTokens(refresh, nowMs, ttl));
       }
-      const consent = ctx.consents.find(refresh.consentId, today(ctx));
-      if (consent?.status !== 'valid') throw new OAuthError(400, 'invalid_grant', `Consent is ${consent?.status ?? 'unknown'}`);
-      ctx.oauth.spendRefreshToken(presented);
-      return void res.json(ctx.oauth.issueTokens(refresh, nowMs, ttl));
-    }
 
-    throw new OAuthError(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
-  });
+      throw new OAuthError(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
+    },
+  );
 
   return router;
 }
@@ -438,6 +511,7 @@ function clientOfRequest(req: Request, body: Record<string, unknown>): string | 
   } catch {
     throw new OAuthError(401, 'invalid_client', 'Malformed Basic credentials');
   }
-  if (fromBody && fromBody !== fromHeader) throw new OAuthError(400, 'invalid_request', 'client_id differs from the Basic credentials');
+  if (fromBody && fromBody !== fromHeader)
+    throw new OAuthError(400, 'invalid_request', 'client_id differs from the Basic credentials');
   return fromHeader;
 }

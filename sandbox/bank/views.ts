@@ -140,7 +140,14 @@ export interface SelectPage {
   companyName: string;
   validUntil: string;
   flow: string;
-  accounts: ReadonlyArray<{ iban: string; display: string; name: string; kind: string; currency: string; checked: boolean }>;
+  accounts: ReadonlyArray<{
+    iban: string;
+    display: string;
+    name: string;
+    kind: string;
+    currency: string;
+    checked: boolean;
+  }>;
   error?: string;
 }
 
@@ -180,7 +187,10 @@ export function setPageHeaders(res: Response): void {
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+  );
 }
 
 export function formatIbanForDisplay(iban: string): string {

@@ -30,7 +30,9 @@ export function createSandboxKvkApp(): express.Express {
     // The real API matches parameter names without regard to case (its own links write `kvknummer`).
     const query = new Map(Object.entries(req.query).map(([name, value]) => [name.toLowerCase(), value]));
     // Searching by name, address, RSIN or branch is not served: the product looks companies up by KvK number only.
-    const unsupported = [...query.keys()].filter((name) => !['kvknummer', 'pagina', 'resultatenperpagina'].includes(name));
+    const unsupported = [...query.keys()].filter(
+      (name) => !['kvknummer', 'pagina', 'resultatenperpagina'].includes(name),
+    );
     const pagina = pageParameter(query.get('pagina'), 1, 1000);
     const resultatenPerPagina = pageParameter(query.get('resultatenperpagina'), 10, 100);
     if (pagina === null) unsupported.push('pagina');
@@ -75,7 +77,10 @@ export function createSandboxKvkApp(): express.Express {
   return app;
 }
 
-export async function startSandboxKvk(port: number, host = '127.0.0.1'): Promise<{ url: string; close(): Promise<void> }> {
+export async function startSandboxKvk(
+  port: number,
+  host = '127.0.0.1',
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createSandboxKvkApp().listen(port, host);
   await once(server, 'listening');
   const { port: boundPort } = server.address() as AddressInfo;

@@ -37,7 +37,10 @@ export function zoekenResponse(
       naam: branch.naam,
       ...zoekenAdres(branch.adressen),
       type: branch.type,
-      _links: { basisprofiel, vestigingsprofiel: { href: `${baseUrl}/api/v1/vestigingsprofielen/${branch.vestigingsnummer}` } },
+      _links: {
+        basisprofiel,
+        vestigingsprofiel: { href: `${baseUrl}/api/v1/vestigingsprofielen/${branch.vestigingsnummer}` },
+      },
     })),
   ];
   const start = (paging.pagina - 1) * paging.resultatenPerPagina;
@@ -59,7 +62,9 @@ export function zoekenResponse(
 /** Zoeken shows one address, street and town only, unless the search itself was by postcode. */
 function zoekenAdres(adressen: TestAddress[]): { adres?: object } {
   const adres = adressen.find((a) => a.type === 'bezoekadres') ?? adressen[0];
-  return adres ? { adres: { binnenlandsAdres: { type: adres.type, straatnaam: adres.straatnaam, plaats: adres.plaats } } } : {};
+  return adres
+    ? { adres: { binnenlandsAdres: { type: adres.type, straatnaam: adres.straatnaam, plaats: adres.plaats } } }
+    : {};
 }
 
 export function basisprofielResponse(registration: TestRegistration, baseUrl: string): object {
@@ -72,7 +77,9 @@ export function basisprofielResponse(registration: TestRegistration, baseUrl: st
     ...(registration.statutaireNaam ? { statutaireNaam: registration.statutaireNaam } : {}),
     ...(registration.formeleRegistratiedatum ? { formeleRegistratiedatum: registration.formeleRegistratiedatum } : {}),
     ...(registration.datumAanvang ? { materieleRegistratie: { datumAanvang: registration.datumAanvang } } : {}),
-    ...(registration.totaalWerkzamePersonen !== undefined ? { totaalWerkzamePersonen: registration.totaalWerkzamePersonen } : {}),
+    ...(registration.totaalWerkzamePersonen !== undefined
+      ? { totaalWerkzamePersonen: registration.totaalWerkzamePersonen }
+      : {}),
     handelsnamen: registration.handelsnamen.map((naam, volgorde) => ({ naam, volgorde })),
     ...(registration.sbiActiviteiten.length > 0 ? { sbiActiviteiten: registration.sbiActiviteiten } : {}),
     links: [{ rel: 'self', href: self }, vestigingen],
@@ -90,7 +97,10 @@ export function basisprofielResponse(registration: TestRegistration, baseUrl: st
                 { rel: 'self', href: `${self}/hoofdvestiging` },
                 vestigingen,
                 { rel: 'basisprofiel', href: self },
-                { rel: 'vestigingsprofiel', href: `${baseUrl}/api/v1/vestigingsprofielen/${hoofdvestiging.vestigingsnummer}` },
+                {
+                  rel: 'vestigingsprofiel',
+                  href: `${baseUrl}/api/v1/vestigingsprofielen/${hoofdvestiging.vestigingsnummer}`,
+                },
               ],
             },
           }
@@ -99,7 +109,9 @@ export function basisprofielResponse(registration: TestRegistration, baseUrl: st
         ...(registration.rsin ? { rsin: registration.rsin } : {}),
         rechtsvorm: registration.rechtsvorm,
         uitgebreideRechtsvorm: registration.rechtsvorm,
-        ...(registration.eigenaarAdressen.length > 0 ? { adressen: registration.eigenaarAdressen.map(basisprofielAdres) } : {}),
+        ...(registration.eigenaarAdressen.length > 0
+          ? { adressen: registration.eigenaarAdressen.map(basisprofielAdres) }
+          : {}),
         links: [
           { rel: 'self', href: `${self}/eigenaar` },
           { rel: 'basisprofiel', href: self },
@@ -110,7 +122,11 @@ export function basisprofielResponse(registration: TestRegistration, baseUrl: st
 }
 
 function basisprofielAdres(adres: TestAddress): object {
-  const firstLine = [adres.straatnaam, adres.postbusnummer ?? adres.huisnummer, adres.huisletter ?? adres.huisnummerToevoeging]
+  const firstLine = [
+    adres.straatnaam,
+    adres.postbusnummer ?? adres.huisnummer,
+    adres.huisletter ?? adres.huisnummerToevoeging,
+  ]
     .filter((part) => part !== undefined)
     .join(' ');
   const secondLine = [adres.postcode, adres.plaats].filter((part) => part !== undefined).join(' ');

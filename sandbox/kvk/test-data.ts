@@ -89,8 +89,21 @@ export const TEST_REGISTRATIONS: readonly TestRegistration[] = [
         type: 'hoofdvestiging',
         naam: 'Test BV Donald',
         adressen: [
-          { type: 'correspondentieadres', straatnaam: 'Postbus', postbusnummer: 200, postcode: '1000AE', plaats: 'Rommeldam' },
-          { type: 'bezoekadres', straatnaam: 'Hizzaarderlaan', huisnummer: 3, huisnummerToevoeging: 'A', postcode: '8823SJ', plaats: 'Lollum' },
+          {
+            type: 'correspondentieadres',
+            straatnaam: 'Postbus',
+            postbusnummer: 200,
+            postcode: '1000AE',
+            plaats: 'Rommeldam',
+          },
+          {
+            type: 'bezoekadres',
+            straatnaam: 'Hizzaarderlaan',
+            huisnummer: 3,
+            huisnummerToevoeging: 'A',
+            postcode: '8823SJ',
+            plaats: 'Lollum',
+          },
         ],
       },
       {
@@ -125,7 +138,11 @@ export const TEST_REGISTRATIONS: readonly TestRegistration[] = [
         sbiOmschrijving: 'Verwerking en conservering van vlees, met uitzondering van vlees van gevogelte',
         indHoofdactiviteit: 'Ja',
       },
-      { sbiCode: '10120', sbiOmschrijving: 'Verwerking en conservering van vlees van gevogelte', indHoofdactiviteit: 'Nee' },
+      {
+        sbiCode: '10120',
+        sbiOmschrijving: 'Verwerking en conservering van vlees van gevogelte',
+        indHoofdactiviteit: 'Nee',
+      },
       { sbiCode: '10130', sbiOmschrijving: 'Vervaardiging van vleesproducten', indHoofdactiviteit: 'Nee' },
     ],
     isRechtspersoon: false,
@@ -141,7 +158,16 @@ export const TEST_REGISTRATIONS: readonly TestRegistration[] = [
         vestigingsnummer: '000038509504',
         type: 'hoofdvestiging',
         naam: 'Test EMZ Dagobert',
-        adressen: [{ type: 'bezoekadres', straatnaam: 'Abebe Bikilalaan', huisnummer: 17, huisletter: 'M', postcode: '1034WL', plaats: 'Amsterdam' }],
+        adressen: [
+          {
+            type: 'bezoekadres',
+            straatnaam: 'Abebe Bikilalaan',
+            huisnummer: 17,
+            huisletter: 'M',
+            postcode: '1034WL',
+            plaats: 'Amsterdam',
+          },
+        ],
       },
     ],
   },
@@ -215,9 +241,21 @@ export const TEST_REGISTRATIONS: readonly TestRegistration[] = [
  */
 export const KVK_ERRORS = {
   invalidKvkNumber: { status: 400, code: 'IPD0004', omschrijving: 'Het KvK nummer {0} is niet valide.' },
-  productNotDeliverable: { status: 404, code: 'IPD0005', omschrijving: 'Op basis van het KVK-nummer {0} kan het product niet worden geleverd.' },
-  invalidParameters: { status: 400, code: 'IPD1999', omschrijving: 'De volgende opgegeven parameter(s) is(zijn) ongeldig: {0}' },
-  noSearchResults: { status: 404, code: 'IPD5200', omschrijving: 'Er zijn geen gegevens gevonden die voldoen aan de opgegeven zoekparameters.' },
+  productNotDeliverable: {
+    status: 404,
+    code: 'IPD0005',
+    omschrijving: 'Op basis van het KVK-nummer {0} kan het product niet worden geleverd.',
+  },
+  invalidParameters: {
+    status: 400,
+    code: 'IPD1999',
+    omschrijving: 'De volgende opgegeven parameter(s) is(zijn) ongeldig: {0}',
+  },
+  noSearchResults: {
+    status: 404,
+    code: 'IPD5200',
+    omschrijving: 'Er zijn geen gegevens gevonden die voldoen aan de opgegeven zoekparameters.',
+  },
   // KvK does not document the body of its 401; the code is the sandbox's own, so no client should match on it.
   missingApiKey: { status: 401, code: 'SANDBOX-APIKEY', omschrijving: 'Geen API-key meegegeven in de header apikey.' },
 } as const;

@@ -59,8 +59,11 @@ test.each(named)('%s answers garbage with a 4xx problem its OpenAPI operation de
   const attempts: request.Test[] = [];
   for (const id of ['not-a-uuid', other.mainEnvironmentId, "1' OR '1'='1"]) {
     const path = pathWith(route.path, encodeURIComponent(id));
-    attempts.push(request(app)[route.method](`${path}?limit=abc&cursor=%00%ff&status=nope&dateFrom=yesterday`).set(key));
-    for (const [type, body] of GARBAGE_BODIES) attempts.push(request(app)[route.method](path).set(key).set('Content-Type', type).send(body));
+    attempts.push(
+      request(app)[route.method](`${path}?limit=abc&cursor=%00%ff&status=nope&dateFrom=yesterday`).set(key),
+    );
+    for (const [type, body] of GARBAGE_BODIES)
+      attempts.push(request(app)[route.method](path).set(key).set('Content-Type', type).send(body));
   }
   for (const attempt of attempts) {
     const res = await attempt;
@@ -81,7 +84,9 @@ test.each(named)('%s declares the 401, 403 and 429 it gives', async (_name, rout
   const declared = declaredStatuses(route);
   expect((await request(app)[route.method](path)).status).toBe(401);
   expect(declared).toEqual(expect.arrayContaining(['401', '429']));
-  const refused = await request(app)[route.method](path).set({ Authorization: `Bearer ${office.keys.support}` });
+  const refused = await request(app)
+    [route.method](path)
+    .set({ Authorization: `Bearer ${office.keys.support}` });
   if (route.permission === 'read') expect(declared).not.toContain('403');
   else expect([refused.status, declared.includes('403')]).toEqual([403, true]);
 });

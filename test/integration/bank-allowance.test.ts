@@ -15,7 +15,9 @@ import { startWorld, type World } from '../support/world';
  * limit on: a connection with three accounts, onboarded through the staff API and the client pages, is fetched by
  * its onboarding, by staff's fetch now and by its schedule as often as the allowance lets it, and no more.
  */
-const IBANS = SANDBOX_COMPANIES.find((c) => c.key === 'ing-donald')!.accounts.map((a) => a.iban).sort();
+const IBANS = SANDBOX_COMPANIES.find((c) => c.key === 'ing-donald')!
+  .accounts.map((a) => a.iban)
+  .sort();
 
 let world: World;
 let env: TestWorkflowEnvironment;
@@ -45,7 +47,9 @@ function api(method: string, path: string, body?: unknown): Promise<Response> {
 /** Staff start the onboarding; the client presses "Koppelen" and consents to all three accounts as the Owner. */
 async function onboardThreeAccounts(): Promise<{ onboardingId: string; connectionId: string }> {
   const started = await api('POST', '/api/onboardings', {
-    flavour: 'activation-link', environmentId: office.mainEnvironmentId, bank: 'INGB',
+    flavour: 'activation-link',
+    environmentId: office.mainEnvironmentId,
+    bank: 'INGB',
     client: { kvkNumber: '68750110', email: 'eigenaar@donald.test' },
   });
   expect(started.status).toBe(201);
@@ -57,8 +61,17 @@ async function onboardThreeAccounts(): Promise<{ onboardingId: string; connectio
   expect(koppelen.status).toBe(303);
   const bank = new Visitor(world.bank.url);
   const login = await bank.get(koppelen.headers.get('location')!);
-  const afterLogin = await bank.post('/INGB/oauth/login', { flow: field(await login.text(), 'flow'), username: 'ing-owner', password: 'sandbox', action: 'login' });
-  const signed = await bank.post('/INGB/oauth/sign', { flow: field(await afterLogin.text(), 'flow'), action: 'sign', accounts: IBANS });
+  const afterLogin = await bank.post('/INGB/oauth/login', {
+    flow: field(await login.text(), 'flow'),
+    username: 'ing-owner',
+    password: 'sandbox',
+    action: 'login',
+  });
+  const signed = await bank.post('/INGB/oauth/sign', {
+    flow: field(await afterLogin.text(), 'flow'),
+    action: 'sign',
+    accounts: IBANS,
+  });
   expect(signed.status).toBe(303);
   expect((await client.follow(signed.headers.get('location')!)).response.status).toBe(200);
   const onboarding = await eventually(async () => {
@@ -67,14 +80,22 @@ async function onboardThreeAccounts(): Promise<{ onboardingId: string; connectio
   });
   // The onboarding's own first fetch, from 00:00 of today (R-A5), has to finish before staff come in.
   const firstFetch = env.client.workflow.getHandle(`onboarding:${id}:fetch-first`);
-  await eventually(() => firstFetch.describe().then((d) => d.status.name === 'COMPLETED' || undefined, () => undefined));
+  await eventually(() =>
+    firstFetch.describe().then(
+      (d) => d.status.name === 'COMPLETED' || undefined,
+      () => undefined,
+    ),
+  );
   return { onboardingId: id, connectionId: onboarding.connection!.id };
 }
 
 function field(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
   if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 300)}`);
-  return value.replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return value
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
 
 async function bookCentOnEach(description: string): Promise<void> {
@@ -100,7 +121,7 @@ async function scheduledRun(): Promise<FetchSummary> {
   return env.client.workflow.getHandle(started.workflowId, started.runId).result();
 }
 
-test('three accounts: fetch now after the onboarding\'s first fetch imports a cent on each, into a statement per account', async () => {
+test("three accounts: fetch now after the onboarding's first fetch imports a cent on each, into a statement per account", async () => {
   await bookCentOnEach('Cent voor fetch now');
   const answer = await api('POST', `/api/connections/${connectionId}/fetch-now`);
   expect(answer.status).toBe(202);
@@ -114,7 +135,9 @@ test('three accounts: fetch now after the onboarding\'s first fetch imports a ce
   const today = amsterdamDate(new Date());
   for (const iban of IBANS) {
     const account = await world.db.orm.em.fork().findOneOrFail(ConnectedAccount, { connection: connectionId, iban });
-    expect(await world.db.orm.em.fork().count(DailyStatement, { bankAccount: account.bankAccount, date: today })).toBe(1);
+    expect(await world.db.orm.em.fork().count(DailyStatement, { bankAccount: account.bankAccount, date: today })).toBe(
+      1,
+    );
   }
 });
 
@@ -153,7 +176,9 @@ test('through the capped day each account is fetched as often as the allowance p
   const refusedRun = await scheduledRun();
   expect(refusedRun.outcome).toBe('refused');
   expect(refusedRun.reason).toContain(`the next fetch can run at ${nextRunAt}`);
-  expect(refusedRun.accounts.map((a) => a.result)).toEqual(IBANS.map(() => expect.objectContaining({ outcome: 'rate_limited', nextRunAt })));
+  expect(refusedRun.accounts.map((a) => a.result)).toEqual(
+    IBANS.map(() => expect.objectContaining({ outcome: 'rate_limited', nextRunAt })),
+  );
 
   const refused = await api('POST', `/api/connections/${connectionId}/fetch-now`);
   expect(refused.status).toBe(429);
@@ -170,9 +195,16 @@ test('through the capped day each account is fetched as often as the allowance p
   };
   expect(detail.allowance.frequencyPerDay).toBe(4);
   // One account list at the profile sync; every fetch since used the bank's ids kept from it.
-  expect(detail.allowance.callsMade).toEqual({ accounts: 1, ...Object.fromEntries(IBANS.map((iban) => [`transactions:${iban}`, 4])) });
+  expect(detail.allowance.callsMade).toEqual({
+    accounts: 1,
+    ...Object.fromEntries(IBANS.map((iban) => [`transactions:${iban}`, 4])),
+  });
   expect(detail.problems).toHaveLength(3);
-  expect(detail.accounts.map((a) => a.lastFetchResult.outcome)).toEqual(['rate_limited', 'rate_limited', 'rate_limited']);
+  expect(detail.accounts.map((a) => a.lastFetchResult.outcome)).toEqual([
+    'rate_limited',
+    'rate_limited',
+    'rate_limited',
+  ]);
   // Nothing reached the bank beyond the allowance: it never had to answer ACCESS_EXCEEDED.
   const transactions = await world.db.orm.em.fork().find(Transaction, { description: 'Cent voor de geplande run' });
   expect(transactions).toHaveLength(3);
@@ -189,13 +221,19 @@ test('support finds the fetches by KvK number beside the onboarding, and reads e
     const ids = await found(`${kvk} AND WorkflowType = "fetchTransactionsWorkflow"`);
     return ids.length >= 5 ? ids : undefined;
   });
-  expect(fetches).toEqual(expect.arrayContaining([`onboarding:${onboardingId}:fetch-first`, `connection:${connectionId}:fetch-now`]));
+  expect(fetches).toEqual(
+    expect.arrayContaining([`onboarding:${onboardingId}:fetch-first`, `connection:${connectionId}:fetch-now`]),
+  );
   expect(fetches.filter((id) => id.startsWith(`${fetchScheduleId(connectionId)}-`)).length).toBeGreaterThanOrEqual(2);
   expect(await found(`${kvk} AND OnboardingFlavour = "activation-link"`)).toEqual([`onboarding:${onboardingId}`]);
   const schedule = await env.client.schedule.getHandle(fetchScheduleId(connectionId)).describe();
-  expect(schedule.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value])).toEqual(expect.arrayContaining([
-    ['KvkNumber', '68750110'], ['OrganizationId', office.organizationId], ['ConnectionId', connectionId],
-  ]));
+  expect(schedule.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value])).toEqual(
+    expect.arrayContaining([
+      ['KvkNumber', '68750110'],
+      ['OrganizationId', office.organizationId],
+      ['ConnectionId', connectionId],
+    ]),
+  );
 
   const history = await env.client.workflow.getHandle(`onboarding:${onboardingId}`).fetchHistory();
   const summaries = (history.events ?? [])

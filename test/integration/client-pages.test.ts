@@ -53,14 +53,33 @@ async function startOnboarding(clientEmail: string): Promise<Started> {
   const workflowId = `onboarding:${onboardingId}`;
   const em = db.orm.em.fork();
   em.create(Onboarding, {
-    id: onboardingId, organization: office.organizationId, flavour: 'activation-link', bankCode: 'INGB', environment: office.mainEnvironmentId,
-    kvkNumber: '68750110', clientEmail, language: 'nl', clientCompany: null, accountManagerName: 'Anna de Vries', accountManagerEmail: null,
-    bankAccountIds: [], status: 'preparing', statusReason: null, workflowId, connection: null, consentDeadline: null,
-    firstTransactionDeadline: null, restartOf: null, createdBy: 'test', completedAt: null,
+    id: onboardingId,
+    organization: office.organizationId,
+    flavour: 'activation-link',
+    bankCode: 'INGB',
+    environment: office.mainEnvironmentId,
+    kvkNumber: '68750110',
+    clientEmail,
+    language: 'nl',
+    clientCompany: null,
+    accountManagerName: 'Anna de Vries',
+    accountManagerEmail: null,
+    bankAccountIds: [],
+    status: 'preparing',
+    statusReason: null,
+    workflowId,
+    connection: null,
+    consentDeadline: null,
+    firstTransactionDeadline: null,
+    restartOf: null,
+    createdBy: 'test',
+    completedAt: null,
   });
   await em.flush();
   await env.client.workflow.start(onboardingWorkflow, {
-    workflowId, taskQueue: TEST_TASK_QUEUE, args: [{ onboardingId, organizationId: office.organizationId, flavour: 'activation-link' }],
+    workflowId,
+    taskQueue: TEST_TASK_QUEUE,
+    args: [{ onboardingId, organizationId: office.organizationId, flavour: 'activation-link' }],
   });
   const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(clientEmail)));
   const activationMail = decodeQuotedPrintable(mail.raw);
@@ -72,26 +91,42 @@ async function startOnboarding(clientEmail: string): Promise<Started> {
 test('the activation e-mail says who asks, for which company and bank, until when, and who may consent (R-A1, R-A3, R-A10)', async () => {
   const { onboardingId, activationMail } = await startOnboarding('eigenaar-mail@donald.test');
   expect(activationMail).toContain('Subject: Activeer de bankkoppeling van Test BV Donald met ING');
-  expect(activationMail).toContain('Administratiekantoor De Boekhouder verzorgt de administratie van Test BV Donald (KvK-nummer 68750110)');
+  expect(activationMail).toContain(
+    'Administratiekantoor De Boekhouder verzorgt de administratie van Test BV Donald (KvK-nummer 68750110)',
+  );
   const onboarding = await db.orm.em.fork().findOneOrFail(Onboarding, { id: onboardingId });
-  const deadline = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short' }).format(onboarding.consentDeadline!);
+  const deadline = new Intl.DateTimeFormat('nl-NL', {
+    timeZone: 'Europe/Amsterdam',
+    dateStyle: 'long',
+    timeStyle: 'short',
+  }).format(onboarding.consentDeadline!);
   expect(activationMail).toContain(`De link is geldig tot ${deadline} (7 dagen)`);
   expect(onboarding.consentDeadline!.getTime() - onboarding.createdAt.getTime()).toBeGreaterThan(167 * 3_600_000);
-  expect(activationMail).toContain('alleen een gebruiker met de rol Owner (met eigenaarspas) of AdministratorPlus met het recht om rekeningen te koppelen');
+  expect(activationMail).toContain(
+    'alleen een gebruiker met de rol Owner (met eigenaarspas) of AdministratorPlus met het recht om rekeningen te koppelen',
+  );
   expect(activationMail).toContain('Er wordt niets gekoppeld zolang u niet zelf bij ING toestemming geeft');
   expect(activationMail).toContain('Neem contact op met Anna de Vries van Administratiekantoor De Boekhouder');
   // The outbox keeps the message without the link (activities/email.ts); only the sent e-mail carries it.
-  const stored = await db.orm.em.fork().findOneOrFail(EmailMessage, { template: 'onboarding-activation', to: 'eigenaar-mail@donald.test' });
+  const stored = await db.orm.em
+    .fork()
+    .findOneOrFail(EmailMessage, { template: 'onboarding-activation', to: 'eigenaar-mail@donald.test' });
   expect(stored.text).toContain('[[activationUrl]]');
   expect(stored.text).not.toMatch(/\/connect\/[A-Za-z0-9_-]{43}/);
 });
 
 test('every onboarding e-mail renders in Dutch and English, as plain text that keeps "&" and quotes (R-A10, R-V13)', () => {
   const data = {
-    companyName: 'Bakkerij Jansen & Zn', kvkNumber: '68750110', bankName: 'ING', officeName: "Kantoor 't Hart", deadline: '3 december 2026 om 14:00',
-    accountManagerName: '', onboardingId: 'ob-1',
+    companyName: 'Bakkerij Jansen & Zn',
+    kvkNumber: '68750110',
+    bankName: 'ING',
+    officeName: "Kantoor 't Hart",
+    deadline: '3 december 2026 om 14:00',
+    accountManagerName: '',
+    onboardingId: 'ob-1',
   };
-  const mail = (kind: string, language: 'nl' | 'en') => renderEmail(`onboarding-${kind}`, language, { ...data, activationUrl: '[[activationUrl]]' });
+  const mail = (kind: string, language: 'nl' | 'en') =>
+    renderEmail(`onboarding-${kind}`, language, { ...data, activationUrl: '[[activationUrl]]' });
   for (const kind of ['activation', 'reminder', 'connected', 'first-transaction-tip', 'expired']) {
     for (const language of ['nl', 'en'] as const) {
       const { subject, text, html } = mail(kind, language);
@@ -100,10 +135,16 @@ test('every onboarding e-mail renders in Dutch and English, as plain text that k
       expect(html).toContain('Bakkerij Jansen &amp; Zn');
     }
   }
-  expect(mail('activation', 'nl').text).toContain('Vragen? Neem contact op met Kantoor \'t Hart.');
-  expect(mail('reminder', 'nl').text).toContain('Uw persoonlijke link is nog geldig tot 3 december 2026 om 14:00:\n[[activationUrl]]');
-  expect(mail('connected', 'nl').text).toContain('Het kan tot 24 uur duren voordat de eerste transacties in de administratie staan');
-  expect(mail('first-transaction-tip', 'nl').text).toContain('Tip: maak één cent over naar of van de gekoppelde rekening');
+  expect(mail('activation', 'nl').text).toContain("Vragen? Neem contact op met Kantoor 't Hart.");
+  expect(mail('reminder', 'nl').text).toContain(
+    'Uw persoonlijke link is nog geldig tot 3 december 2026 om 14:00:\n[[activationUrl]]',
+  );
+  expect(mail('connected', 'nl').text).toContain(
+    'Het kan tot 24 uur duren voordat de eerste transacties in de administratie staan',
+  );
+  expect(mail('first-transaction-tip', 'nl').text).toContain(
+    'Tip: maak één cent over naar of van de gekoppelde rekening',
+  );
   expect(mail('first-transaction-tip', 'en').text).toContain('Tip: transfer one cent to or from the linked account');
   expect(mail('expired', 'nl').subject).toBe('Activatielink verlopen: Bakkerij Jansen & Zn (ING)');
   expect(mail('expired', 'nl').text).toContain('heeft binnen 7 dagen geen toestemming gegeven');
@@ -166,15 +207,21 @@ test('an Owner links the account: page, CSRF, bank, callback, then the link show
   expect(done.headers.get('cache-control')).toBe('no-store');
   const doneHtml = await done.text();
   expect(doneHtml).toContain('<h1>Gelukt</h1>');
-  expect(doneHtml).toContain('Uw rekeningen bij ING zijn gekoppeld aan de administratie van <strong>Test BV Donald</strong> bij Administratiekantoor De Boekhouder.');
+  expect(doneHtml).toContain(
+    'Uw rekeningen bij ING zijn gekoppeld aan de administratie van <strong>Test BV Donald</strong> bij Administratiekantoor De Boekhouder.',
+  );
   expect(doneHtml).toContain('Het kan tot 24 uur duren voordat de eerste transacties zichtbaar zijn');
 
   const after = await eventually(async () => {
     const current = await state(workflowId);
-    return ['syncing_profile', 'waiting_for_first_transaction', 'active'].includes(current.status) ? current : undefined;
+    return ['syncing_profile', 'waiting_for_first_transaction', 'active'].includes(current.status)
+      ? current
+      : undefined;
   });
   expect(after.reason).toBeNull();
-  expect((await db.orm.em.fork().findOneOrFail(ActivationLink, { onboarding: onboardingId })).usedAt).toBeInstanceOf(Date);
+  expect((await db.orm.em.fork().findOneOrFail(ActivationLink, { onboarding: onboardingId })).usedAt).toBeInstanceOf(
+    Date,
+  );
   expect((await db.orm.em.fork().findOneOrFail(ConsentAttempt, { id: attempt.id })).returnedAt).toBeInstanceOf(Date);
 
   const connectedPage = await fetch(link);
@@ -196,8 +243,12 @@ test('an Owner links the account: page, CSRF, bank, callback, then the link show
   expect(await replay.text()).toContain('<h1>Gelukt</h1>');
   expect(await db.orm.em.fork().count(ConsentAttempt, { onboarding: onboardingId })).toBe(1);
 
-  const connectedMail = await eventually(() => smtp.messages.find((m) => m.to.includes('eigenaar@donald.test') && m.raw.includes('is gelukt')));
-  expect(decodeQuotedPrintable(connectedMail.raw)).toContain('Het kan tot 24 uur duren voordat de eerste transacties in de administratie staan');
+  const connectedMail = await eventually(() =>
+    smtp.messages.find((m) => m.to.includes('eigenaar@donald.test') && m.raw.includes('is gelukt')),
+  );
+  expect(decodeQuotedPrintable(connectedMail.raw)).toContain(
+    'Het kan tot 24 uur duren voordat de eerste transacties in de administratie staan',
+  );
 });
 
 test('a Viewer is refused at the bank (R-A3): the page names the role rule and leads back, and the onboarding still waits', async () => {
@@ -206,7 +257,10 @@ test('a Viewer is refused at the bank (R-A3): the page names the role rule and l
   const page = await fetch(link);
   const koppelen = await postForm(link, { csrf: hiddenField(await page.text(), 'csrf') }, csrfCookie(page));
   expect(koppelen.status).toBe(303);
-  const returnCookie = koppelen.headers.getSetCookie().find((c) => c.startsWith('bk_return='))!.split(';')[0]!;
+  const returnCookie = koppelen.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('bk_return='))!
+    .split(';')[0]!;
 
   const callback = await consentAtBank(new URL(koppelen.headers.get('location')!), 'ing-viewer', [IBAN]);
   expect(callback.searchParams.get('error')).toBe('access_denied');
@@ -214,14 +268,20 @@ test('a Viewer is refused at the bank (R-A3): the page names the role rule and l
   expect(refused.status).toBe(200);
   const html = await refused.text();
   expect(html).toContain('<h1>Deze gebruiker mag geen toestemming geven</h1>');
-  expect(html).toContain('Alleen een gebruiker met de rol <strong>Owner</strong> (met eigenaarspas) of <strong>AdministratorPlus</strong> met het recht om rekeningen te koppelen mag de koppeling goedkeuren.');
-  expect(html).toContain('Melding van de bank: Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer');
+  expect(html).toContain(
+    'Alleen een gebruiker met de rol <strong>Owner</strong> (met eigenaarspas) of <strong>AdministratorPlus</strong> met het recht om rekeningen te koppelen mag de koppeling goedkeuren.',
+  );
+  expect(html).toContain(
+    'Melding van de bank: Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer',
+  );
   const path = new URL(link).pathname;
   expect(html).toContain(`<a class="button" href="${path}?lang&#x3D;nl">Opnieuw proberen met een andere gebruiker</a>`);
 
   const waiting = await state(workflowId);
   expect(waiting.status).toBe('waiting_for_consent');
-  expect(waiting.reason).toBe('Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer');
+  expect(waiting.reason).toBe(
+    'Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer',
+  );
   expect((await db.orm.em.fork().findOneOrFail(Onboarding, { id: onboardingId })).status).toBe('waiting_for_consent');
   expect((await db.orm.em.fork().findOneOrFail(ActivationLink, { onboarding: onboardingId })).usedAt).toBeNull();
   const retry = await fetch(`${baseUrl}${path}?lang=nl`);
@@ -229,10 +289,16 @@ test('a Viewer is refused at the bank (R-A3): the page names the role rule and l
   expect(await retry.text()).toContain('<button type="submit">Koppelen</button>');
 
   // Without the cookie (another browser) the page still explains, and points to the e-mail instead.
-  const attempt2 = await postForm(link, { csrf: hiddenField(await (await fetch(link, { headers: { cookie: csrfCookie(page) } })).text(), 'csrf') }, csrfCookie(page));
+  const attempt2 = await postForm(
+    link,
+    { csrf: hiddenField(await (await fetch(link, { headers: { cookie: csrfCookie(page) } })).text(), 'csrf') },
+    csrfCookie(page),
+  );
   const callback2 = await consentAtBank(new URL(attempt2.headers.get('location')!), 'ing-viewer', [IBAN]);
   const elsewhere = await (await fetch(callback2)).text();
-  expect(elsewhere).toContain('Open de link uit de e-mail van Administratiekantoor De Boekhouder opnieuw om het nog eens te proberen met een andere gebruiker.');
+  expect(elsewhere).toContain(
+    'Open de link uit de e-mail van Administratiekantoor De Boekhouder opnieuw om het nog eens te proberen met een andere gebruiker.',
+  );
 });
 
 test('an English client with a Dutch browser stays in English through the bank and back; the page after the bank lists the linked account, says how to undo, switches language, and shows the same on a reload', async () => {
@@ -266,7 +332,10 @@ test('an English client with a Dutch browser stays in English through the bank a
   const elsewhere = await new Visitor(baseUrl).follow(callback.toString());
   expect(await elsewhere.response.text()).toContain('<h1>Gelukt</h1>');
 
-  const switchLink = /<a href="([^"]+)" lang="nl" hreflang="nl">Nederlands<\/a>/.exec(done)?.[1]?.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+  const switchLink = /<a href="([^"]+)" lang="nl" hreflang="nl">Nederlands<\/a>/
+    .exec(done)?.[1]
+    ?.replace(/&amp;/g, '&')
+    .replace(/&#x3D;/g, '=');
   expect(switchLink).toBe(statusPath.replace('/connect/callback', '').replace('lang=en', 'lang=nl'));
   expect(await (await client.get(`/connect/callback${switchLink}`)).text()).toContain('<h1>Gelukt</h1>');
 });
@@ -324,7 +393,9 @@ test('an unknown or malformed link answers the same 404 page, and a bad or tampe
 test('an expired link says so and sends the client to the office for a new one (R-A10)', async () => {
   const { onboardingId, workflowId, link } = await startOnboarding('laat@donald.test');
   await eventually(async () => (await state(workflowId)).status === 'waiting_for_consent' || undefined);
-  await db.orm.em.fork().nativeUpdate(ActivationLink, { onboarding: onboardingId }, { expiresAt: new Date(Date.now() - 1000) });
+  await db.orm.em
+    .fork()
+    .nativeUpdate(ActivationLink, { onboarding: onboardingId }, { expiresAt: new Date(Date.now() - 1000) });
   const page = await fetch(link);
   expect(page.status).toBe(410);
   const html = await page.text();
@@ -351,9 +422,18 @@ function state(workflowId: string): Promise<OnboardingState> {
 /** The client at the bank: log in, tick the accounts, sign; answers where the bank sends the browser back to. */
 async function consentAtBank(authorize: URL, username: string, ibans: string[]): Promise<URL> {
   const loginPage = await (await fetch(authorize)).text();
-  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, { flow: hiddenField(loginPage, 'flow'), username, password: 'sandbox', action: 'login' });
+  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, {
+    flow: hiddenField(loginPage, 'flow'),
+    username,
+    password: 'sandbox',
+    action: 'login',
+  });
   if (afterLogin.status === 303) return new URL(afterLogin.headers.get('location')!);
-  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, { flow: hiddenField(await afterLogin.text(), 'flow'), action: 'sign', accounts: ibans });
+  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, {
+    flow: hiddenField(await afterLogin.text(), 'flow'),
+    action: 'sign',
+    accounts: ibans,
+  });
   expect(signed.status).toBe(303);
   return new URL(signed.headers.get('location')!);
 }
@@ -361,7 +441,10 @@ async function consentAtBank(authorize: URL, username: string, ibans: string[]):
 function hiddenField(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
   if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
-  return value.replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return value
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
 
 function csrfCookie(page: Response): string {

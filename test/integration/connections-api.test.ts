@@ -31,7 +31,11 @@ let bankAccountId: string;
 const as = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 beforeAll(async () => {
-  [db, env, bank] = await Promise.all([createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 11, maxFrequencyPerDay: 100 })]);
+  [db, env, bank] = await Promise.all([
+    createTestDatabase(),
+    devServerEnvironment(),
+    startSandboxBank({ port: 0, seed: 11, maxFrequencyPerDay: 100 }),
+  ]);
   deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url });
   worker = await createTestWorker(env, deps);
   running = worker.run();
@@ -39,13 +43,29 @@ beforeAll(async () => {
   office = await createTenant(db.orm, 'Kantoor Verbindingen');
   otherOffice = await createTenant(db.orm, 'Kantoor Elders');
   const { consentId, tokens } = await consentAtSandbox({
-    connector: createConnectorFor('INGB', { sandboxBankUrl: bank.url }), admin: bank.admin, sandboxUrl: bank.url,
-    bankCode: 'INGB', username: 'ing-owner', ibans: [IBAN], frequencyPerDay: 100,
+    connector: createConnectorFor('INGB', { sandboxBankUrl: bank.url }),
+    admin: bank.admin,
+    sandboxUrl: bank.url,
+    bankCode: 'INGB',
+    username: 'ing-owner',
+    ibans: [IBAN],
+    frequencyPerDay: 100,
   });
-  bankAccountId = await createBankAccount(db.orm, { organizationId: office.organizationId, environmentId: office.mainEnvironmentId, journalId: office.journalId, iban: IBAN });
+  bankAccountId = await createBankAccount(db.orm, {
+    organizationId: office.organizationId,
+    environmentId: office.mainEnvironmentId,
+    journalId: office.journalId,
+    iban: IBAN,
+  });
   const stored = await storeConnection(db.orm, deps.tokenCipher, {
-    organizationId: office.organizationId, environmentId: office.mainEnvironmentId, bankCode: 'INGB', consentId, tokens,
-    accounts: [{ iban: IBAN, bankAccountId }], switchOverDate: addDays(amsterdamDate(new Date()), -3), frequencyPerDay: 100,
+    organizationId: office.organizationId,
+    environmentId: office.mainEnvironmentId,
+    bankCode: 'INGB',
+    consentId,
+    tokens,
+    accounts: [{ iban: IBAN, bankAccountId }],
+    switchOverDate: addDays(amsterdamDate(new Date()), -3),
+    frequencyPerDay: 100,
   });
   connectionId = stored.connectionId;
   connectedAccountId = stored.connectedAccountIds[0]!;
@@ -67,8 +87,15 @@ test('R-V14: before the first import the account shows "awaiting first transacti
 test('the detail shows accounts, consent (never tokens) and the next scheduled fetch', async () => {
   const res = await request(app).get(`/api/connections/${connectionId}`).set(as(office.keys.support));
   expect(res.status).toBe(200);
-  expect(res.body).toMatchObject({ bankCode: 'INGB', state: 'active', syncProfileBlocked: false, consent: { status: 'valid' } });
-  expect(res.body.accounts).toEqual([expect.objectContaining({ iban: IBAN, importTransactions: true, blocked: false, statementImportEnabled: false })]);
+  expect(res.body).toMatchObject({
+    bankCode: 'INGB',
+    state: 'active',
+    syncProfileBlocked: false,
+    consent: { status: 'valid' },
+  });
+  expect(res.body.accounts).toEqual([
+    expect.objectContaining({ iban: IBAN, importTransactions: true, blocked: false, statementImportEnabled: false }),
+  ]);
   expect(new Date(res.body.nextScheduledFetch).getTime()).toBeGreaterThan(Date.now());
   expect(JSON.stringify(res.body)).not.toMatch(/token/i);
   const list = await request(app).get('/api/connections').set(as(office.keys.support));
@@ -83,28 +110,49 @@ test('fetch now (R-A17) runs the fetch workflow; the account then shows active (
   expect(summary.outcome).toBe('fetched');
   const account = await request(app).get(`/api/bank-accounts/${bankAccountId}`).set(as(office.keys.support));
   expect(account.body.connectionStatus).toBe('active');
-  const statements = await request(app).get(`/api/bank-accounts/${bankAccountId}/statements`).set(as(office.keys.support));
+  const statements = await request(app)
+    .get(`/api/bank-accounts/${bankAccountId}/statements`)
+    .set(as(office.keys.support));
   expect(statements.body.items.length).toBeGreaterThan(0);
 });
 
 test('a blocked sync profile refuses fetch now with a clear message and pauses the schedule', async () => {
-  const blocked = await request(app).patch(`/api/connections/${connectionId}`).set(as(office.keys.staff)).send({ syncProfileBlocked: true });
+  const blocked = await request(app)
+    .patch(`/api/connections/${connectionId}`)
+    .set(as(office.keys.staff))
+    .send({ syncProfileBlocked: true });
   expect(blocked.body.syncProfileBlocked).toBe(true);
   const refused = await request(app).post(`/api/connections/${connectionId}/fetch-now`).set(as(office.keys.staff));
   expect(refused.status).toBe(409);
   expect(refused.body.detail).toContain('sync profile is blocked');
   expect((await env.client.schedule.getHandle(`connection:${connectionId}:fetch`).describe()).state.paused).toBe(true);
-  await request(app).patch(`/api/connections/${connectionId}`).set(as(office.keys.staff)).send({ syncProfileBlocked: false });
+  await request(app)
+    .patch(`/api/connections/${connectionId}`)
+    .set(as(office.keys.staff))
+    .send({ syncProfileBlocked: false });
   expect((await env.client.schedule.getHandle(`connection:${connectionId}:fetch`).describe()).state.paused).toBe(false);
 });
 
 test('R-A8, R-A12: an account moves to a sub environment of the main one, never to an unrelated environment', async () => {
   const em = db.orm.em.fork();
-  const sub = em.create(Environment, { organization: office.organizationId, name: 'Filiaal', kind: 'sub', parent: office.mainEnvironmentId });
-  const otherMain = em.create(Environment, { organization: office.organizationId, name: 'Andere administratie', kind: 'main', parent: null });
+  const sub = em.create(Environment, {
+    organization: office.organizationId,
+    name: 'Filiaal',
+    kind: 'sub',
+    parent: office.mainEnvironmentId,
+  });
+  const otherMain = em.create(Environment, {
+    organization: office.organizationId,
+    name: 'Andere administratie',
+    kind: 'main',
+    parent: null,
+  });
   await em.flush();
   const path = `/api/connections/${connectionId}/accounts/${connectedAccountId}`;
-  const moved = await request(app).patch(path).set(as(office.keys.staff)).send({ environmentId: sub.id, payments: true });
+  const moved = await request(app)
+    .patch(path)
+    .set(as(office.keys.staff))
+    .send({ environmentId: sub.id, payments: true });
   expect(moved.status).toBe(200);
   expect(moved.body).toMatchObject({ environmentId: sub.id, payments: true, directDebit: false });
   const refused = await request(app).patch(path).set(as(office.keys.staff)).send({ environmentId: otherMain.id });
@@ -116,7 +164,18 @@ test('R-A8, R-A12: an account moves to a sub environment of the main one, never 
 
 test("another office's connection answers 404, and support may not fetch", async () => {
   expect((await request(app).get(`/api/connections/${connectionId}`).set(as(otherOffice.keys.admin))).status).toBe(404);
-  expect((await request(app).post(`/api/connections/${connectionId}/fetch-now`).set(as(otherOffice.keys.admin))).status).toBe(404);
-  expect((await request(app).patch(`/api/connections/${connectionId}/accounts/${connectedAccountId}`).set(as(otherOffice.keys.admin)).send({ blocked: false })).status).toBe(404);
-  expect((await request(app).post(`/api/connections/${connectionId}/fetch-now`).set(as(office.keys.support))).status).toBe(403);
+  expect(
+    (await request(app).post(`/api/connections/${connectionId}/fetch-now`).set(as(otherOffice.keys.admin))).status,
+  ).toBe(404);
+  expect(
+    (
+      await request(app)
+        .patch(`/api/connections/${connectionId}/accounts/${connectedAccountId}`)
+        .set(as(otherOffice.keys.admin))
+        .send({ blocked: false })
+    ).status,
+  ).toBe(404);
+  expect(
+    (await request(app).post(`/api/connections/${connectionId}/fetch-now`).set(as(office.keys.support))).status,
+  ).toBe(403);
 });

@@ -30,25 +30,51 @@ let bankAccountIds: Record<string, string>;
 const switchOverDate = addDays(amsterdamDate(new Date()), -10);
 
 beforeAll(async () => {
-  [db, env, bank, smtp] = await Promise.all([createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }), startSmtpSink()]);
+  [db, env, bank, smtp] = await Promise.all([
+    createTestDatabase(),
+    devServerEnvironment(),
+    startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }),
+    startSmtpSink(),
+  ]);
   deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, smtpUrl: smtp.url });
   worker = await createTestWorker(env, deps);
   running = worker.run();
   office = await createTenant(db.orm, 'Kantoor Fetch');
   const { consentId, tokens } = await consentAtSandbox({
-    connector: createConnectorFor('INGB', { sandboxBankUrl: bank.url }), admin: bank.admin, sandboxUrl: bank.url,
-    bankCode: 'INGB', username: 'ing-owner', ibans: [IBAN, SECOND_IBAN], frequencyPerDay: 100,
+    connector: createConnectorFor('INGB', { sandboxBankUrl: bank.url }),
+    admin: bank.admin,
+    sandboxUrl: bank.url,
+    bankCode: 'INGB',
+    username: 'ing-owner',
+    ibans: [IBAN, SECOND_IBAN],
+    frequencyPerDay: 100,
   });
   bankAccountIds = {
-    [IBAN]: await createBankAccount(db.orm, { organizationId: office.organizationId, environmentId: office.mainEnvironmentId, journalId: office.journalId, iban: IBAN }),
-    [SECOND_IBAN]: await createBankAccount(db.orm, { organizationId: office.organizationId, environmentId: office.mainEnvironmentId, journalId: office.journalId, iban: SECOND_IBAN }),
+    [IBAN]: await createBankAccount(db.orm, {
+      organizationId: office.organizationId,
+      environmentId: office.mainEnvironmentId,
+      journalId: office.journalId,
+      iban: IBAN,
+    }),
+    [SECOND_IBAN]: await createBankAccount(db.orm, {
+      organizationId: office.organizationId,
+      environmentId: office.mainEnvironmentId,
+      journalId: office.journalId,
+      iban: SECOND_IBAN,
+    }),
   };
   const em = db.orm.em.fork();
   await em.nativeUpdate('Organization', { id: office.organizationId }, { staffEmail: 'backoffice@kantoor.test' });
   ({ connectionId } = await storeConnection(db.orm, deps.tokenCipher, {
-    organizationId: office.organizationId, environmentId: office.mainEnvironmentId, bankCode: 'INGB', consentId, tokens,
+    organizationId: office.organizationId,
+    environmentId: office.mainEnvironmentId,
+    bankCode: 'INGB',
+    consentId,
+    tokens,
     accounts: Object.entries(bankAccountIds).map(([iban, bankAccountId]) => ({ iban, bankAccountId })),
-    switchOverDate, accountManagerEmail: 'anna@klant.test', frequencyPerDay: 100,
+    switchOverDate,
+    accountManagerEmail: 'anna@klant.test',
+    frequencyPerDay: 100,
   }));
 });
 
@@ -59,8 +85,14 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function fetchNow(id = `connection:${connectionId}:fetch-now:${Math.random().toString(36).slice(2)}`): Promise<FetchSummary> {
-  return env.client.workflow.execute(fetchTransactionsWorkflow, { workflowId: id, taskQueue: TEST_TASK_QUEUE, args: [{ connectionId, trigger: 'fetch-now' }] });
+function fetchNow(
+  id = `connection:${connectionId}:fetch-now:${Math.random().toString(36).slice(2)}`,
+): Promise<FetchSummary> {
+  return env.client.workflow.execute(fetchTransactionsWorkflow, {
+    workflowId: id,
+    taskQueue: TEST_TASK_QUEUE,
+    args: [{ connectionId, trigger: 'fetch-now' }],
+  });
 }
 
 /** What the bank holds: booked entries from the switch-over day on (R-A5, R-A14). */
@@ -72,15 +104,19 @@ async function imported(iban: string) {
   return db.orm.em.fork().find(Transaction, { bankAccount: bankAccountIds[iban] }, { orderBy: { bookingDate: 'asc' } });
 }
 
-test('a fetch imports exactly the bank\'s booked transactions since the switch-over day, two identical payments included', async () => {
+test("a fetch imports exactly the bank's booked transactions since the switch-over day, two identical payments included", async () => {
   const summary = await fetchNow();
   expect(summary.outcome).toBe('fetched');
   for (const iban of [IBAN, SECOND_IBAN]) {
     const expected = bankBooked(iban);
     const rows = await imported(iban);
     expect(rows).toHaveLength(expected.length);
-    expect(rows.map((r) => r.amountCents).reduce((a, b) => a + b, 0)).toBe(expected.reduce((a, e) => a + e.amountCents, 0));
-    expect(new Set(rows.map((r) => r.bankReference))).toEqual(new Set(expected.map((e) => e.entryReference ?? e.transactionId)));
+    expect(rows.map((r) => r.amountCents).reduce((a, b) => a + b, 0)).toBe(
+      expected.reduce((a, e) => a + e.amountCents, 0),
+    );
+    expect(new Set(rows.map((r) => r.bankReference))).toEqual(
+      new Set(expected.map((e) => e.entryReference ?? e.transactionId)),
+    );
     expect(rows.every((r) => r.bookingDate >= switchOverDate)).toBe(true);
   }
   const account = await db.orm.em.fork().findOneOrFail(ConnectedAccount, { iban: IBAN, connection: connectionId });
@@ -128,12 +164,22 @@ test('24 hours of scheduled runs (a Schedule backfill) import every booked trans
   const handle = env.client.schedule.getHandle(`connection:${connectionId}:fetch`);
   bank.admin.addTransaction(IBAN, { amountCents: -1_999, description: 'Tijdens de geplande runs' });
   const end = new Date();
-  await handle.backfill({ start: new Date(end.getTime() - 24 * 3_600_000), end, overlap: ScheduleOverlapPolicy.BUFFER_ALL });
+  await handle.backfill({
+    start: new Date(end.getTime() - 24 * 3_600_000),
+    end,
+    overlap: ScheduleOverlapPolicy.BUFFER_ALL,
+  });
   const runs: string[] = [];
   for (let i = 0; i < 200 && runs.length < 4; i++) {
     runs.length = 0;
-    for await (const execution of env.client.workflow.list({ query: `ConnectionId="${connectionId}" AND WorkflowType="fetchTransactionsWorkflow" AND ExecutionStatus="Completed"` })) {
-      if (execution.workflowId.startsWith(`connection:${connectionId}:fetch-`) && !execution.workflowId.includes(":fetch-now")) runs.push(execution.workflowId);
+    for await (const execution of env.client.workflow.list({
+      query: `ConnectionId="${connectionId}" AND WorkflowType="fetchTransactionsWorkflow" AND ExecutionStatus="Completed"`,
+    })) {
+      if (
+        execution.workflowId.startsWith(`connection:${connectionId}:fetch-`) &&
+        !execution.workflowId.includes(':fetch-now')
+      )
+        runs.push(execution.workflowId);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -151,8 +197,13 @@ test('a revoked consent ends in consent_invalid: the connection is marked, the s
   const after = await db.orm.em.fork().findOneOrFail(Connection, { id: connectionId });
   expect(after.state).toBe('consent_invalid');
   expect(after.stateReason).toMatch(/consent/i);
-  const mails = await db.orm.em.fork().find(EmailMessage, { organization: office.organizationId }, { orderBy: { to: 'asc' } });
-  expect(mails.map((m) => [m.to, m.status])).toEqual([['anna@klant.test', 'sent'], ['backoffice@kantoor.test', 'sent']]);
+  const mails = await db.orm.em
+    .fork()
+    .find(EmailMessage, { organization: office.organizationId }, { orderBy: { to: 'asc' } });
+  expect(mails.map((m) => [m.to, m.status])).toEqual([
+    ['anna@klant.test', 'sent'],
+    ['backoffice@kantoor.test', 'sent'],
+  ]);
   expect(smtp.messages.map((m) => m.to[0]).sort()).toEqual(['anna@klant.test', 'backoffice@kantoor.test']);
   const account = await db.orm.em.fork().findOneOrFail(ConnectedAccount, { iban: IBAN, connection: connectionId });
   expect(account.lastFetchResult).toMatchObject({ outcome: 'failed' });

@@ -9,7 +9,9 @@ import type { ApiServices } from '../../api/services';
  * routers read while being set up.
  */
 const services = {
-  publicBaseUrl: 'http://localhost:3000', temporalUiUrl: 'http://localhost:8233', namespace: 'default',
+  publicBaseUrl: 'http://localhost:3000',
+  temporalUiUrl: 'http://localhost:8233',
+  namespace: 'default',
 } as unknown as ApiServices;
 const log = pino({ level: 'silent' });
 const mailInboxUrl = 'http://localhost:1080';
@@ -24,8 +26,15 @@ test('GET / says what runs where: API docs, OpenAPI, health, wizard, Temporal UI
   expect(html).toMatch(/^<!doctype html>\n<html lang="nl">/);
   expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
   expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
-  for (const href of ['/api/docs', '/api/openapi.json', '/api/health', '/wizard?lang=nl', 'http://localhost:8233',
-    'http://localhost:1080', '?lang=en']) {
+  for (const href of [
+    '/api/docs',
+    '/api/openapi.json',
+    '/api/health',
+    '/wizard?lang=nl',
+    'http://localhost:8233',
+    'http://localhost:1080',
+    '?lang=en',
+  ]) {
     expect([href, html]).toEqual([href, expect.stringContaining(`<a href="${href}"`)]);
   }
   expect(html).toContain('Voor support: de Temporal UI');
@@ -34,7 +43,7 @@ test('GET / says what runs where: API docs, OpenAPI, health, wizard, Temporal UI
   expect(addresses.filter((a) => /^[a-z]+:/.test(a!) && !a!.startsWith('http://localhost:'))).toEqual([]);
 });
 
-test('GET / has the client pages\' security headers', async () => {
+test("GET / has the client pages' security headers", async () => {
   const answer = await request(withInbox).get('/');
   const policy = answer.headers['content-security-policy'];
   expect(policy).toMatch(/^default-src 'none'; style-src 'nonce-[A-Za-z0-9_-]{22}'; /);

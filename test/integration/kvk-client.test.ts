@@ -42,9 +42,19 @@ describe('KvK client against the sandbox KvK API (R-V3)', () => {
       kvkNumber: '69599084',
       name: 'Test EMZ Dagobert',
       legalForm: 'Eenmanszaak',
-      address: { kind: 'visiting', street: 'Abebe Bikilalaan', houseNumber: 17, houseLetter: 'M', postalCode: '1034WL', city: 'Amsterdam' },
+      address: {
+        kind: 'visiting',
+        street: 'Abebe Bikilalaan',
+        houseNumber: 17,
+        houseLetter: 'M',
+        postalCode: '1034WL',
+        city: 'Amsterdam',
+      },
     });
-    expect(result.kind === 'found' && result.tradeNames.slice(0, 2)).toEqual(['Test EMZ Dagobert', 'Tweede handelsnaam 1MZ']);
+    expect(result.kind === 'found' && result.tradeNames.slice(0, 2)).toEqual([
+      'Test EMZ Dagobert',
+      'Tweede handelsnaam 1MZ',
+    ]);
   });
 
   it('takes the owner address when a registration has no main branch', async () => {
@@ -61,11 +71,19 @@ describe('KvK client against the sandbox KvK API (R-V3)', () => {
 
   it('finds a registration without a known address and leaves the address out', async () => {
     const result = await createKvkClient({ baseUrl: sandbox.url, apiKey: API_KEY }).lookup('68727720');
-    expect(result).toEqual({ kind: 'found', kvkNumber: '68727720', name: 'Test NV Katrien', tradeNames: ['Test NV Katrien'], legalForm: 'NV' });
+    expect(result).toEqual({
+      kind: 'found',
+      kvkNumber: '68727720',
+      name: 'Test NV Katrien',
+      tradeNames: ['Test NV Katrien'],
+      legalForm: 'NV',
+    });
   });
 
   it.each(['12345678', '90004973', '90002903'])('reports %s as not found', async (kvkNumber) => {
-    await expect(createKvkClient({ baseUrl: sandbox.url, apiKey: API_KEY }).lookup(kvkNumber)).resolves.toEqual({ kind: 'not_found' });
+    await expect(createKvkClient({ baseUrl: sandbox.url, apiKey: API_KEY }).lookup(kvkNumber)).resolves.toEqual({
+      kind: 'not_found',
+    });
   });
 
   it.each(['1234567', '123456789', '6875011O', ''])('refuses %j before calling KvK', async (input) => {
@@ -86,7 +104,9 @@ describe('KvK client against the sandbox KvK API (R-V3)', () => {
   });
 
   it('rejects without retry when KvK refuses the key, and never puts the key in the error', async () => {
-    const error = await createKvkClient({ baseUrl: sandbox.url, apiKey: '' }).lookup('68750110').catch((e: unknown) => e);
+    const error = await createKvkClient({ baseUrl: sandbox.url, apiKey: '' })
+      .lookup('68750110')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KvkRejectedError);
     expect((error as Error).message).toBe('KvK refused the API key (HTTP 401)');
   });
@@ -110,9 +130,13 @@ describe('KvK client when KvK misbehaves', () => {
 
   it('throws KvkUnavailableError on a 500 answer', async () => {
     const baseUrl = await fakeKvk((_req, res) => {
-      res.writeHead(500, { 'content-type': 'application/json' }).end('{"fout":[{"code":"IPD9999","omschrijving":"Algemene technische fout."}]}');
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end('{"fout":[{"code":"IPD9999","omschrijving":"Algemene technische fout."}]}');
     });
-    const error = await createKvkClient({ baseUrl, apiKey: API_KEY }).lookup('68750110').catch((e: unknown) => e);
+    const error = await createKvkClient({ baseUrl, apiKey: API_KEY })
+      .lookup('68750110')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KvkUnavailableError);
     expect((error as Error).message).toBe('KvK is unavailable (HTTP 500, IPD9999)');
     expect((error as Error).message).not.toContain(API_KEY);
@@ -122,7 +146,9 @@ describe('KvK client when KvK misbehaves', () => {
     const baseUrl = await fakeKvk((_req, res) => {
       res
         .writeHead(404, { 'content-type': 'application/json' })
-        .end('{"fout":[{"code":"IPD1003","omschrijving":"De gegevens zijn tijdelijk niet leverbaar. Probeer het over 5 minuten nog een keer."}]}');
+        .end(
+          '{"fout":[{"code":"IPD1003","omschrijving":"De gegevens zijn tijdelijk niet leverbaar. Probeer het over 5 minuten nog een keer."}]}',
+        );
     });
     await expect(createKvkClient({ baseUrl, apiKey: API_KEY }).lookup('68750110')).rejects.toThrow(
       new KvkUnavailableError('KvK is unavailable (HTTP 404, IPD1003)'),
@@ -133,7 +159,9 @@ describe('KvK client when KvK misbehaves', () => {
     const baseUrl = await fakeKvk((_req, res) => {
       res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
     });
-    const error = await createKvkClient({ baseUrl, apiKey: API_KEY }).lookup('68750110').catch((e: unknown) => e);
+    const error = await createKvkClient({ baseUrl, apiKey: API_KEY })
+      .lookup('68750110')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KvkRejectedError);
     expect((error as Error).message).toBe(`KvK answered HTTP 404 to ${baseUrl}/api/v1/basisprofielen/{kvkNumber}`);
   });
@@ -143,7 +171,9 @@ describe('KvK client when KvK misbehaves', () => {
       // Accept the request and say nothing.
     });
     const started = Date.now();
-    const error = await createKvkClient({ baseUrl, apiKey: API_KEY, timeoutMs: 200 }).lookup('68750110').catch((e: unknown) => e);
+    const error = await createKvkClient({ baseUrl, apiKey: API_KEY, timeoutMs: 200 })
+      .lookup('68750110')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KvkUnavailableError);
     expect((error as Error).message).toBe('KvK did not answer within 200 ms');
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -155,7 +185,9 @@ describe('KvK client when KvK misbehaves', () => {
       res.write('{"kvkNummer":"68750110",');
     });
     const started = Date.now();
-    const error = await createKvkClient({ baseUrl, apiKey: API_KEY, timeoutMs: 200 }).lookup('68750110').catch((e: unknown) => e);
+    const error = await createKvkClient({ baseUrl, apiKey: API_KEY, timeoutMs: 200 })
+      .lookup('68750110')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KvkUnavailableError);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
@@ -163,7 +195,9 @@ describe('KvK client when KvK misbehaves', () => {
   it('throws KvkUnavailableError when nothing listens', async () => {
     const baseUrl = await fakeKvk(() => undefined);
     for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
-    const error = await createKvkClient({ baseUrl, apiKey: API_KEY }).lookup('68750110').catch((e: unknown) => e);
+    const error = await createKvkClient({ baseUrl, apiKey: API_KEY })
+      .lookup('68750110')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KvkUnavailableError);
     expect((error as Error).message).toMatch(/^KvK could not be reached: .*ECONNREFUSED/);
   });

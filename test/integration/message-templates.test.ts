@@ -49,7 +49,12 @@ const OWN_NL = {
 };
 
 beforeAll(async () => {
-  [db, env, kvk, smtp] = await Promise.all([createTestDatabase(), devServerEnvironment(), startSandboxKvk(0), startSmtpSink()]);
+  [db, env, kvk, smtp] = await Promise.all([
+    createTestDatabase(),
+    devServerEnvironment(),
+    startSandboxKvk(0),
+    startSmtpSink(),
+  ]);
   server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -58,7 +63,10 @@ beforeAll(async () => {
   worker = await createTestWorker(env, deps);
   running = worker.run();
   server.on('request', createTestApp(db.orm, env, { deps }));
-  [office, otherOffice] = await Promise.all([createTenant(db.orm, 'Administratiekantoor De Boekhouder'), createTenant(db.orm, 'Kantoor Zuid & Co')]);
+  [office, otherOffice] = await Promise.all([
+    createTenant(db.orm, 'Administratiekantoor De Boekhouder'),
+    createTenant(db.orm, 'Kantoor Zuid & Co'),
+  ]);
 });
 
 afterAll(async () => {
@@ -76,23 +84,46 @@ interface Answer {
   body: any;
 }
 
-async function call(method: 'GET' | 'PUT' | 'DELETE' | 'POST', path: string, key: string, body?: unknown): Promise<Answer> {
+async function call(
+  method: 'GET' | 'PUT' | 'DELETE' | 'POST',
+  path: string,
+  key: string,
+  body?: unknown,
+): Promise<Answer> {
   const headers: Record<string, string> = { authorization: `Bearer ${key}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
 function template(answer: Answer, language: 'nl' | 'en') {
-  return (answer.body.templates as { language: string }[]).find((t) => t.language === language) as { language: string; subject: string; body: string; isDefault: boolean; updatedAt: string | null };
+  return (answer.body.templates as { language: string }[]).find((t) => t.language === language) as {
+    language: string;
+    subject: string;
+    body: string;
+    isDefault: boolean;
+    updatedAt: string | null;
+  };
 }
 
 /** Starts an onboarding through the staff API; answers its id and the activation e-mail as sent. */
-async function onboard(tenant: Tenant, email: string, language: 'nl' | 'en' = 'nl'): Promise<{ id: string; mail: string }> {
+async function onboard(
+  tenant: Tenant,
+  email: string,
+  language: 'nl' | 'en' = 'nl',
+): Promise<{ id: string; mail: string }> {
   const started = await call('POST', '/api/onboardings', tenant.keys.staff, {
-    flavour: 'activation-link', environmentId: tenant.mainEnvironmentId, bank: 'INGB', language,
-    client: { kvkNumber: '68750110', email }, accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
+    flavour: 'activation-link',
+    environmentId: tenant.mainEnvironmentId,
+    bank: 'INGB',
+    language,
+    client: { kvkNumber: '68750110', email },
+    accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
   });
   expect(started.status).toBe(201);
   const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(email)));
@@ -106,16 +137,29 @@ test('without its own message an organization reads the built-in default, in bot
   expect(answer.status).toBe(200);
   expect(answer.body.kind).toBe('bank-activation');
   expect(answer.body.variables).toEqual([
-    'companyName', 'kvkNumber', 'bankName', 'officeName', 'deadline', 'accountManagerName', 'contactEmail', 'activationUrl',
+    'companyName',
+    'kvkNumber',
+    'bankName',
+    'officeName',
+    'deadline',
+    'accountManagerName',
+    'contactEmail',
+    'activationUrl',
   ]);
   for (const language of ['nl', 'en'] as const) {
-    expect(template(answer, language)).toEqual({ language, ...emailTemplateSource('onboarding-activation', language), isDefault: true, updatedAt: null, updatedBy: null });
+    expect(template(answer, language)).toEqual({
+      language,
+      ...emailTemplateSource('onboarding-activation', language),
+      isDefault: true,
+      updatedAt: null,
+      updatedBy: null,
+    });
   }
   expect(template(answer, 'nl').subject).toBe('Activeer de bankkoppeling van {{{companyName}}} met {{{bankName}}}');
   expect(template(answer, 'nl').body).toContain('{{{activationUrl}}}');
 });
 
-test('an admin sets the Dutch message; the next onboarding\'s activation e-mail is built from it, and a reminder repeats it', async () => {
+test("an admin sets the Dutch message; the next onboarding's activation e-mail is built from it, and a reminder repeats it", async () => {
   const put = await call('PUT', PATH, office.keys.admin, OWN_NL);
   expect(put.status).toBe(200);
   expect(template(put, 'nl')).toMatchObject({ subject: OWN_NL.subject, body: OWN_NL.body, isDefault: false });
@@ -133,17 +177,32 @@ test('an admin sets the Dutch message; the next onboarding\'s activation e-mail 
   expect(mail).toContain('Uw contactpersoon: Anna de Vries.');
   expect(mail).not.toContain('{{');
   // Like the built-in message, the stored copy holds a placeholder, never the link.
-  const stored = await db.orm.em.fork().findOneOrFail(EmailMessage, { idempotencyKey: { $like: `onboarding:${id}:activation:%` } });
+  const stored = await db.orm.em
+    .fork()
+    .findOneOrFail(EmailMessage, { idempotencyKey: { $like: `onboarding:${id}:activation:%` } });
   expect(stored.template).toBe('onboarding-activation');
   expect(stored.text).toContain('Klik hier: [[activationUrl]]');
 
   // The reminder is the same message, marked as a reminder (sent here directly rather than waiting 96 hours).
   const link = await db.orm.em.fork().findOneOrFail(ActivationLink, { onboarding: id });
-  await createActivities(deps).sendOnboardingEmail({ onboardingId: id, kind: 'reminder', linkId: link.id, sequence: 72 });
-  const reminder = decodeQuotedPrintable((await eventually(() => smtp.messages.filter((m) => m.to.includes('eigen-sjabloon@donald.test'))[1]))!.raw);
-  const storedReminder = await db.orm.em.fork().findOneOrFail(EmailMessage, { idempotencyKey: { $like: `onboarding:${id}:reminder:%` } });
-  expect(storedReminder.subject).toBe('Herinnering: Koppel Test BV Donald aan Administratiekantoor De Boekhouder (ING)');
-  expect(reminder.replace(/\r?\n /g, ' ')).toContain('Subject: Herinnering: Koppel Test BV Donald aan Administratiekantoor De Boekhouder (ING)');
+  await createActivities(deps).sendOnboardingEmail({
+    onboardingId: id,
+    kind: 'reminder',
+    linkId: link.id,
+    sequence: 72,
+  });
+  const reminder = decodeQuotedPrintable(
+    (await eventually(() => smtp.messages.filter((m) => m.to.includes('eigen-sjabloon@donald.test'))[1]))!.raw,
+  );
+  const storedReminder = await db.orm.em
+    .fork()
+    .findOneOrFail(EmailMessage, { idempotencyKey: { $like: `onboarding:${id}:reminder:%` } });
+  expect(storedReminder.subject).toBe(
+    'Herinnering: Koppel Test BV Donald aan Administratiekantoor De Boekhouder (ING)',
+  );
+  expect(reminder.replace(/\r?\n /g, ' ')).toContain(
+    'Subject: Herinnering: Koppel Test BV Donald aan Administratiekantoor De Boekhouder (ING)',
+  );
   expect(reminder).toMatch(/Klik hier: http:\/\/127\.0\.0\.1:\d+\/connect\/[A-Za-z0-9_-]{43}/);
 
   // English onboardings still get the built-in English message.
@@ -153,11 +212,18 @@ test('an admin sets the Dutch message; the next onboarding\'s activation e-mail 
 
 test('bad templates are refused with the field and the reason', async () => {
   const refused = async (body: Record<string, unknown>) => {
-    const answer = await call('PUT', PATH, office.keys.admin, { language: 'nl', subject: 'Koppeling {{bankName}}', body: 'Open {{activationUrl}}', ...body });
+    const answer = await call('PUT', PATH, office.keys.admin, {
+      language: 'nl',
+      subject: 'Koppeling {{bankName}}',
+      body: 'Open {{activationUrl}}',
+      ...body,
+    });
     expect(answer.status).toBe(400);
     return answer.body.errors as { field: string; message: string }[];
   };
-  expect(await refused({ body: 'Open de link in uw bankomgeving.' })).toEqual([{ field: 'body', message: 'must contain {{activationUrl}}, the link the client opens' }]);
+  expect(await refused({ body: 'Open de link in uw bankomgeving.' })).toEqual([
+    { field: 'body', message: 'must contain {{activationUrl}}, the link the client opens' },
+  ]);
   const unknown = await refused({ body: 'Beste {{clientName}}, open {{activationUrl}} voor {{iban}}' });
   expect(unknown).toHaveLength(1);
   expect(unknown[0]).toMatchObject({ field: 'body' });
@@ -165,14 +231,30 @@ test('bad templates are refused with the field and the reason', async () => {
   expect(unknown[0]!.message).toContain(
     'known are companyName, kvkNumber, bankName, officeName, deadline, accountManagerName, contactEmail, activationUrl',
   );
-  expect((await refused({ subject: 'Voor {{klant}}' }))[0]).toMatchObject({ field: 'subject', message: expect.stringContaining('{{klant}}') });
-  expect((await refused({ subject: 'Link: {{activationUrl}}' }))[0]).toMatchObject({ field: 'subject', message: expect.stringContaining('the link belongs in the body') });
-  expect((await refused({ body: '{{#if companyName}}Open {{activationUrl}}' }))[0]).toMatchObject({ field: 'body', message: expect.stringContaining('is not a valid handlebars template') });
-  expect((await refused({ body: '{{#each companyName}}x{{/each}} {{activationUrl}}' }))[0]!.message).toContain('block "{{#each}}"');
-  expect((await refused({ body: '{{lookup companyName "x"}} {{activationUrl}}' }))[0]!.message).toContain('helper "lookup"');
+  expect((await refused({ subject: 'Voor {{klant}}' }))[0]).toMatchObject({
+    field: 'subject',
+    message: expect.stringContaining('{{klant}}'),
+  });
+  expect((await refused({ subject: 'Link: {{activationUrl}}' }))[0]).toMatchObject({
+    field: 'subject',
+    message: expect.stringContaining('the link belongs in the body'),
+  });
+  expect((await refused({ body: '{{#if companyName}}Open {{activationUrl}}' }))[0]).toMatchObject({
+    field: 'body',
+    message: expect.stringContaining('is not a valid handlebars template'),
+  });
+  expect((await refused({ body: '{{#each companyName}}x{{/each}} {{activationUrl}}' }))[0]!.message).toContain(
+    'block "{{#each}}"',
+  );
+  expect((await refused({ body: '{{lookup companyName "x"}} {{activationUrl}}' }))[0]!.message).toContain(
+    'helper "lookup"',
+  );
   expect((await refused({ body: '{{> footer}} {{activationUrl}}' }))[0]!.message).toContain('partials');
   expect((await refused({ body: '{{../companyName}} {{activationUrl}}' }))[0]!.message).toContain('"../companyName"');
-  expect((await refused({ subject: 'Regel een\nRegel twee' }))[0]).toEqual({ field: 'subject', message: 'must be a single line' });
+  expect((await refused({ subject: 'Regel een\nRegel twee' }))[0]).toEqual({
+    field: 'subject',
+    message: 'must be a single line',
+  });
   expect((await refused({ subject: 'x'.repeat(201) }))[0]!.field).toBe('subject');
   expect((await refused({ body: `{{activationUrl}} ${'x'.repeat(10_000)}` }))[0]!.field).toBe('body');
   expect((await refused({ language: 'de' }))[0]!.field).toBe('language');
@@ -193,7 +275,7 @@ test('support and staff can read but not write; only admins change or delete', a
   expect((await call('GET', '/api/message-templates/other-kind', office.keys.admin)).status).toBe(400);
 });
 
-test('tenant isolation: another office neither sees nor uses nor deletes this office\'s message', async () => {
+test("tenant isolation: another office neither sees nor uses nor deletes this office's message", async () => {
   await call('PUT', PATH, office.keys.admin, OWN_NL);
   const theirs = await call('GET', PATH, otherOffice.keys.admin);
   expect(template(theirs, 'nl').isDefault).toBe(true);
@@ -206,9 +288,18 @@ test('tenant isolation: another office neither sees nor uses nor deletes this of
 
 test('R-A6: a stored message that can no longer be used stops the prepare step with the reason; DELETE goes back to the default', async () => {
   // Written around the API's checks, as an old or hand-edited row could be.
-  await db.orm.em.fork().nativeUpdate(MessageTemplate, { organization: office.organizationId, language: 'nl' }, { body: 'Geen link hier, {{klant}}' });
+  await db.orm.em
+    .fork()
+    .nativeUpdate(
+      MessageTemplate,
+      { organization: office.organizationId, language: 'nl' },
+      { body: 'Geen link hier, {{klant}}' },
+    );
   const started = await call('POST', '/api/onboardings', office.keys.staff, {
-    flavour: 'activation-link', environmentId: office.mainEnvironmentId, bank: 'RABO', client: { kvkNumber: '68750110', email: 'kapot@donald.test' },
+    flavour: 'activation-link',
+    environmentId: office.mainEnvironmentId,
+    bank: 'RABO',
+    client: { kvkNumber: '68750110', email: 'kapot@donald.test' },
   });
   expect(started.status).toBe(201);
   const rejected = await eventually(async () => {

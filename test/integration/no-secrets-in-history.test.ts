@@ -48,7 +48,12 @@ let office: Tenant;
 function memoryLogger(name: string): Logger {
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      logLines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      logLines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       callback();
     },
   });
@@ -65,23 +70,47 @@ beforeAll(async () => {
     shutdownSignals: [],
   });
   [db, env, bank, kvk, smtp] = await Promise.all([
-    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }), startSandboxKvk(0), startSmtpSink(),
+    createTestDatabase(),
+    devServerEnvironment(),
+    startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }),
+    startSandboxKvk(0),
+    startSmtpSink(),
   ]);
   server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  deps = { ...testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, kvkUrl: kvk.url, smtpUrl: smtp.url, publicBaseUrl: baseUrl }), log: memoryLogger('worker') };
+  deps = {
+    ...testActivityDeps({
+      orm: db.orm,
+      env,
+      sandboxBankUrl: bank.url,
+      kvkUrl: kvk.url,
+      smtpUrl: smtp.url,
+      publicBaseUrl: baseUrl,
+    }),
+    log: memoryLogger('worker'),
+  };
   bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
   worker = await createTestWorker(env, deps);
   running = worker.run();
-  server.on('request', createApp(
-    {
-      orm: db.orm, temporal: env.client, taskQueue: TEST_TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', namespace: env.namespace ?? 'default',
-      tokenCipher: deps.tokenCipher, bankConnector: deps.bankConnector, publicBaseUrl: deps.publicBaseUrl, kvk: deps.kvk,
-    },
-    { log: memoryLogger('api'), publicBaseUrl: baseUrl },
-  ));
+  server.on(
+    'request',
+    createApp(
+      {
+        orm: db.orm,
+        temporal: env.client,
+        taskQueue: TEST_TASK_QUEUE,
+        temporalUiUrl: 'http://localhost:8233',
+        namespace: env.namespace ?? 'default',
+        tokenCipher: deps.tokenCipher,
+        bankConnector: deps.bankConnector,
+        publicBaseUrl: deps.publicBaseUrl,
+        kvk: deps.kvk,
+      },
+      { log: memoryLogger('api'), publicBaseUrl: baseUrl },
+    ),
+  );
   office = await createTenant(db.orm, 'Administratiekantoor De Boekhouder');
 });
 
@@ -104,14 +133,19 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
     method: 'POST',
     headers: { authorization: `Bearer ${office.keys.staff}`, 'content-type': 'application/json' },
     body: JSON.stringify({
-      flavour: 'activation-link', environmentId: office.mainEnvironmentId, bank: 'INGB',
-      client: { kvkNumber: '68750110', email: 'eigenaar@donald.test' }, accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
+      flavour: 'activation-link',
+      environmentId: office.mainEnvironmentId,
+      bank: 'INGB',
+      client: { kvkNumber: '68750110', email: 'eigenaar@donald.test' },
+      accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
     }),
   });
   expect(started.status).toBe(201);
   const { id: onboardingId, workflowId } = (await started.json()) as { id: string; workflowId: string };
   const mail = await eventually(() => smtp.messages.find((m) => m.to.includes('eigenaar@donald.test')));
-  const link = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/([A-Za-z0-9_-]{43})`).exec(decodeQuotedPrintable(mail.raw));
+  const link = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/([A-Za-z0-9_-]{43})`).exec(
+    decodeQuotedPrintable(mail.raw),
+  );
   if (!link) throw new Error('no activation link in the e-mail');
   secrets['activation link token'] = link[1]!;
   await eventually(async () => (await onboardingRow(onboardingId)).status === 'waiting_for_consent' || undefined);
@@ -120,7 +154,10 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
   await fetch(link[0]);
   const page = await fetch(link[0]);
   expect(page.status).toBe(200);
-  const csrfCookie = page.headers.getSetCookie().find((c) => c.startsWith('bk_csrf='))!.split(';')[0]!;
+  const csrfCookie = page.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('bk_csrf='))!
+    .split(';')[0]!;
   const koppelen = await postForm(link[0], { csrf: hiddenField(await page.text(), 'csrf') }, csrfCookie);
   expect(koppelen.status).toBe(303);
   const authorize = new URL(koppelen.headers.get('location')!);
@@ -133,7 +170,10 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
   const callback = await consentAtBank(authorize, 'ing-owner', [IBAN]);
   expect(callback.searchParams.get('state')).toBe(secrets['OAuth state']);
   secrets['OAuth code'] = callback.searchParams.get('code')!;
-  const returnCookie = koppelen.headers.getSetCookie().find((c) => c.startsWith('bk_return='))!.split(';')[0]!;
+  const returnCookie = koppelen.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('bk_return='))!
+    .split(';')[0]!;
   const done = await fetch(callback, { headers: { cookie: returnCookie } });
   expect(done.status).toBe(200);
   expect(await done.text()).toContain('<h1>Gelukt</h1>');
@@ -150,8 +190,12 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
 
   // The first fetch (a child of the onboarding) has finished, so its history is complete.
   const firstFetch = `${workflowId}:fetch-first`;
-  await env.client.workflow.getHandle(firstFetch).result().catch(() => undefined);
-  for (const [name, value] of Object.entries(secrets)) expect([name, typeof value, value.length >= 16]).toEqual([name, 'string', true]);
+  await env.client.workflow
+    .getHandle(firstFetch)
+    .result()
+    .catch(() => undefined);
+  for (const [name, value] of Object.entries(secrets))
+    expect([name, typeof value, value.length >= 16]).toEqual([name, 'string', true]);
 
   // Every workflow of the run, as JSON with every payload decoded.
   const histories = await eventually(async () => {
@@ -160,7 +204,10 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
       const history = await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
       found.set(`${execution.workflowId} (${execution.type})`, searchable(historyJson(history)));
     }
-    return [...found.keys()].some((key) => key.startsWith(`${firstFetch} `)) && [...found.keys()].some((key) => key.startsWith(`${workflowId} `)) ? found : undefined;
+    return [...found.keys()].some((key) => key.startsWith(`${firstFetch} `)) &&
+      [...found.keys()].some((key) => key.startsWith(`${workflowId} `))
+      ? found
+      : undefined;
   });
   const onboardingHistory = histories.get(`${workflowId} (onboardingWorkflow)`)!;
   // The search really looks at decoded payloads: the ids and step summaries the workflow does carry are found.
@@ -171,12 +218,26 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
   expect(histories.get(`${firstFetch} (fetchTransactionsWorkflow)`)).toContain(onboarding.connection!.id);
 
   // The logs are there and say something.
-  const apiLines = logLines.filter((line) => line.includes('"name":"api"')).map((line) => JSON.parse(line) as { req?: { method: string; url: string }; res?: { statusCode: number; headers: Record<string, string> } });
-  const requests = apiLines.filter((line) => line.req).map((line) => `${line.req!.method} ${line.req!.url} ${line.res!.statusCode}`);
+  const apiLines = logLines
+    .filter((line) => line.includes('"name":"api"'))
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          req?: { method: string; url: string };
+          res?: { statusCode: number; headers: Record<string, string> };
+        },
+    );
+  const requests = apiLines
+    .filter((line) => line.req)
+    .map((line) => `${line.req!.method} ${line.req!.url} ${line.res!.statusCode}`);
   // The bank's callback hands its code over, then redirects to the same page without the code, which shows the outcome.
   expect(requests).toEqual([
-    'POST /api/onboardings 201', 'GET /connect/[token] 200', 'GET /connect/[token] 200', 'POST /connect/[token] 303',
-    'GET /connect/callback?… 303', 'GET /connect/callback?… 200',
+    'POST /api/onboardings 201',
+    'GET /connect/[token] 200',
+    'GET /connect/[token] 200',
+    'POST /connect/[token] 303',
+    'GET /connect/callback?… 303',
+    'GET /connect/callback?… 200',
   ]);
   // The redirect to the bank is logged without its Location (it carries the state), and no cookie is logged.
   const toBank = apiLines.find((line) => line.res?.statusCode === 303)!;
@@ -187,7 +248,8 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
   const leaks: string[] = [];
   for (const [name, secret] of Object.entries(secrets)) {
     for (const form of new Set([secret, encodeURIComponent(secret)])) {
-      for (const [workflow, text] of histories) if (text.includes(form)) leaks.push(`${name} in the history of ${workflow}`);
+      for (const [workflow, text] of histories)
+        if (text.includes(form)) leaks.push(`${name} in the history of ${workflow}`);
       for (const line of logLines) if (searchable(line).includes(form)) leaks.push(`${name} in log line: ${line}`);
     }
   }
@@ -212,7 +274,8 @@ function searchable(json: string): string {
   const parts = [json];
   const walk = (value: unknown): void => {
     if (typeof value === 'string') {
-      if (value.length >= 4 && value.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value)) parts.push(Buffer.from(value, 'base64').toString('utf8'));
+      if (value.length >= 4 && value.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value))
+        parts.push(Buffer.from(value, 'base64').toString('utf8'));
     } else if (Array.isArray(value)) {
       value.forEach(walk);
     } else if (value && typeof value === 'object') {
@@ -232,16 +295,26 @@ function bytesAsText(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
   const buffer = value as { type?: unknown; data?: unknown };
-  if (buffer && buffer.type === 'Buffer' && Array.isArray(buffer.data)) return Buffer.from(buffer.data as number[]).toString('utf8');
+  if (buffer && buffer.type === 'Buffer' && Array.isArray(buffer.data))
+    return Buffer.from(buffer.data as number[]).toString('utf8');
   return value;
 }
 
 /** The client at the bank: log in, tick the accounts, sign; answers where the bank sends the browser back to. */
 async function consentAtBank(authorize: URL, username: string, ibans: string[]): Promise<URL> {
   const loginPage = await (await fetch(authorize)).text();
-  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, { flow: hiddenField(loginPage, 'flow'), username, password: 'sandbox', action: 'login' });
+  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, {
+    flow: hiddenField(loginPage, 'flow'),
+    username,
+    password: 'sandbox',
+    action: 'login',
+  });
   expect(afterLogin.status).toBe(200);
-  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, { flow: hiddenField(await afterLogin.text(), 'flow'), action: 'sign', accounts: ibans });
+  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, {
+    flow: hiddenField(await afterLogin.text(), 'flow'),
+    action: 'sign',
+    accounts: ibans,
+  });
   expect(signed.status).toBe(303);
   return new URL(signed.headers.get('location')!);
 }
@@ -249,7 +322,10 @@ async function consentAtBank(authorize: URL, username: string, ibans: string[]):
 function hiddenField(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
   if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
-  return value.replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return value
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
 
 function postForm(url: string, fields: Record<string, string | string[]>, cookie?: string): Promise<Response> {

@@ -59,9 +59,11 @@ async function start(body: Record<string, unknown>): Promise<string> {
   return ((await response.json()) as { id: string }).id;
 }
 
-test('activation e-mail: text part and HTML document, the link a button in the client\'s language', async () => {
+test("activation e-mail: text part and HTML document, the link a button in the client's language", async () => {
   await start({
-    flavour: 'activation-link', language: 'en', client: { kvkNumber: '68750110', email: 'owner@donald.test' },
+    flavour: 'activation-link',
+    language: 'en',
+    client: { kvkNumber: '68750110', email: 'owner@donald.test' },
     accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
   });
   const mail = await mailTo('owner@donald.test');
@@ -86,7 +88,7 @@ test('activation e-mail: text part and HTML document, the link a button in the c
   expect(await page.text()).toContain('<html lang="en">');
 });
 
-test('R-V6: serial e-mails link to the wizard in the client\'s language; the refusal names the serial', async () => {
+test("R-V6: serial e-mails link to the wizard in the client's language; the refusal names the serial", async () => {
   const client = { kvkNumber: '68727720', email: 'owner@serial.test' };
   const id = await start({ flavour: 'serial', language: 'en', client });
   const first = await mailTo('owner@serial.test');

@@ -71,12 +71,22 @@ async function call(method: 'GET' | 'POST', path: string, key: string | null, bo
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
-  return { status: response.status, type: (response.headers.get('content-type') ?? '').split(';')[0]!, body: text ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    type: (response.headers.get('content-type') ?? '').split(';')[0]!,
+    body: text ? JSON.parse(text) : undefined,
+  };
 }
 
-function startBody(overrides: { kvkNumber?: string; email?: string; bank?: string; environmentId?: string } = {}): Record<string, unknown> {
+function startBody(
+  overrides: { kvkNumber?: string; email?: string; bank?: string; environmentId?: string } = {},
+): Record<string, unknown> {
   return {
     flavour: 'activation-link',
     environmentId: overrides.environmentId ?? office.mainEnvironmentId,
@@ -98,7 +108,8 @@ async function startWhileKvkDown(overrides: Parameters<typeof startBody>[0]): Pr
 
 async function start(overrides: Parameters<typeof startBody>[0], key = office.keys.staff): Promise<Answer> {
   const answer = await call('POST', '/api/onboardings', key, startBody(overrides));
-  if (answer.status !== 201) throw new Error(`POST /api/onboardings answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 201)
+    throw new Error(`POST /api/onboardings answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer;
 }
 
@@ -119,7 +130,11 @@ async function linkMailedTo(address: string, count = 1): Promise<string> {
   return links[count - 1]!;
 }
 
-async function detailOnce(id: string, predicate: (body: Answer['body']) => boolean, key = office.keys.staff): Promise<Answer['body']> {
+async function detailOnce(
+  id: string,
+  predicate: (body: Answer['body']) => boolean,
+  key = office.keys.staff,
+): Promise<Answer['body']> {
   return eventually(async () => {
     const answer = await call('GET', `/api/onboardings/${id}`, key);
     expect(answer.status).toBe(200);
@@ -127,7 +142,10 @@ async function detailOnce(id: string, predicate: (body: Answer['body']) => boole
   });
 }
 
-const waiting = (body: Answer['body']) => body.status === 'waiting_for_consent' && body.emails.length > 0 && body.emails.every((e: { status: string }) => e.status === 'sent');
+const waiting = (body: Answer['body']) =>
+  body.status === 'waiting_for_consent' &&
+  body.emails.length > 0 &&
+  body.emails.every((e: { status: string }) => e.status === 'sent');
 
 describe('starting an onboarding', () => {
   test('POST answers 201 with id, workflowId and status; the e-mail arrives; GET shows step, 168 h deadline, Temporal UI link and e-mails (R-D1, R-A10)', async () => {
@@ -179,13 +197,20 @@ describe('starting an onboarding', () => {
     const deadline = new Date(detail.consentDeadline).getTime();
     const createdAt = new Date(detail.createdAt).getTime();
     expect(Math.abs(deadline - createdAt - 168 * HOUR)).toBeLessThan(60_000);
-    expect(detail.emails).toEqual([{ template: 'onboarding-activation', to: 'eigenaar@donald.test', status: 'sent', sentAt: expect.any(String) }]);
+    expect(detail.emails).toEqual([
+      { template: 'onboarding-activation', to: 'eigenaar@donald.test', status: 'sent', sentAt: expect.any(String) },
+    ]);
     expect(Math.abs(new Date(detail.emails[0].sentAt).getTime() - Date.now())).toBeLessThan(5 * 60_000);
 
     // The workflow really runs under that id, found by its business attributes.
     const described = await env.client.workflow.getHandle(`onboarding:${id}`).describe();
     expect(described.status.name).toBe('RUNNING');
-    expect(described.searchAttributes).toMatchObject({ KvkNumber: ['68750110'], BankCode: ['INGB'], OnboardingStatus: ['waiting_for_consent'], EnvironmentId: [office.mainEnvironmentId] });
+    expect(described.searchAttributes).toMatchObject({
+      KvkNumber: ['68750110'],
+      BankCode: ['INGB'],
+      OnboardingStatus: ['waiting_for_consent'],
+      EnvironmentId: [office.mainEnvironmentId],
+    });
     const state = await env.client.workflow.getHandle(`onboarding:${id}`).query<OnboardingState>('state');
     expect(state.consentDeadline).toBe(detail.consentDeadline);
 
@@ -194,7 +219,9 @@ describe('starting an onboarding', () => {
     expect(twice.status).toBe(409);
     expect(twice.type).toBe('application/problem+json');
     expect(twice.body).toMatchObject({ status: 409, title: 'Conflict', instance: '/api/onboardings' });
-    expect(twice.body.detail).toBe(`onboarding ${id} for KvK 68750110 at INGB in this environment is still waiting for consent; resend, cancel or restart it (R-A9)`);
+    expect(twice.body.detail).toBe(
+      `onboarding ${id} for KvK 68750110 at INGB in this environment is still waiting for consent; resend, cancel or restart it (R-A9)`,
+    );
     // Another bank for the same client is another bank agreement: allowed.
     const otherBank = await call('POST', '/api/onboardings', office.keys.staff, startBody({ bank: 'RABO' }));
     expect(otherBank.status).toBe(201);
@@ -204,12 +231,17 @@ describe('starting an onboarding', () => {
   test('bad input answers 400 problem+json naming each field; nothing is started', async () => {
     const before = (await call('GET', '/api/onboardings?limit=100', office.keys.staff)).body.items.length;
     const bad = await call('POST', '/api/onboardings', office.keys.staff, {
-      flavour: 'activation-link', environmentId: office.mainEnvironmentId, bank: 'KNAB', client: { kvkNumber: '6875011', email: 'geen-e-mail' },
+      flavour: 'activation-link',
+      environmentId: office.mainEnvironmentId,
+      bank: 'KNAB',
+      client: { kvkNumber: '6875011', email: 'geen-e-mail' },
     });
     expect(bad.status).toBe(400);
     expect(bad.type).toBe('application/problem+json');
     expect(bad.body.title).toBe('Invalid request');
-    const fields = Object.fromEntries((bad.body.errors as { field: string; message: string }[]).map((e) => [e.field, e.message]));
+    const fields = Object.fromEntries(
+      (bad.body.errors as { field: string; message: string }[]).map((e) => [e.field, e.message]),
+    );
     expect(Object.keys(fields).sort()).toEqual(['bank', 'client.email', 'client.kvkNumber']);
     expect(fields['client.kvkNumber']).toBe('must be 8 digits');
     expect(fields['client.email']).toBe('is not an e-mail address');
@@ -220,7 +252,11 @@ describe('starting an onboarding', () => {
     expect(letters.status).toBe(400);
     expect(letters.body.errors).toEqual([{ field: 'client.kvkNumber', message: 'must be 8 digits' }]);
 
-    const missing = await call('POST', '/api/onboardings', office.keys.staff, { flavour: 'activation-link', bank: 'INGB', extra: 1 });
+    const missing = await call('POST', '/api/onboardings', office.keys.staff, {
+      flavour: 'activation-link',
+      bank: 'INGB',
+      extra: 1,
+    });
     expect(missing.status).toBe(400);
     const missingFields = (missing.body.errors as { field: string; message: string }[]).map((e) => e.field).sort();
     expect(missingFields).toEqual(['body', 'client', 'environmentId']);
@@ -230,16 +266,36 @@ describe('starting an onboarding', () => {
     expect(notUuid.status).toBe(400);
     expect(notUuid.body.errors.map((e: { field: string }) => e.field)).toEqual(['environmentId']);
 
-    const unknownEnvironment = await call('POST', '/api/onboardings', office.keys.staff, startBody({ environmentId: randomUUID() }));
+    const unknownEnvironment = await call(
+      'POST',
+      '/api/onboardings',
+      office.keys.staff,
+      startBody({ environmentId: randomUUID() }),
+    );
     expect(unknownEnvironment.status).toBe(404);
     expect(unknownEnvironment.type).toBe('application/problem+json');
-    expect(unknownEnvironment.body).toMatchObject({ status: 404, detail: 'environmentId: no environment with this id', errors: [{ field: 'environmentId', message: 'no environment with this id' }] });
+    expect(unknownEnvironment.body).toMatchObject({
+      status: 404,
+      detail: 'environmentId: no environment with this id',
+      errors: [{ field: 'environmentId', message: 'no environment with this id' }],
+    });
     // Another office's environment is as unknown as a made-up one.
-    const foreignEnvironment = await call('POST', '/api/onboardings', office.keys.staff, startBody({ environmentId: otherOffice.mainEnvironmentId }));
+    const foreignEnvironment = await call(
+      'POST',
+      '/api/onboardings',
+      office.keys.staff,
+      startBody({ environmentId: otherOffice.mainEnvironmentId }),
+    );
     expect(foreignEnvironment.status).toBe(404);
-    expect(foreignEnvironment.body.errors).toEqual([{ field: 'environmentId', message: 'no environment with this id' }]);
+    expect(foreignEnvironment.body.errors).toEqual([
+      { field: 'environmentId', message: 'no environment with this id' },
+    ]);
 
-    const noJson = await fetch(`${baseUrl}/api/onboardings`, { method: 'POST', headers: { authorization: `Bearer ${office.keys.staff}`, 'content-type': 'application/json' }, body: '{"flavour":' });
+    const noJson = await fetch(`${baseUrl}/api/onboardings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${office.keys.staff}`, 'content-type': 'application/json' },
+      body: '{"flavour":',
+    });
     expect(noJson.status).toBe(400);
     expect(await noJson.json()).toMatchObject({ errors: [{ field: 'body', message: 'is not valid JSON' }] });
 
@@ -295,14 +351,21 @@ describe('starting an onboarding', () => {
     });
     expect(detail.completedAt).not.toBeNull();
     const result = await env.client.workflow.getHandle(created.body.workflowId).result();
-    expect(result).toMatchObject({ status: 'rejected', reason: 'KvK number 12345678 is not registered at the KvK (R-V3)' });
+    expect(result).toMatchObject({
+      status: 'rejected',
+      reason: 'KvK number 12345678 is not registered at the KvK (R-V3)',
+    });
     expect(smtp.messages.filter((m) => m.to.includes('onbekend@bedrijf.test'))).toEqual([]);
   });
 
   test('an account at another bank, or one that can never connect, is refused at once; the ids echoed', async () => {
     const account = async (name: string, type: string, iban?: string) => {
       const created = await call('POST', '/api/bank-accounts', office.keys.staff, {
-        environmentId: office.mainEnvironmentId, journalId: office.journalId, name, type, ledgerAccount: '1100',
+        environmentId: office.mainEnvironmentId,
+        journalId: office.journalId,
+        name,
+        type,
+        ledgerAccount: '1100',
         ...(iban ? { iban } : {}),
       });
       expect(created.status).toBe(201);
@@ -314,7 +377,8 @@ describe('starting an onboarding', () => {
     const before = (await call('GET', '/api/onboardings?limit=100', office.keys.staff)).body.items.length;
 
     const mixed = await call('POST', '/api/onboardings', office.keys.staff, {
-      ...startBody({ kvkNumber: '55344526', email: 'stimflex@cooperatie.test', bank: 'ABNA' }), bankAccountIds: [rabo],
+      ...startBody({ kvkNumber: '55344526', email: 'stimflex@cooperatie.test', bank: 'ABNA' }),
+      bankAccountIds: [rabo],
     });
     expect(mixed.status).toBe(422);
     expect(mixed.type).toBe('application/problem+json');
@@ -327,7 +391,8 @@ describe('starting an onboarding', () => {
 
     // Every reason in one answer, the KvK's too, so staff fix the request once.
     const all = await call('POST', '/api/onboardings', office.keys.staff, {
-      ...startBody({ kvkNumber: '87654321', email: 'x@y.test' }), bankAccountIds: [ing, rabo, cash],
+      ...startBody({ kvkNumber: '87654321', email: 'x@y.test' }),
+      bankAccountIds: [ing, rabo, cash],
     });
     expect(all.status).toBe(422);
     expect(all.body.errors).toEqual([
@@ -341,7 +406,9 @@ describe('starting an onboarding', () => {
     expect((await call('GET', '/api/onboardings?limit=100', office.keys.staff)).body.items.length).toBe(before);
 
     const sub = await call('POST', '/api/environments', office.keys.admin, {
-      name: 'Filiaal Zwolle', kind: 'sub', parentId: office.mainEnvironmentId,
+      name: 'Filiaal Zwolle',
+      kind: 'sub',
+      parentId: office.mainEnvironmentId,
     });
     const withAccount = await call('POST', '/api/onboardings', office.keys.staff, {
       ...startBody({ kvkNumber: '55344526', email: 'stimflex@cooperatie.test', environmentId: sub.body.id }),
@@ -358,13 +425,19 @@ describe('starting an onboarding', () => {
 
 describe('listing', () => {
   test('filters by status, bank, KvK number and environment, page by page', async () => {
-    const sub = await call('POST', '/api/environments', office.keys.admin, { name: 'Filiaal Utrecht', kind: 'sub', parentId: office.mainEnvironmentId });
+    const sub = await call('POST', '/api/environments', office.keys.admin, {
+      name: 'Filiaal Utrecht',
+      kind: 'sub',
+      parentId: office.mainEnvironmentId,
+    });
     expect(sub.status).toBe(201);
     const subId: string = sub.body.id;
     const ing = await start({ kvkNumber: '69599084', email: 'dagobert@emz.test', environmentId: subId });
     const rabo = await start({ kvkNumber: '69599084', email: 'dagobert@emz.test', bank: 'RABO', environmentId: subId });
     const unknown = await startWhileKvkDown({
-      kvkNumber: '87654321', email: 'niemand@bedrijf.test', environmentId: subId,
+      kvkNumber: '87654321',
+      email: 'niemand@bedrijf.test',
+      environmentId: subId,
     });
     await detailOnce(ing.body.id, waiting);
     await detailOnce(rabo.body.id, waiting);
@@ -386,25 +459,50 @@ describe('listing', () => {
     // Every item of a filtered list answers to the filter.
     const waitingAll = await call('GET', '/api/onboardings?status=waiting_for_consent&limit=100', office.keys.staff);
     expect(waitingAll.body.items.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(waitingAll.body.items.map((i: { status: string }) => i.status))).toEqual(new Set(['waiting_for_consent']));
-    const main = await call('GET', `/api/onboardings?environmentId=${office.mainEnvironmentId}&limit=100`, office.keys.staff);
+    expect(new Set(waitingAll.body.items.map((i: { status: string }) => i.status))).toEqual(
+      new Set(['waiting_for_consent']),
+    );
+    const main = await call(
+      'GET',
+      `/api/onboardings?environmentId=${office.mainEnvironmentId}&limit=100`,
+      office.keys.staff,
+    );
     expect(main.body.items.map((i: { id: string }) => i.id)).not.toContain(ing.body.id);
 
     // The list shows the same view as the detail, without the e-mails.
-    const listed = (await call('GET', `/api/onboardings?environmentId=${subId}&bank=INGB`, office.keys.staff)).body.items[0];
-    expect(listed).toMatchObject({ id: ing.body.id, status: 'waiting_for_consent', currentStep: 'wait_for_consent', client: { companyName: 'Test EMZ Dagobert' } });
+    const listed = (await call('GET', `/api/onboardings?environmentId=${subId}&bank=INGB`, office.keys.staff)).body
+      .items[0];
+    expect(listed).toMatchObject({
+      id: ing.body.id,
+      status: 'waiting_for_consent',
+      currentStep: 'wait_for_consent',
+      client: { companyName: 'Test EMZ Dagobert' },
+    });
     expect(listed.emails).toBeUndefined();
 
     const first = await call('GET', `/api/onboardings?environmentId=${subId}&limit=2`, office.keys.staff);
     expect(first.body.items.map((i: { id: string }) => i.id)).toEqual([ing.body.id, rabo.body.id]);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await call('GET', `/api/onboardings?environmentId=${subId}&limit=2&cursor=${first.body.nextCursor}`, office.keys.staff);
+    const second = await call(
+      'GET',
+      `/api/onboardings?environmentId=${subId}&limit=2&cursor=${first.body.nextCursor}`,
+      office.keys.staff,
+    );
     expect(second.body).toEqual({ items: [expect.objectContaining({ id: unknown.body.id })], nextCursor: null });
 
-    const badFilters = await call('GET', '/api/onboardings?status=bezig&bank=KNAB&kvkNumber=123&environmentId=x', office.keys.staff);
+    const badFilters = await call(
+      'GET',
+      '/api/onboardings?status=bezig&bank=KNAB&kvkNumber=123&environmentId=x',
+      office.keys.staff,
+    );
     expect(badFilters.status).toBe(400);
     expect(badFilters.type).toBe('application/problem+json');
-    expect((badFilters.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['bank', 'environmentId', 'kvkNumber', 'status']);
+    expect((badFilters.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual([
+      'bank',
+      'environmentId',
+      'kvkNumber',
+      'status',
+    ]);
   });
 });
 
@@ -419,12 +517,16 @@ describe('cancel, resend, restart', () => {
     expect(cancelled.status).toBe(200);
     // Staff know their keys by label; an id would send them to the database to find out who it was.
     expect(cancelled.body).toMatchObject({
-      id: created.body.id, status: 'cancelled', currentStep: 'done',
+      id: created.body.id,
+      status: 'cancelled',
+      currentStep: 'done',
       statusReason: `cancelled by API key "${staffKey.name}"`,
     });
     expect(cancelled.body.statusReason).not.toContain(staffKey.id);
     expect(cancelled.body.completedAt).not.toBeNull();
-    expect(await env.client.workflow.getHandle(created.body.workflowId).result()).toMatchObject({ status: 'cancelled' });
+    expect(await env.client.workflow.getHandle(created.body.workflowId).result()).toMatchObject({
+      status: 'cancelled',
+    });
 
     const page = await fetch(link);
     expect(page.status).toBe(410);
@@ -441,7 +543,12 @@ describe('cancel, resend, restart', () => {
     expect(smtp.messages.filter((m) => m.to.includes('katrien@nv.test'))).toHaveLength(1);
 
     // With the cancelled one closed, R-A9 lets staff start afresh.
-    const fresh = await call('POST', '/api/onboardings', office.keys.staff, startBody({ kvkNumber: '68727720', email: 'katrien@nv.test' }));
+    const fresh = await call(
+      'POST',
+      '/api/onboardings',
+      office.keys.staff,
+      startBody({ kvkNumber: '68727720', email: 'katrien@nv.test' }),
+    );
     expect(fresh.status).toBe(201);
   });
 
@@ -453,7 +560,10 @@ describe('cancel, resend, restart', () => {
     const openPage = await fetch(first);
     expect(openPage.status).toBe(200);
     const csrf = hiddenField(await openPage.text(), 'csrf');
-    const cookie = openPage.headers.getSetCookie().find((c) => c.startsWith('bk_csrf='))!.split(';')[0]!;
+    const cookie = openPage.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('bk_csrf='))!
+      .split(';')[0]!;
 
     const resent = await call('POST', `/api/onboardings/${created.body.id}/resend`, office.keys.staff);
     expect(resent.status).toBe(200);
@@ -464,8 +574,15 @@ describe('cancel, resend, restart', () => {
 
     const oldPage = await fetch(first);
     expect(oldPage.status).toBe(410);
-    expect(await oldPage.text()).toContain('Er is een nieuwere link verstuurd; alleen de link in de meest recente e-mail werkt.');
-    const oldPost = await fetch(first, { method: 'POST', body: new URLSearchParams({ csrf }), headers: { cookie }, redirect: 'manual' });
+    expect(await oldPage.text()).toContain(
+      'Er is een nieuwere link verstuurd; alleen de link in de meest recente e-mail werkt.',
+    );
+    const oldPost = await fetch(first, {
+      method: 'POST',
+      body: new URLSearchParams({ csrf }),
+      headers: { cookie },
+      redirect: 'manual',
+    });
     expect(oldPost.status).toBe(410);
     expect(await oldPost.text()).toContain('Er is een nieuwere link verstuurd');
     const newPage = await fetch(second);
@@ -474,7 +591,9 @@ describe('cancel, resend, restart', () => {
 
     const after = await detailOnce(created.body.id, (body) => body.emails.length === 2 && waiting(body));
     expect(after.consentDeadline).toBe(before.consentDeadline);
-    expect(after.emails.map((e: { template: string; to: string; status: string }) => [e.template, e.to, e.status])).toEqual([
+    expect(
+      after.emails.map((e: { template: string; to: string; status: string }) => [e.template, e.to, e.status]),
+    ).toEqual([
       ['onboarding-activation', 'bolderbast@stichting.test', 'sent'],
       ['onboarding-activation', 'bolderbast@stichting.test', 'sent'],
     ]);
@@ -491,14 +610,21 @@ describe('cancel, resend, restart', () => {
     expect(id).toMatch(UUID);
     expect(id).not.toBe(original.body.id);
     expect(restarted.body).toMatchObject({
-      workflowId: `onboarding:${id}`, status: 'preparing', restartOf: original.body.id, bank: 'INGB', environmentId: office.mainEnvironmentId,
-      client: { kvkNumber: '69599076', email: 'guus@vof.test' }, accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
+      workflowId: `onboarding:${id}`,
+      status: 'preparing',
+      restartOf: original.body.id,
+      bank: 'INGB',
+      environmentId: office.mainEnvironmentId,
+      client: { kvkNumber: '69599076', email: 'guus@vof.test' },
+      accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
     });
     const newLink = await linkMailedTo('guus@vof.test', 2);
     expect(newLink).not.toBe(oldLink);
     const fresh = await detailOnce(id, waiting);
     expect(fresh.restartOf).toBe(original.body.id);
-    expect(new Date(fresh.consentDeadline).getTime()).toBeGreaterThan(new Date(originalDetail.consentDeadline).getTime());
+    expect(new Date(fresh.consentDeadline).getTime()).toBeGreaterThan(
+      new Date(originalDetail.consentDeadline).getTime(),
+    );
 
     const old = (await call('GET', `/api/onboardings/${original.body.id}`, office.keys.staff)).body;
     expect(old).toMatchObject({ status: 'cancelled', currentStep: 'done', restartOf: null });
@@ -526,7 +652,10 @@ describe('cancel, resend, restart', () => {
 
 describe('tenants and roles', () => {
   test("another office's onboarding answers 404 to every call and never shows in its list", async () => {
-    const created = await start({ kvkNumber: '55505201', email: 'zuid@bedrijf.test', environmentId: otherOffice.mainEnvironmentId }, otherOffice.keys.staff);
+    const created = await start(
+      { kvkNumber: '55505201', email: 'zuid@bedrijf.test', environmentId: otherOffice.mainEnvironmentId },
+      otherOffice.keys.staff,
+    );
     await detailOnce(created.body.id, (body) => body.status !== 'preparing', otherOffice.keys.staff);
     for (const [method, path] of [
       ['GET', `/api/onboardings/${created.body.id}`],
@@ -540,7 +669,11 @@ describe('tenants and roles', () => {
     }
     const list = await call('GET', '/api/onboardings?kvkNumber=55505201', office.keys.admin);
     expect(list.body.items).toEqual([]);
-    expect((await call('GET', '/api/onboardings?kvkNumber=55505201', otherOffice.keys.support)).body.items.map((i: { id: string }) => i.id)).toEqual([created.body.id]);
+    expect(
+      (await call('GET', '/api/onboardings?kvkNumber=55505201', otherOffice.keys.support)).body.items.map(
+        (i: { id: string }) => i.id,
+      ),
+    ).toEqual([created.body.id]);
     const unknown = await call('GET', `/api/onboardings/${randomUUID()}`, office.keys.staff);
     expect(unknown.status).toBe(404);
     expect((await call('GET', '/api/onboardings/not-a-uuid', office.keys.staff)).status).toBe(400);
@@ -552,9 +685,18 @@ describe('tenants and roles', () => {
     const read = await call('GET', `/api/onboardings/${created.body.id}`, office.keys.support);
     expect(read.status).toBe(200);
     expect(read.body.status).toBe('waiting_for_consent');
-    expect((await call('GET', '/api/onboardings?bank=ABNA', office.keys.support)).body.items.map((i: { id: string }) => i.id)).toEqual([created.body.id]);
+    expect(
+      (await call('GET', '/api/onboardings?bank=ABNA', office.keys.support)).body.items.map(
+        (i: { id: string }) => i.id,
+      ),
+    ).toEqual([created.body.id]);
 
-    const refused = await call('POST', '/api/onboardings', office.keys.support, startBody({ kvkNumber: '69599084', email: 'x@y.test', bank: 'ABNA' }));
+    const refused = await call(
+      'POST',
+      '/api/onboardings',
+      office.keys.support,
+      startBody({ kvkNumber: '69599084', email: 'x@y.test', bank: 'ABNA' }),
+    );
     expect(refused.status).toBe(403);
     expect(refused.type).toBe('application/problem+json');
     expect(refused.body.detail).toBe('the role "support" may not do this; it needs admin or staff');
@@ -562,8 +704,12 @@ describe('tenants and roles', () => {
       const answer = await call('POST', `/api/onboardings/${created.body.id}/${action}`, office.keys.support);
       expect([action, answer.status]).toEqual([action, 403]);
     }
-    expect((await call('GET', `/api/onboardings/${created.body.id}`, office.keys.support)).body.status).toBe('waiting_for_consent');
-    expect((await call('GET', '/api/onboardings?kvkNumber=69599084&bank=ABNA', office.keys.admin)).body.items).toEqual([]);
+    expect((await call('GET', `/api/onboardings/${created.body.id}`, office.keys.support)).body.status).toBe(
+      'waiting_for_consent',
+    );
+    expect((await call('GET', '/api/onboardings?kvkNumber=69599084&bank=ABNA', office.keys.admin)).body.items).toEqual(
+      [],
+    );
     expect((await call('GET', '/api/onboardings', null)).status).toBe(401);
     expect((await call('POST', '/api/onboardings', null, startBody())).status).toBe(401);
   });
@@ -579,5 +725,8 @@ async function keyOf(key: string): Promise<{ id: string; name: string }> {
 function hiddenField(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
   if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
-  return value.replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return value
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }

@@ -28,14 +28,23 @@ afterAll(async () => {
 async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = { authorization: `Bearer ${office.keys.staff}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${world.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${world.baseUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
 async function startSerial(kvkNumber: string, email: string, extra: Record<string, unknown> = {}): Promise<string> {
   const created = await call('POST', '/api/onboardings', {
-    flavour: 'serial', environmentId: office.mainEnvironmentId, bank: 'INGB', client: { kvkNumber, email }, language: 'nl', ...extra,
+    flavour: 'serial',
+    environmentId: office.mainEnvironmentId,
+    bank: 'INGB',
+    client: { kvkNumber, email },
+    language: 'nl',
+    ...extra,
   });
   expect(created.status).toBe(201);
   expect(created.body).toMatchObject({ flavour: 'serial', status: 'preparing', currentStep: 'prepare' });
@@ -60,7 +69,11 @@ async function serialMailedTo(address: string, count = 1): Promise<{ serial: str
   });
 }
 
-async function detailWhen(id: string, predicate: (body: { [key: string]: unknown }) => boolean): Promise<{ [key: string]: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function detailWhen(
+  id: string,
+  predicate: (body: { [key: string]: unknown }) => boolean,
+): Promise<{ [key: string]: any }> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return eventually(async () => {
     const answer = await call('GET', `/api/onboardings/${id}`);
     expect(answer.status).toBe(200);
@@ -68,7 +81,8 @@ async function detailWhen(id: string, predicate: (body: { [key: string]: unknown
   });
 }
 
-const check = (serial: string, kvkNumber: string) => verifySerial(world.db.orm.em.fork(), world.deps.tokenCipher, { serial, kvkNumber });
+const check = (serial: string, kvkNumber: string) =>
+  verifySerial(world.db.orm.em.fork(), world.deps.tokenCipher, { serial, kvkNumber });
 
 test('R-V6, R-V7: POST with flavour "serial" answers 201 preparing; the e-mail carries the serial number and the wizard link; GET reads it back; it rests nowhere in plain text', async () => {
   const id = await startSerial('68750110', 'eigenaar@donald.test');
@@ -79,9 +93,20 @@ test('R-V6, R-V7: POST with flavour "serial" answers 201 preparing; the e-mail c
   expect(mail.text).toContain('ongeveer 2 minuten');
   expect(mail.text).toContain('Administratiekantoor Serienummer');
 
-  const detail = await detailWhen(id, (body) => body.status === 'waiting_for_consent' && (body.emails as { status: string }[]).every((e) => e.status === 'sent'));
-  expect(detail).toMatchObject({ flavour: 'serial', serialNumber: mail.serial, serialNumberLocked: false, currentStep: 'wait_for_consent' });
-  expect(detail.emails).toEqual([{ template: 'onboarding-serial', to: 'eigenaar@donald.test', status: 'sent', sentAt: expect.any(String) }]);
+  const detail = await detailWhen(
+    id,
+    (body) =>
+      body.status === 'waiting_for_consent' && (body.emails as { status: string }[]).every((e) => e.status === 'sent'),
+  );
+  expect(detail).toMatchObject({
+    flavour: 'serial',
+    serialNumber: mail.serial,
+    serialNumberLocked: false,
+    currentStep: 'wait_for_consent',
+  });
+  expect(detail.emails).toEqual([
+    { template: 'onboarding-serial', to: 'eigenaar@donald.test', status: 'sent', sentAt: expect.any(String) },
+  ]);
 
   const em = world.db.orm.em.fork();
   const [row] = await em.find(SerialNumber, { onboarding: id });
@@ -98,18 +123,31 @@ test('R-V6, R-V7: POST with flavour "serial" answers 201 preparing; the e-mail c
   expect(history).not.toContain(parseSerialNumber(mail.serial));
 
   // The wizard's check: only together with the matching KvK number; typed loosely is fine.
-  expect(await check(mail.serial.toLowerCase().replace(/-/g, ' '), '68750110')).toEqual({ ok: true, serialNumberId: row!.id, onboardingId: id, organizationId: office.organizationId });
+  expect(await check(mail.serial.toLowerCase().replace(/-/g, ' '), '68750110')).toEqual({
+    ok: true,
+    serialNumberId: row!.id,
+    onboardingId: id,
+    organizationId: office.organizationId,
+  });
   expect(await check('ABCD-EFGH-JKMN', '68750110')).toEqual({ ok: false, reason: 'unknown' });
 });
 
-test('R-V9: the bank account\'s detail shows the serial number of its open serial onboarding', async () => {
+test("R-V9: the bank account's detail shows the serial number of its open serial onboarding", async () => {
   const account = await call('POST', '/api/bank-accounts', {
-    environmentId: office.mainEnvironmentId, journalId: office.journalId, name: 'ABN AMRO zakelijk', type: 'current', iban: 'NL91ABNA0417164300', ledgerAccount: '1100',
+    environmentId: office.mainEnvironmentId,
+    journalId: office.journalId,
+    name: 'ABN AMRO zakelijk',
+    type: 'current',
+    iban: 'NL91ABNA0417164300',
+    ledgerAccount: '1100',
   });
   expect(account.status).toBe(201);
   // The ING serial onboarding of the first test (no bankAccountIds: the whole environment at ING) is not this account's.
   expect((await call('GET', `/api/bank-accounts/${account.body.id}`)).body.serialNumber).toBeNull();
-  const id = await startSerial('69599084', 'boekhouding@huttenkloas.test', { bank: 'ABNA', bankAccountIds: [account.body.id] });
+  const id = await startSerial('69599084', 'boekhouding@huttenkloas.test', {
+    bank: 'ABNA',
+    bankAccountIds: [account.body.id],
+  });
   const mail = await serialMailedTo('boekhouding@huttenkloas.test');
   await detailWhen(id, (body) => body.serialNumber === mail.serial);
   const shown = await call('GET', `/api/bank-accounts/${account.body.id}`);
@@ -131,24 +169,43 @@ test('R-V7: five wrong KvK numbers lock the serial number, the sixth try is refu
     // The same wrong number again (a double click, a resubmitted form) is not counted twice; the fifth locks anyway.
     if (i < 4) expect(await check(first.serial, wrong)).toMatchObject({ reason: 'kvk_mismatch', attemptsLeft: 4 - i });
   }
-  expect(tries.map((t) => (t.ok ? 'ok' : `${t.reason}:${t.attemptsLeft}`))).toEqual(['kvk_mismatch:4', 'kvk_mismatch:3', 'kvk_mismatch:2', 'kvk_mismatch:1', 'kvk_mismatch:0']);
+  expect(tries.map((t) => (t.ok ? 'ok' : `${t.reason}:${t.attemptsLeft}`))).toEqual([
+    'kvk_mismatch:4',
+    'kvk_mismatch:3',
+    'kvk_mismatch:2',
+    'kvk_mismatch:1',
+    'kvk_mismatch:0',
+  ]);
   expect(tries[4]).toMatchObject({ lockedNow: true, onboardingId: id });
   expect(await check(first.serial, '68727720')).toMatchObject({ ok: false, reason: 'locked' });
   await reportSerialLocked(world.env.client, tries[4]!);
   const serialNumberId = (tries[4] as { serialNumberId: string }).serialNumberId;
-  await expect(world.env.client.workflow.getHandle(`onboarding:${id}`).executeUpdate(claimSerialUpdate, { args: [{ serialNumberId }] }))
-    .rejects.toMatchObject({ cause: { message: 'this serial number is locked after five wrong tries; ask the accounting office for a new one' } });
+  await expect(
+    world.env.client.workflow
+      .getHandle(`onboarding:${id}`)
+      .executeUpdate(claimSerialUpdate, { args: [{ serialNumberId }] }),
+  ).rejects.toMatchObject({
+    cause: { message: 'this serial number is locked after five wrong tries; ask the accounting office for a new one' },
+  });
   expect(await detailWhen(id, () => true)).toMatchObject({ serialNumber: first.serial, serialNumberLocked: true });
 
   const resent = await call('POST', `/api/onboardings/${id}/resend`);
   expect(resent.status).toBe(200);
   const second = await serialMailedTo('directie@mickey.test', 2);
   expect(second.serial).not.toBe(first.serial);
-  expect(await detailWhen(id, () => true)).toMatchObject({ serialNumber: second.serial, serialNumberLocked: false, status: 'waiting_for_consent' });
+  expect(await detailWhen(id, () => true)).toMatchObject({
+    serialNumber: second.serial,
+    serialNumberLocked: false,
+    status: 'waiting_for_consent',
+  });
   expect(await check(first.serial, '68727720')).toMatchObject({ ok: false, reason: 'locked' });
   const fresh = await check(second.serial, '68727720');
   expect(fresh).toMatchObject({ ok: true, onboardingId: id });
-  const claimed = await world.env.client.workflow.getHandle(`onboarding:${id}`).executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: (fresh as { serialNumberId: string }).serialNumberId }] });
+  const claimed = await world.env.client.workflow
+    .getHandle(`onboarding:${id}`)
+    .executeUpdate(claimSerialUpdate, {
+      args: [{ serialNumberId: (fresh as { serialNumberId: string }).serialNumberId }],
+    });
   expect(claimed.onboardingId).toBe(id);
 });
 
@@ -164,11 +221,14 @@ test('parallel wrong tries cannot pass the limit: ten at once count five and loc
   expect(row!.lockedAt).not.toBeNull();
 });
 
-test('a cancelled onboarding\'s serial number no longer works and no longer shows', async () => {
+test("a cancelled onboarding's serial number no longer works and no longer shows", async () => {
   const id = await startSerial('69599076', 'eigenaar@donaldduck.test');
   const mail = await serialMailedTo('eigenaar@donaldduck.test');
   await detailWhen(id, (body) => body.status === 'waiting_for_consent');
   expect((await call('POST', `/api/onboardings/${id}/cancel`)).status).toBe(200);
   expect(await check(mail.serial, '69599076')).toMatchObject({ ok: false, reason: 'expired' });
-  expect(await detailWhen(id, (body) => body.status === 'cancelled')).toMatchObject({ serialNumber: null, serialNumberLocked: false });
+  expect(await detailWhen(id, (body) => body.status === 'cancelled')).toMatchObject({
+    serialNumber: null,
+    serialNumberLocked: false,
+  });
 });

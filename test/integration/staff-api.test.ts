@@ -35,7 +35,14 @@ async function createAccount(tenant: Tenant, body: Record<string, unknown>) {
   return request(app)
     .post('/api/bank-accounts')
     .set(as(tenant.keys.staff))
-    .send({ environmentId: tenant.mainEnvironmentId, journalId: tenant.journalId, name: 'Zakelijk', type: 'current', ledgerAccount: '1100', ...body });
+    .send({
+      environmentId: tenant.mainEnvironmentId,
+      journalId: tenant.journalId,
+      name: 'Zakelijk',
+      type: 'current',
+      ledgerAccount: '1100',
+      ...body,
+    });
 }
 
 describe('authentication and roles', () => {
@@ -47,13 +54,18 @@ describe('authentication and roles', () => {
   });
 
   test('a made-up key in the right format gets 401', async () => {
-    const res = await request(app).get('/api/bank-accounts').set(as(`bk_abcdefgh_${'x'.repeat(43)}`));
+    const res = await request(app)
+      .get('/api/bank-accounts')
+      .set(as(`bk_abcdefgh_${'x'.repeat(43)}`));
     expect(res.status).toBe(401);
   });
 
   test('support may read but not write (403 names the role)', async () => {
     expect((await request(app).get('/api/bank-accounts').set(as(office.keys.support))).status).toBe(200);
-    const res = await createAccount({ ...office, keys: { ...office.keys, staff: office.keys.support } }, { iban: RABO_IBAN });
+    const res = await createAccount(
+      { ...office, keys: { ...office.keys, staff: office.keys.support } },
+      { iban: RABO_IBAN },
+    );
     expect(res.status).toBe(403);
     expect(res.body.detail).toContain('support');
   });
@@ -63,7 +75,11 @@ describe('authentication and roles', () => {
     expect((await request(app).post('/api/environments').set(as(office.keys.staff)).send(body)).status).toBe(403);
     const res = await request(app).post('/api/environments').set(as(office.keys.admin)).send(body);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ kind: 'sub', parentId: office.mainEnvironmentId, communicationEnvironmentId: office.mainEnvironmentId });
+    expect(res.body).toMatchObject({
+      kind: 'sub',
+      parentId: office.mainEnvironmentId,
+      communicationEnvironmentId: office.mainEnvironmentId,
+    });
   });
 });
 
@@ -71,22 +87,41 @@ describe('bank accounts', () => {
   test('create, read, list, change and delete a current account', async () => {
     const created = await createAccount(office, { iban: 'nl69 ingb 0123 4567 89', name: 'ING zakelijk' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ iban: ING_IBAN, type: 'current', currency: 'EUR', ledgerAccount: '1100', connectionStatus: 'none', connectable: true, problems: [] });
+    expect(created.body).toMatchObject({
+      iban: ING_IBAN,
+      type: 'current',
+      currency: 'EUR',
+      ledgerAccount: '1100',
+      connectionStatus: 'none',
+      connectable: true,
+      problems: [],
+    });
 
     const shown = await request(app).get(`/api/bank-accounts/${created.body.id}`).set(as(office.keys.support));
     expect(shown.body.name).toBe('ING zakelijk');
 
-    const changed = await request(app).patch(`/api/bank-accounts/${created.body.id}`).set(as(office.keys.staff)).send({ ledgerAccount: '1110' });
+    const changed = await request(app)
+      .patch(`/api/bank-accounts/${created.body.id}`)
+      .set(as(office.keys.staff))
+      .send({ ledgerAccount: '1110' });
     expect(changed.status).toBe(200);
     expect(changed.body.ledgerAccount).toBe('1110');
 
     const list = await request(app).get('/api/bank-accounts').set(as(office.keys.support));
     expect(list.body.items.map((a: { id: string }) => a.id)).toContain(created.body.id);
 
-    expect((await request(app).delete(`/api/bank-accounts/${created.body.id}`).set(as(office.keys.staff))).status).toBe(204);
-    expect((await request(app).get(`/api/bank-accounts/${created.body.id}`).set(as(office.keys.staff))).status).toBe(404);
+    expect((await request(app).delete(`/api/bank-accounts/${created.body.id}`).set(as(office.keys.staff))).status).toBe(
+      204,
+    );
+    expect((await request(app).get(`/api/bank-accounts/${created.body.id}`).set(as(office.keys.staff))).status).toBe(
+      404,
+    );
     const audit = await db.orm.em.fork().find(AuditEvent, { subjectId: created.body.id }, { orderBy: { at: 'asc' } });
-    expect(audit.map((e) => e.action)).toEqual(['bank_account.created', 'bank_account.changed', 'bank_account.deleted']);
+    expect(audit.map((e) => e.action)).toEqual([
+      'bank_account.created',
+      'bank_account.changed',
+      'bank_account.deleted',
+    ]);
   });
 
   test('an IBAN with wrong check digits is refused, naming the field (mod-97)', async () => {
@@ -121,8 +156,30 @@ describe('bank accounts', () => {
     const cases: [string, string, unknown][] = [
       ['post', '/api/bank-accounts', { type: 'checking' }],
       ['post', '/api/bank-accounts', 'not json'],
-      ['post', '/api/bank-accounts', { environmentId: office.mainEnvironmentId, name: 'x', type: 'current', ledgerAccount: '1100', iban: ING_IBAN, currency: 'euro' }],
-      ['post', '/api/bank-accounts', { environmentId: office.mainEnvironmentId, name: 'x', type: 'current', ledgerAccount: '1100', iban: RABO_IBAN, extra: 1 }],
+      [
+        'post',
+        '/api/bank-accounts',
+        {
+          environmentId: office.mainEnvironmentId,
+          name: 'x',
+          type: 'current',
+          ledgerAccount: '1100',
+          iban: ING_IBAN,
+          currency: 'euro',
+        },
+      ],
+      [
+        'post',
+        '/api/bank-accounts',
+        {
+          environmentId: office.mainEnvironmentId,
+          name: 'x',
+          type: 'current',
+          ledgerAccount: '1100',
+          iban: RABO_IBAN,
+          extra: 1,
+        },
+      ],
       ['patch', '/api/bank-accounts/not-a-uuid', { name: 'x' }],
       ['get', '/api/bank-accounts/not-a-uuid', undefined],
       ['get', '/api/bank-accounts?limit=0', undefined],
@@ -141,14 +198,22 @@ describe('bank accounts', () => {
       if (typeof body === 'string') req = req.set('Content-Type', 'application/json').send(body);
       else if (body !== undefined) req = req.send(body as object);
       const res = await req;
-      expect({ method, path, status: res.status, type: res.type }).toEqual({ method, path, status: expect.any(Number), type: 'application/problem+json' });
+      expect({ method, path, status: res.status, type: res.type }).toEqual({
+        method,
+        path,
+        status: expect.any(Number),
+        type: 'application/problem+json',
+      });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
     }
   });
 
   test('validation errors name each failing field', async () => {
-    const res = await request(app).post('/api/bank-accounts').set(as(office.keys.staff)).send({ type: 'checking', currency: 'euro' });
+    const res = await request(app)
+      .post('/api/bank-accounts')
+      .set(as(office.keys.staff))
+      .send({ type: 'checking', currency: 'euro' });
     expect(res.status).toBe(400);
     const fields = res.body.errors.map((e: { field: string }) => e.field).sort();
     expect(fields).toEqual(['currency', 'environmentId', 'ledgerAccount', 'name', 'type']);
@@ -156,7 +221,13 @@ describe('bank accounts', () => {
 
   test('cursor pagination returns every account exactly once', async () => {
     const tenant = await createTenant(db.orm, 'Kantoor Paginering');
-    const ibans = ['NL18RABO0123459876', 'NL20INGB0001234567', 'NL40ABNA0123456784', 'NL61RABO0101010101', 'NL44RABO0123456789'];
+    const ibans = [
+      'NL18RABO0123459876',
+      'NL20INGB0001234567',
+      'NL40ABNA0123456784',
+      'NL61RABO0101010101',
+      'NL44RABO0123456789',
+    ];
     const created: string[] = [];
     for (const iban of ibans) {
       const res = await createAccount(tenant, { iban });
@@ -186,12 +257,17 @@ describe('tenant scoping', () => {
     expect(theirs.status).toBe(201);
     const mine = as(office.keys.admin);
     expect((await request(app).get(`/api/bank-accounts/${theirs.body.id}`).set(mine)).status).toBe(404);
-    expect((await request(app).patch(`/api/bank-accounts/${theirs.body.id}`).set(mine).send({ name: 'gekaapt' })).status).toBe(404);
+    expect(
+      (await request(app).patch(`/api/bank-accounts/${theirs.body.id}`).set(mine).send({ name: 'gekaapt' })).status,
+    ).toBe(404);
     expect((await request(app).delete(`/api/bank-accounts/${theirs.body.id}`).set(mine)).status).toBe(404);
     expect((await request(app).post(`/api/bank-accounts/${theirs.body.id}/check`).set(mine)).status).toBe(404);
     expect((await request(app).get(`/api/environments/${otherOffice.mainEnvironmentId}`).set(mine)).status).toBe(404);
     expect((await request(app).get(`/api/bank-journals/${otherOffice.journalId}`).set(mine)).status).toBe(404);
-    const usingTheirEnvironment = await createAccount({ ...office, mainEnvironmentId: otherOffice.mainEnvironmentId }, { iban: 'NL39RABO0300065264' });
+    const usingTheirEnvironment = await createAccount(
+      { ...office, mainEnvironmentId: otherOffice.mainEnvironmentId },
+      { iban: 'NL39RABO0300065264' },
+    );
     expect(usingTheirEnvironment.status).toBe(404);
     expect(usingTheirEnvironment.body.errors[0].field).toBe('environmentId');
     const list = await request(app).get('/api/bank-accounts').set(mine);
@@ -211,8 +287,18 @@ describe('health and OpenAPI', () => {
   test('the OpenAPI 3.1 document lists every route with its schemas', async () => {
     const res = await request(app).get('/api/openapi.json');
     expect(res.body.openapi).toBe('3.1.0');
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/bank-accounts', '/api/bank-accounts/{id}', '/api/bank-accounts/{id}/check', '/api/environments', '/api/bank-journals']));
-    expect(res.body.components.schemas.CreateBankAccount.required).toEqual(expect.arrayContaining(['environmentId', 'name', 'type', 'ledgerAccount']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/bank-accounts',
+        '/api/bank-accounts/{id}',
+        '/api/bank-accounts/{id}/check',
+        '/api/environments',
+        '/api/bank-journals',
+      ]),
+    );
+    expect(res.body.components.schemas.CreateBankAccount.required).toEqual(
+      expect.arrayContaining(['environmentId', 'name', 'type', 'ledgerAccount']),
+    );
   });
 
   test('/api/docs is Swagger UI from our own origin: no CDN, no inline script, a CSP of our scripts only', async () => {
@@ -301,18 +387,34 @@ describe('the onboarding routes in the OpenAPI document (issue 10 item 7)', () =
 
   test('each onboarding route lists every answer it gives, errors as problem+json', () => {
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
-    expect(statuses('/api/onboardings', 'post')).toEqual(
-      ['201', '400', '401', '403', '404', '409', '413', '415', '422', '429'],
-    );
+    expect(statuses('/api/onboardings', 'post')).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+      '429',
+    ]);
     expect(statuses('/api/onboardings', 'get')).toEqual(['200', '400', '401', '429']);
     expect(statuses('/api/onboardings/{id}', 'get')).toEqual(['200', '400', '401', '404', '429']);
     for (const action of ['cancel', 'resend']) {
       const answers = ['200', '400', '401', '403', '404', '409', '429'];
       expect(statuses(`/api/onboardings/{id}/${action}`, 'post')).toEqual(answers);
     }
-    expect(statuses('/api/onboardings/{id}/restart', 'post')).toEqual(
-      ['201', '400', '401', '403', '404', '409', '422', '429'],
-    );
+    expect(statuses('/api/onboardings/{id}/restart', 'post')).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '422',
+      '429',
+    ]);
     const refused = doc.paths['/api/onboardings'].post.responses['422'];
     expect(Object.keys(refused.content)).toEqual(['application/problem+json']);
     expect(refused.description).toContain('bankAccountIds.N');
@@ -324,7 +426,9 @@ describe('workflow round trip: API -> Temporal dev server -> worker -> PostgreSQ
   test('checking an account runs the account-check workflow, which records the result on the account', async () => {
     const worker = await createTestWorker(env, testActivityDeps({ orm: db.orm, env }));
     const account = await createAccount(office, { iban: 'NL80RABO0107936917', journalId: null });
-    const res = await worker.runUntil(request(app).post(`/api/bank-accounts/${account.body.id}/check`).set(as(office.keys.staff)));
+    const res = await worker.runUntil(
+      request(app).post(`/api/bank-accounts/${account.body.id}/check`).set(as(office.keys.staff)),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ connectable: false, problems: [expect.stringContaining('R-A4')] });
 

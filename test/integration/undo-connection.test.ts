@@ -53,24 +53,47 @@ async function startOnboarding(clientEmail: string, kvkNumber = '68750110'): Pro
   const workflowId = `onboarding:${onboardingId}`;
   const em = db.orm.em.fork();
   em.create(Onboarding, {
-    id: onboardingId, organization: office.organizationId, flavour: 'activation-link', bankCode: 'INGB', environment: office.mainEnvironmentId,
-    kvkNumber, clientEmail, language: 'nl', clientCompany: null, accountManagerName: 'Anna de Vries', accountManagerEmail: ACCOUNT_MANAGER,
-    bankAccountIds: [], status: 'preparing', statusReason: null, workflowId, connection: null, consentDeadline: null,
-    firstTransactionDeadline: null, restartOf: null, createdBy: 'test', completedAt: null,
+    id: onboardingId,
+    organization: office.organizationId,
+    flavour: 'activation-link',
+    bankCode: 'INGB',
+    environment: office.mainEnvironmentId,
+    kvkNumber,
+    clientEmail,
+    language: 'nl',
+    clientCompany: null,
+    accountManagerName: 'Anna de Vries',
+    accountManagerEmail: ACCOUNT_MANAGER,
+    bankAccountIds: [],
+    status: 'preparing',
+    statusReason: null,
+    workflowId,
+    connection: null,
+    consentDeadline: null,
+    firstTransactionDeadline: null,
+    restartOf: null,
+    createdBy: 'test',
+    completedAt: null,
   });
   await em.flush();
   await env.client.workflow.start(onboardingWorkflow, {
-    workflowId, taskQueue: TEST_TASK_QUEUE, args: [{ onboardingId, organizationId: office.organizationId, flavour: 'activation-link' }],
+    workflowId,
+    taskQueue: TEST_TASK_QUEUE,
+    args: [{ onboardingId, organizationId: office.organizationId, flavour: 'activation-link' }],
   });
   const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(clientEmail)));
-  const link = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/[A-Za-z0-9_-]{43}`).exec(decodeQuotedPrintable(mail.raw))?.[0];
+  const link = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/[A-Za-z0-9_-]{43}`).exec(
+    decodeQuotedPrintable(mail.raw),
+  )?.[0];
   if (!link) throw new Error('no activation link in the e-mail');
   await eventually(async () => (await state(workflowId)).status === 'waiting_for_consent' || undefined);
   return { onboardingId, workflowId, link };
 }
 
 /** "Koppelen", the bank as an Owner, back to the callback: the onboarding then has a connection. */
-async function connect(started: Started): Promise<{ connectCsrf: string; cookie: string; bankConsentId: string; connectionId: string }> {
+async function connect(
+  started: Started,
+): Promise<{ connectCsrf: string; cookie: string; bankConsentId: string; connectionId: string }> {
   const page = await fetch(started.link);
   const cookie = csrfCookie(page);
   const connectCsrf = hiddenField(await page.text(), 'csrf');
@@ -81,9 +104,14 @@ async function connect(started: Started): Promise<{ connectCsrf: string; cookie:
   expect(await done.text()).toContain('<h1>Gelukt</h1>');
   const onboarding = await eventually(async () => {
     const row = await db.orm.em.fork().findOneOrFail(Onboarding, { id: started.onboardingId });
-    return row.connection && ['waiting_for_first_transaction', 'active', 'active_awaiting_first_transaction'].includes(row.status) ? row : undefined;
+    return row.connection &&
+      ['waiting_for_first_transaction', 'active', 'active_awaiting_first_transaction'].includes(row.status)
+      ? row
+      : undefined;
   });
-  const attempt = await db.orm.em.fork().findOneOrFail(ConsentAttempt, { onboarding: started.onboardingId, error: null });
+  const attempt = await db.orm.em
+    .fork()
+    .findOneOrFail(ConsentAttempt, { onboarding: started.onboardingId, error: null });
   return { connectCsrf, cookie, bankConsentId: attempt.bankConsentId, connectionId: onboarding.connection!.id };
 }
 
@@ -145,7 +173,11 @@ test('after a consent the client undoes the link: consent terminated at the bank
 
   // Staff and the account manager are told, once each.
   for (const to of [STAFF, ACCOUNT_MANAGER]) {
-    const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(to) && decodeQuotedPrintable(m.raw).includes('ongedaan gemaakt door de klant')));
+    const mail = await eventually(() =>
+      smtp.messages.find(
+        (m) => m.to.includes(to) && decodeQuotedPrintable(m.raw).includes('ongedaan gemaakt door de klant'),
+      ),
+    );
     const text = decodeQuotedPrintable(mail.raw);
     expect(text).toContain('Subject: Bankkoppeling ING ongedaan gemaakt door de klant: Test BV Donald');
     expect(text).toContain(`Koppeling: ${connectionId}`);
@@ -170,7 +202,9 @@ test('after a consent the client undoes the link: consent terminated at the bank
   expect(again.status).toBe(200);
   expect(await again.text()).toContain('<h1>Deze koppeling was al ongedaan gemaakt</h1>');
   expect(await db.orm.em.fork().count(EmailMessage, { template: 'onboarding-undone' })).toBe(2);
-  expect(await (await fetch(`${started.link}/undo`)).text()).toContain('<h1>Deze koppeling was al ongedaan gemaakt</h1>');
+  expect(await (await fetch(`${started.link}/undo`)).text()).toContain(
+    '<h1>Deze koppeling was al ongedaan gemaakt</h1>',
+  );
 
   // The link page afterwards shows the undone state, without a button.
   const after = await fetch(`${started.link}?lang=en`);
@@ -205,16 +239,31 @@ test('a refusal at the bank (R-A3) e-mails the client the rule and the link that
     const callback = await consentAtBank(new URL(koppelen.headers.get('location')!), 'ing-viewer', [IBAN]);
     expect(await (await fetch(callback)).text()).toContain('<h1>Deze gebruiker mag geen toestemming geven</h1>');
     const mails = await eventually(() => {
-      const found = smtp.messages.filter((m) => m.to.includes('medewerker@donald.test') && m.raw.includes('toestemming niet gegeven'));
+      const found = smtp.messages.filter(
+        (m) => m.to.includes('medewerker@donald.test') && m.raw.includes('toestemming niet gegeven'),
+      );
       return found.length === attempt ? found : undefined;
     });
-    const text = decodeQuotedPrintable(mails[attempt - 1]!.raw).replace(/\r\n/g, '\n').replace(/\n /g, ' ');
+    const text = decodeQuotedPrintable(mails[attempt - 1]!.raw)
+      .replace(/\r\n/g, '\n')
+      .replace(/\n /g, ' ');
     expect(text).toContain('Subject: Bankkoppeling ING voor Test BV Donald: toestemming niet gegeven');
-    expect(text).toContain('De regel van de bank: alleen een gebruiker met de rol Owner (met eigenaarspas) of AdministratorPlus met het recht om rekeningen te koppelen mag deze toestemming geven.');
-    expect(text).toContain('Melding van de bank: Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer');
-    expect(text).toContain(`Vraag een collega met de rol Owner of AdministratorPlus om deze link te openen, op "Koppelen" te klikken en bij ING toestemming te geven:\n${started.link}`);
+    expect(text).toContain(
+      'De regel van de bank: alleen een gebruiker met de rol Owner (met eigenaarspas) of AdministratorPlus met het recht om rekeningen te koppelen mag deze toestemming geven.',
+    );
+    expect(text).toContain(
+      'Melding van de bank: Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer',
+    );
+    expect(text).toContain(
+      `Vraag een collega met de rol Owner of AdministratorPlus om deze link te openen, op "Koppelen" te klikken en bij ING toestemming te geven:\n${started.link}`,
+    );
   }
-  const stored = await db.orm.em.fork().find(EmailMessage, { template: 'onboarding-consent-refused', idempotencyKey: { $like: `onboarding:${started.onboardingId}:%` } });
+  const stored = await db.orm.em
+    .fork()
+    .find(EmailMessage, {
+      template: 'onboarding-consent-refused',
+      idempotencyKey: { $like: `onboarding:${started.onboardingId}:%` },
+    });
   expect(stored).toHaveLength(2);
   expect(stored.every((m) => m.text.includes('[[activationUrl]]') && !m.text.includes(started.link))).toBe(true);
   expect((await state(started.workflowId)).status).toBe('waiting_for_consent');
@@ -226,9 +275,18 @@ function state(workflowId: string): Promise<OnboardingState> {
 
 async function consentAtBank(authorize: URL, username: string, ibans: string[]): Promise<URL> {
   const loginPage = await (await fetch(authorize)).text();
-  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, { flow: hiddenField(loginPage, 'flow'), username, password: 'sandbox', action: 'login' });
+  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, {
+    flow: hiddenField(loginPage, 'flow'),
+    username,
+    password: 'sandbox',
+    action: 'login',
+  });
   if (afterLogin.status === 303) return new URL(afterLogin.headers.get('location')!);
-  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, { flow: hiddenField(await afterLogin.text(), 'flow'), action: 'sign', accounts: ibans });
+  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, {
+    flow: hiddenField(await afterLogin.text(), 'flow'),
+    action: 'sign',
+    accounts: ibans,
+  });
   expect(signed.status).toBe(303);
   return new URL(signed.headers.get('location')!);
 }
@@ -236,7 +294,10 @@ async function consentAtBank(authorize: URL, username: string, ibans: string[]):
 function hiddenField(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
   if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
-  return value.replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return value
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
 
 function csrfCookie(page: Response): string {

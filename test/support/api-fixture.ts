@@ -7,17 +7,31 @@ import type { ActivityDeps } from '../../activities';
 import { TEST_TASK_QUEUE } from './temporal';
 import { testActivityDeps } from './worker';
 
-
 /** The real app; pass the worker's deps when the test needs pages and activities to share keys and banks. */
-export function createTestApp(orm: MikroORM, env: TestWorkflowEnvironment, options: { deps?: ActivityDeps; rateLimitPerMinute?: number; log?: Logger; publicBaseUrl?: string } = {}): Express {
+export function createTestApp(
+  orm: MikroORM,
+  env: TestWorkflowEnvironment,
+  options: { deps?: ActivityDeps; rateLimitPerMinute?: number; log?: Logger; publicBaseUrl?: string } = {},
+): Express {
   const deps = options.deps ?? testActivityDeps({ orm, env });
   const rateLimitPerMinute = options.rateLimitPerMinute;
   return createApp(
     {
-      orm, temporal: env.client, taskQueue: TEST_TASK_QUEUE, temporalUiUrl: 'http://localhost:8233', namespace: env.namespace ?? 'default',
-      tokenCipher: deps.tokenCipher, bankConnector: deps.bankConnector, publicBaseUrl: deps.publicBaseUrl, kvk: deps.kvk,
+      orm,
+      temporal: env.client,
+      taskQueue: TEST_TASK_QUEUE,
+      temporalUiUrl: 'http://localhost:8233',
+      namespace: env.namespace ?? 'default',
+      tokenCipher: deps.tokenCipher,
+      bankConnector: deps.bankConnector,
+      publicBaseUrl: deps.publicBaseUrl,
+      kvk: deps.kvk,
     },
-    { log: options.log ?? pino({ level: 'silent' }), publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000', apiRateLimitPerMinute: rateLimitPerMinute },
+    {
+      log: options.log ?? pino({ level: 'silent' }),
+      publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
+      apiRateLimitPerMinute: rateLimitPerMinute,
+    },
   );
 }
 

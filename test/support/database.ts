@@ -14,7 +14,8 @@ export interface TestDatabase {
 /** A fresh, migrated database for one test file, on the cluster the global setup started. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.BK_TEST_DB_SERVER_URL;
-  if (!serverUrl) throw new Error('BK_TEST_DB_SERVER_URL is not set: run tests through jest (test/support/global-setup.ts)');
+  if (!serverUrl)
+    throw new Error('BK_TEST_DB_SERVER_URL is not set: run tests through jest (test/support/global-setup.ts)');
   const name = `test_${randomBytes(6).toString('hex')}`;
   await adminQuery(serverUrl, `CREATE DATABASE ${quoteIdent(name)}`);
   const url = `${serverUrl}/${name}`;

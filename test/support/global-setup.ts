@@ -28,7 +28,10 @@ export default async function globalSetup(): Promise<void> {
     process.env.BK_TEST_DB_SERVER_URL = postgres.serverUrl;
   }
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
   process.env.BK_TEST_WORKFLOW_BUNDLE = bundlePath;

@@ -24,26 +24,53 @@ export async function consentAtSandbox(options: {
   frequencyPerDay?: number;
 }): Promise<{ consentId: string; tokens: BankTokens }> {
   options.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [TEST_REDIRECT_URI] });
-  const { consentId } = await options.connector.createConsent({ validUntil: addDays(amsterdamDate(new Date()), 90), frequencyPerDay: options.frequencyPerDay ?? 4, recurringIndicator: true });
+  const { consentId } = await options.connector.createConsent({
+    validUntil: addDays(amsterdamDate(new Date()), 90),
+    frequencyPerDay: options.frequencyPerDay ?? 4,
+    recurringIndicator: true,
+  });
   const pkce = createPkcePair();
   const state = createOAuthState();
-  const authorize = await fetch(await options.connector.authorizationUrl({ consentId, state, codeChallenge: pkce.challenge, redirectUri: TEST_REDIRECT_URI }));
+  const authorize = await fetch(
+    await options.connector.authorizationUrl({
+      consentId,
+      state,
+      codeChallenge: pkce.challenge,
+      redirectUri: TEST_REDIRECT_URI,
+    }),
+  );
   const loginPage = await authorize.text();
-  const select = await postForm(`${options.sandboxUrl}/${options.bankCode}/oauth/login`, { flow: hiddenFlow(loginPage), username: options.username, password: 'sandbox', action: 'login' });
+  const select = await postForm(`${options.sandboxUrl}/${options.bankCode}/oauth/login`, {
+    flow: hiddenFlow(loginPage),
+    username: options.username,
+    password: 'sandbox',
+    action: 'login',
+  });
   const selectPage = await select.text();
-  const signed = await postForm(`${options.sandboxUrl}/${options.bankCode}/oauth/sign`, { flow: hiddenFlow(selectPage), action: 'sign', accounts: options.ibans });
+  const signed = await postForm(`${options.sandboxUrl}/${options.bankCode}/oauth/sign`, {
+    flow: hiddenFlow(selectPage),
+    action: 'sign',
+    accounts: options.ibans,
+  });
   const location = new URL(signed.headers.get('location') ?? '', TEST_REDIRECT_URI);
   if (location.searchParams.get('state') !== state) throw new Error(`state mismatch: ${location.toString()}`);
   const code = location.searchParams.get('code');
   if (!code) throw new Error(`no code in redirect: ${location.toString()}`);
-  const tokens = await options.connector.exchangeCode({ code, codeVerifier: pkce.verifier, redirectUri: TEST_REDIRECT_URI });
+  const tokens = await options.connector.exchangeCode({
+    code,
+    codeVerifier: pkce.verifier,
+    redirectUri: TEST_REDIRECT_URI,
+  });
   return { consentId, tokens };
 }
 
 function hiddenFlow(html: string): string {
   const match = /name="flow" value="([^"]+)"/.exec(html);
   if (!match?.[1]) throw new Error(`no flow field in page: ${html.slice(0, 300)}`);
-  return match[1].replace(/&amp;/g, '&').replace(/&#x3D;/g, '=').replace(/&quot;/g, '"');
+  return match[1]
+    .replace(/&amp;/g, '&')
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"');
 }
 
 async function postForm(url: string, fields: Record<string, string | string[]>): Promise<Response> {
@@ -53,45 +80,83 @@ async function postForm(url: string, fields: Record<string, string | string[]>):
 }
 
 /** Stores a consent, a connection and its accounts as profile sync (onboarding) will, for tests only. */
-export async function storeConnection(orm: MikroORM, cipher: TokenCipher, input: {
-  organizationId: string;
-  environmentId: string;
-  bankCode: string;
-  consentId: string;
-  tokens: BankTokens;
-  accounts: { bankAccountId: string; iban: string }[];
-  switchOverDate: string;
-  staffEmail?: string;
-  accountManagerEmail?: string;
-  /** As the bank granted it on the consent (consentAtSandbox's frequencyPerDay): our allowance counts against it. */
-  frequencyPerDay?: number;
-}): Promise<{ connectionId: string; connectedAccountIds: string[] }> {
+export async function storeConnection(
+  orm: MikroORM,
+  cipher: TokenCipher,
+  input: {
+    organizationId: string;
+    environmentId: string;
+    bankCode: string;
+    consentId: string;
+    tokens: BankTokens;
+    accounts: { bankAccountId: string; iban: string }[];
+    switchOverDate: string;
+    staffEmail?: string;
+    accountManagerEmail?: string;
+    /** As the bank granted it on the consent (consentAtSandbox's frequencyPerDay): our allowance counts against it. */
+    frequencyPerDay?: number;
+  },
+): Promise<{ connectionId: string; connectedAccountIds: string[] }> {
   const em = orm.em.fork();
   const consent = em.create(Consent, {
-    organization: input.organizationId, bankCode: input.bankCode, bankConsentId: input.consentId, status: 'valid',
-    validUntil: addDays(amsterdamDate(new Date()), 90), frequencyPerDay: input.frequencyPerDay ?? 4,
-    accessTokenEncrypted: cipher.encrypt(input.tokens.accessToken), refreshTokenEncrypted: cipher.encrypt(input.tokens.refreshToken),
+    organization: input.organizationId,
+    bankCode: input.bankCode,
+    bankConsentId: input.consentId,
+    status: 'valid',
+    validUntil: addDays(amsterdamDate(new Date()), 90),
+    frequencyPerDay: input.frequencyPerDay ?? 4,
+    accessTokenEncrypted: cipher.encrypt(input.tokens.accessToken),
+    refreshTokenEncrypted: cipher.encrypt(input.tokens.refreshToken),
     tokenExpiresAt: input.tokens.expiresAt,
   });
   const connection = em.create(Connection, {
-    organization: input.organizationId, communicationEnvironment: input.environmentId, clientCompany: null, bankCode: input.bankCode,
-    bankAgreement: `test-${input.consentId}`, consent, state: 'active', syncProfileBlocked: false, fetchesPerDay: 4, stateReason: null,
-    accountManagerName: 'Anna Accountmanager', accountManagerEmail: input.accountManagerEmail ?? null, lastFetchAt: null,
+    organization: input.organizationId,
+    communicationEnvironment: input.environmentId,
+    clientCompany: null,
+    bankCode: input.bankCode,
+    bankAgreement: `test-${input.consentId}`,
+    consent,
+    state: 'active',
+    syncProfileBlocked: false,
+    fetchesPerDay: 4,
+    stateReason: null,
+    accountManagerName: 'Anna Accountmanager',
+    accountManagerEmail: input.accountManagerEmail ?? null,
+    lastFetchAt: null,
   });
-  const connected = input.accounts.map((account) => em.create(ConnectedAccount, {
-    organization: input.organizationId, connection, bankAccount: account.bankAccountId, environment: input.environmentId,
-    iban: account.iban, currency: 'EUR', switchOverDate: input.switchOverDate, lastFetchResult: null,
-    firstTransactionAt: null, lastFetchAt: null,
-  }));
+  const connected = input.accounts.map((account) =>
+    em.create(ConnectedAccount, {
+      organization: input.organizationId,
+      connection,
+      bankAccount: account.bankAccountId,
+      environment: input.environmentId,
+      iban: account.iban,
+      currency: 'EUR',
+      switchOverDate: input.switchOverDate,
+      lastFetchResult: null,
+      firstTransactionAt: null,
+      lastFetchAt: null,
+    }),
+  );
   await em.flush();
   return { connectionId: connection.id, connectedAccountIds: connected.map((c) => c.id) };
 }
 
-export async function createBankAccount(orm: MikroORM, input: { organizationId: string; environmentId: string; journalId: string; iban: string }): Promise<string> {
+export async function createBankAccount(
+  orm: MikroORM,
+  input: { organizationId: string; environmentId: string; journalId: string; iban: string },
+): Promise<string> {
   const em = orm.em.fork();
   const account = em.create(BankAccount, {
-    organization: input.organizationId, environment: input.environmentId, journal: input.journalId, name: `Rekening ${input.iban}`,
-    type: 'current', iban: input.iban, currency: 'EUR', ledgerAccount: '1100', lastCheck: null,
+    organization: input.organizationId,
+    environment: input.environmentId,
+    journal: input.journalId,
+    name: `Rekening ${input.iban}`,
+    type: 'current',
+    iban: input.iban,
+    currency: 'EUR',
+    ledgerAccount: '1100',
+    lastCheck: null,
   });
   await em.flush();
   return account.id;

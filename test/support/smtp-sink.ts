@@ -33,5 +33,9 @@ export async function startSmtpSink(): Promise<{ url: string; messages: Captured
       resolve(typeof address === 'object' && address ? address.port : 0);
     });
   });
-  return { url: `smtp://127.0.0.1:${port}`, messages, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -12,10 +12,14 @@ function provisioned(name: 'BK_TEST_TEMPORAL_CLI' | 'BK_TEST_TEMPORAL_TEST_SERVE
 
 /** The time-skipping server, with our search attributes registered like on the dev server. */
 export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: serverExecutable(provisioned('BK_TEST_TEMPORAL_TEST_SERVER')) } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: serverExecutable(provisioned('BK_TEST_TEMPORAL_TEST_SERVER')) },
+  });
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTES.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
   });
   return env;
 }
@@ -33,6 +37,7 @@ export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
 
 export function workflowBundle(): { codePath: string } {
   const codePath = process.env.BK_TEST_WORKFLOW_BUNDLE;
-  if (!codePath) throw new Error('BK_TEST_WORKFLOW_BUNDLE is not set: run tests through jest (test/support/global-setup.ts)');
+  if (!codePath)
+    throw new Error('BK_TEST_WORKFLOW_BUNDLE is not set: run tests through jest (test/support/global-setup.ts)');
   return { codePath };
 }

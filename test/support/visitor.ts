@@ -5,17 +5,32 @@
 export class Visitor {
   private readonly cookies = new Map<string, string>();
 
-  constructor(private readonly baseUrl: string, private readonly headers: Record<string, string> = {}) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   /** A path, or an absolute URL of this app (the bank's redirect back, say). */
   async get(target: string, headers: Record<string, string> = {}): Promise<Response> {
-    return this.keep(await fetch(this.url(target), { headers: { ...this.headers, ...headers, cookie: this.cookieHeader() }, redirect: 'manual' }));
+    return this.keep(
+      await fetch(this.url(target), {
+        headers: { ...this.headers, ...headers, cookie: this.cookieHeader() },
+        redirect: 'manual',
+      }),
+    );
   }
 
   async post(target: string, fields: Record<string, string | string[]>): Promise<Response> {
     const body = new URLSearchParams();
     for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
-    return this.keep(await fetch(this.url(target), { method: 'POST', body, headers: { ...this.headers, cookie: this.cookieHeader() }, redirect: 'manual' }));
+    return this.keep(
+      await fetch(this.url(target), {
+        method: 'POST',
+        body,
+        headers: { ...this.headers, cookie: this.cookieHeader() },
+        redirect: 'manual',
+      }),
+    );
   }
 
   /** GET, then every redirect within this app, as a browser would; answers the last response and its path. */
@@ -24,7 +39,8 @@ export class Visitor {
     for (let hops = 0; hops < 5; hops += 1) {
       const response = await this.get(url.toString());
       const location = response.headers.get('location');
-      if (!location || response.status < 300 || response.status >= 400) return { response, path: `${url.pathname}${url.search}` };
+      if (!location || response.status < 300 || response.status >= 400)
+        return { response, path: `${url.pathname}${url.search}` };
       url = new URL(location, url);
     }
     throw new Error(`more than 5 redirects from ${target}`);

@@ -12,14 +12,24 @@ import { linkKey } from '../../domain/activation-token';
 import { TEST_TASK_QUEUE, workflowBundle } from './temporal';
 
 /** Real activities against the test's database, Temporal, sandbox bank and SMTP sink. */
-export function testActivityDeps(options: { orm: MikroORM; env: TestWorkflowEnvironment; sandboxBankUrl?: string; smtpUrl?: string; kvkUrl?: string; publicBaseUrl?: string }): ActivityDeps {
+export function testActivityDeps(options: {
+  orm: MikroORM;
+  env: TestWorkflowEnvironment;
+  sandboxBankUrl?: string;
+  smtpUrl?: string;
+  kvkUrl?: string;
+  publicBaseUrl?: string;
+}): ActivityDeps {
   const secretsKey = randomBytes(32).toString('base64');
   return {
     orm: options.orm,
-    mailer: options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : nodemailer.createTransport({ jsonTransport: true }),
+    mailer: options.smtpUrl
+      ? nodemailer.createTransport(options.smtpUrl)
+      : nodemailer.createTransport({ jsonTransport: true }),
     mailFrom: 'Bankkoppeling <no-reply@bankkoppeling.test>',
     log: pino({ level: 'silent' }),
-    bankConnector: (bankCode) => createConnectorFor(bankCode as BankCode, { sandboxBankUrl: options.sandboxBankUrl ?? 'http://127.0.0.1:9' }),
+    bankConnector: (bankCode) =>
+      createConnectorFor(bankCode as BankCode, { sandboxBankUrl: options.sandboxBankUrl ?? 'http://127.0.0.1:9' }),
     tokenCipher: createTokenCipher(secretsKey),
     temporal: options.env.client,
     taskQueue: TEST_TASK_QUEUE,
@@ -30,5 +40,10 @@ export function testActivityDeps(options: { orm: MikroORM; env: TestWorkflowEnvi
 }
 
 export function createTestWorker(env: TestWorkflowEnvironment, deps: ActivityDeps): Promise<Worker> {
-  return Worker.create({ connection: env.nativeConnection, taskQueue: TEST_TASK_QUEUE, workflowBundle: workflowBundle(), activities: createActivities(deps) });
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TEST_TASK_QUEUE,
+    workflowBundle: workflowBundle(),
+    activities: createActivities(deps),
+  });
 }

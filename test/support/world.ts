@@ -35,20 +35,37 @@ export async function startWorld(
   options: { seed?: number; workerLog?: Logger; apiLog?: Logger; maxFrequencyPerDay?: number } = {},
 ): Promise<World> {
   const [db, env, bank, kvk, smtp] = await Promise.all([
-    createTestDatabase(), devServerEnvironment(), startSandboxBank({ port: 0, seed: options.seed ?? 7, maxFrequencyPerDay: options.maxFrequencyPerDay ?? 100 }), startSandboxKvk(0), startSmtpSink(),
+    createTestDatabase(),
+    devServerEnvironment(),
+    startSandboxBank({ port: 0, seed: options.seed ?? 7, maxFrequencyPerDay: options.maxFrequencyPerDay ?? 100 }),
+    startSandboxKvk(0),
+    startSmtpSink(),
   ]);
   const server: Server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const base = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url, kvkUrl: kvk.url, smtpUrl: smtp.url, publicBaseUrl: baseUrl });
+  const base = testActivityDeps({
+    orm: db.orm,
+    env,
+    sandboxBankUrl: bank.url,
+    kvkUrl: kvk.url,
+    smtpUrl: smtp.url,
+    publicBaseUrl: baseUrl,
+  });
   const deps = options.workerLog ? { ...base, log: options.workerLog } : base;
   bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
   const worker = await createTestWorker(env, deps);
   const running = worker.run();
   server.on('request', createTestApp(db.orm, env, { deps, log: options.apiLog, publicBaseUrl: baseUrl }));
   return {
-    db, env, bank, kvk, smtp, deps, baseUrl,
+    db,
+    env,
+    bank,
+    kvk,
+    smtp,
+    deps,
+    baseUrl,
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -26,31 +26,77 @@ describe('Amsterdam time', () => {
 
 describe('the bank call allowance', () => {
   test('a call fits until the day has as many as the bank granted; then it names the next run', () => {
-    expect(judgeCalls([transactionsCall(A)], new Map([[transactionsCall(A), 3]]), 4, winterNoon)).toEqual({ allowed: true });
+    expect(judgeCalls([transactionsCall(A)], new Map([[transactionsCall(A), 3]]), 4, winterNoon)).toEqual({
+      allowed: true,
+    });
     const refused = judgeCalls([transactionsCall(A)], new Map([[transactionsCall(A), 4]]), 4, winterNoon);
-    expect(refused).toMatchObject({ allowed: false, call: `transactions:${A}`, limit: 4, nextRunAt: '2026-12-08T00:00:00+01:00' });
+    expect(refused).toMatchObject({
+      allowed: false,
+      call: `transactions:${A}`,
+      limit: 4,
+      nextRunAt: '2026-12-08T00:00:00+01:00',
+    });
     expect(refused.allowed || refused.reason).toBe(
       `the bank allows 4 unattended calls a day for the transactions of ${A} and today's are used; the next fetch can run at 2026-12-08T00:00:00+01:00`,
     );
   });
 
   test('a run asks the account list only for an account whose bank id is unknown', () => {
-    const known = planCalls([{ iban: A, resourceIdKnown: true }, { iban: B, resourceIdKnown: true }], new Map(), 4, winterNoon);
+    const known = planCalls(
+      [
+        { iban: A, resourceIdKnown: true },
+        { iban: B, resourceIdKnown: true },
+      ],
+      new Map(),
+      4,
+      winterNoon,
+    );
     expect(known).toEqual({ fetch: [A, B], needsAccountList: false, leftOut: [] });
-    const unknown = planCalls([{ iban: A, resourceIdKnown: true }, { iban: B, resourceIdKnown: false }], new Map(), 4, winterNoon);
+    const unknown = planCalls(
+      [
+        { iban: A, resourceIdKnown: true },
+        { iban: B, resourceIdKnown: false },
+      ],
+      new Map(),
+      4,
+      winterNoon,
+    );
     expect(unknown).toEqual({ fetch: [A, B], needsAccountList: true, leftOut: [] });
   });
 
   test('accounts whose calls are used are left out, the others fetched', () => {
-    const made = new Map([[transactionsCall(A), 4], [transactionsCall(B), 2]]);
-    const plan = planCalls([{ iban: A, resourceIdKnown: true }, { iban: B, resourceIdKnown: true }], made, 4, winterNoon);
+    const made = new Map([
+      [transactionsCall(A), 4],
+      [transactionsCall(B), 2],
+    ]);
+    const plan = planCalls(
+      [
+        { iban: A, resourceIdKnown: true },
+        { iban: B, resourceIdKnown: true },
+      ],
+      made,
+      4,
+      winterNoon,
+    );
     expect(plan.fetch).toEqual([B]);
     expect(plan.leftOut.map((l) => [l.iban, l.verdict.call])).toEqual([[A, `transactions:${A}`]]);
   });
 
   test('an account with an unknown bank id is left out when the account list is used up', () => {
     const made = new Map([[ACCOUNT_LIST_CALL, 4]]);
-    const plan = planCalls([{ iban: A, resourceIdKnown: false }, { iban: B, resourceIdKnown: true }], made, 4, winterNoon);
-    expect(plan).toMatchObject({ fetch: [B], needsAccountList: false, leftOut: [{ iban: A, verdict: { call: 'accounts' } }] });
+    const plan = planCalls(
+      [
+        { iban: A, resourceIdKnown: false },
+        { iban: B, resourceIdKnown: true },
+      ],
+      made,
+      4,
+      winterNoon,
+    );
+    expect(plan).toMatchObject({
+      fetch: [B],
+      needsAccountList: false,
+      leftOut: [{ iban: A, verdict: { call: 'accounts' } }],
+    });
   });
 });

@@ -13,7 +13,10 @@ function fixture(name: string): string {
 
 const fixtureNames = existsSync(FIXTURES) ? readdirSync(FIXTURES) : [];
 const validFixtures = fixtureNames.filter(
-  (name) => name.endsWith('.xml') && !name.endsWith('.invalid.xml') && fixtureNames.includes(name.replace(/\.xml$/, '.expected.json')),
+  (name) =>
+    name.endsWith('.xml') &&
+    !name.endsWith('.invalid.xml') &&
+    fixtureNames.includes(name.replace(/\.xml$/, '.expected.json')),
 );
 const invalidFixtures = fixtureNames.filter((name) => name.endsWith('.invalid.xml'));
 
@@ -98,7 +101,9 @@ function genkgoDate(date: GenkgoDate): string {
 /** The other side, by the same rule the parser follows: the debtor of a credit, the creditor of a debit. */
 function genkgoCounterparty(entry: GenkgoEntry): { iban: string | null; name: string | null } {
   const role = entry.getCreditDebitIndicator === 'CRDT' ? 'Debtor' : 'Creditor';
-  const party = entry.getTransactionDetail?.getRelatedParties.find((p) => p.getRelatedPartyType.__CLASS__.endsWith(`\\${role}`));
+  const party = entry.getTransactionDetail?.getRelatedParties.find((p) =>
+    p.getRelatedPartyType.__CLASS__.endsWith(`\\${role}`),
+  );
   return { iban: party?.getAccount?.getIdentification ?? null, name: party?.getRelatedPartyType.getName ?? null };
 }
 
@@ -142,28 +147,35 @@ describe('camt.053 fixtures compared with genkgo/camt', () => {
       }
     });
 
-    it.each(expected.getEntries.map((entry) => [entry.getIndex, entry] as const))('entry %i matches', (index, entry) => {
-      const actual = statementOf(entry).entries[index];
-      const detail = entry.getTransactionDetail;
-      expect(entry.getReversalIndicator).toBe(false);
-      expect(actual.amountCents).toBe(Number(entry.getAmount.getAmount));
-      expect(Math.sign(actual.amountCents)).toBe(entry.getCreditDebitIndicator === 'CRDT' ? 1 : -1);
-      expect(actual.currency).toBe(entry.getAmount.getCurrency.getCode);
-      expect(actual.bookingDate).toBe(genkgoDate(entry.getBookingDate));
-      expect(actual.valueDate).toBe(genkgoDate(entry.getValueDate));
-      expect(actual.bankReference).toBe(entry.getAccountServicerReference ?? detail?.getReference?.getAccountServicerReference ?? null);
-      expect(actual.endToEndId).toBe(detail?.getReference?.getEndToEndId ?? null);
-      expect(actual.bankTransactionCode).toBe(genkgoBankTransactionCode(entry));
-      const counterparty = genkgoCounterparty(entry);
-      expect(actual.counterpartyIban).toBe(counterparty.iban);
-      expect(actual.counterpartyName).toBe(counterparty.name);
-      // Each fixture entry has one remittance block, which genkgo reports as its message.
-      const remittance = detail?.getRemittanceInformation;
-      expect(actual.description).toBe(remittance?.getMessage ?? '');
-      const creditorReference = remittance?.getCreditorReferenceInformation?.getRef;
-      if (creditorReference !== undefined) expect(actual.description).toContain(creditorReference);
-      expect(actual.dedupeKey).toEqual(actual.bankReference === null ? expect.stringMatching(/^fp:[0-9a-f]{32}:0$/) : `bank:${actual.bankReference}`);
-    });
+    it.each(expected.getEntries.map((entry) => [entry.getIndex, entry] as const))(
+      'entry %i matches',
+      (index, entry) => {
+        const actual = statementOf(entry).entries[index];
+        const detail = entry.getTransactionDetail;
+        expect(entry.getReversalIndicator).toBe(false);
+        expect(actual.amountCents).toBe(Number(entry.getAmount.getAmount));
+        expect(Math.sign(actual.amountCents)).toBe(entry.getCreditDebitIndicator === 'CRDT' ? 1 : -1);
+        expect(actual.currency).toBe(entry.getAmount.getCurrency.getCode);
+        expect(actual.bookingDate).toBe(genkgoDate(entry.getBookingDate));
+        expect(actual.valueDate).toBe(genkgoDate(entry.getValueDate));
+        expect(actual.bankReference).toBe(
+          entry.getAccountServicerReference ?? detail?.getReference?.getAccountServicerReference ?? null,
+        );
+        expect(actual.endToEndId).toBe(detail?.getReference?.getEndToEndId ?? null);
+        expect(actual.bankTransactionCode).toBe(genkgoBankTransactionCode(entry));
+        const counterparty = genkgoCounterparty(entry);
+        expect(actual.counterpartyIban).toBe(counterparty.iban);
+        expect(actual.counterpartyName).toBe(counterparty.name);
+        // Each fixture entry has one remittance block, which genkgo reports as its message.
+        const remittance = detail?.getRemittanceInformation;
+        expect(actual.description).toBe(remittance?.getMessage ?? '');
+        const creditorReference = remittance?.getCreditorReferenceInformation?.getRef;
+        if (creditorReference !== undefined) expect(actual.description).toContain(creditorReference);
+        expect(actual.dedupeKey).toEqual(
+          actual.bankReference === null ? expect.stringMatching(/^fp:[0-9a-f]{32}:0$/) : `bank:${actual.bankReference}`,
+        );
+      },
+    );
   });
 
   // genkgo's dump elides the first of the two statements as a recursion, so it is checked against the XML itself.
@@ -203,7 +215,10 @@ describe('camt.053 fixtures compared with genkgo/camt', () => {
     const { statements, warnings } = parseCamt053(xml);
     expect(statements).toHaveLength(1);
     expect(warnings).toEqual([
-      { line: lineOf(xml, '<Amt Ccy="SEK">'), message: expect.stringMatching(/CLBD balance is in SEK, the statement in EUR/) },
+      {
+        line: lineOf(xml, '<Amt Ccy="SEK">'),
+        message: expect.stringMatching(/CLBD balance is in SEK, the statement in EUR/),
+      },
     ]);
   });
 
@@ -230,7 +245,13 @@ interface DocumentParts {
   entries?: string;
 }
 
-function balance(code: string, amount: string, indicator = 'CRDT', date = '<Dt>2024-01-31</Dt>', currency = 'EUR'): string {
+function balance(
+  code: string,
+  amount: string,
+  indicator = 'CRDT',
+  date = '<Dt>2024-01-31</Dt>',
+  currency = 'EUR',
+): string {
   return `
       <Bal>
         <Tp><CdOrPrtry><Cd>${code}</Cd></CdOrPrtry></Tp>
@@ -310,11 +331,18 @@ describe('parseCamt053 on hand-written documents', () => {
     const xml = statementDocument({
       opening: balance('OPBD', '100.00', 'CRDT', '<DtTm>2024-01-01T00:00:00+01:00</DtTm>'),
       closing: balance('CLBD', '110.00', 'CRDT', '<DtTm>2024-01-01T23:59:59+01:00</DtTm>'),
-      entries: entry({ booking: '<DtTm>2024-01-01T00:30:00+01:00</DtTm>', value: '<DtTm>2024-01-01T00:05:00+01:00</DtTm>' }),
+      entries: entry({
+        booking: '<DtTm>2024-01-01T00:30:00+01:00</DtTm>',
+        value: '<DtTm>2024-01-01T00:05:00+01:00</DtTm>',
+      }),
     });
     const statement = onlyStatement(xml);
     // In UTC these are 2023-12-31T23:30Z and 2023-12-31T23:05Z: the previous day, and the previous year.
-    expect(statement.entries[0]).toMatchObject({ bookingDate: '2024-01-01', valueDate: '2024-01-01', amountCents: 1000 });
+    expect(statement.entries[0]).toMatchObject({
+      bookingDate: '2024-01-01',
+      valueDate: '2024-01-01',
+      amountCents: 1000,
+    });
     expect(statement.openingBalance).toEqual({ date: '2024-01-01', amountCents: 10000 });
     expect(statement.closingBalance).toEqual({ date: '2024-01-01', amountCents: 11000 });
   });
@@ -338,14 +366,23 @@ describe('parseCamt053 on hand-written documents', () => {
     const xml = statementDocument({
       entries:
         entry({ amount: '25.00', reference: 'ORIG-1', details: details(transaction(payer)) }) +
-        entry({ amount: '25.00', indicator: 'DBIT', reversal: true, reference: 'RVSL-1', details: details(transaction(payer)) }),
+        entry({
+          amount: '25.00',
+          indicator: 'DBIT',
+          reversal: true,
+          reference: 'RVSL-1',
+          details: details(transaction(payer)),
+        }),
     });
     const { statements, warnings } = parseCamt053(xml);
     const [original, reversal] = statements[0].entries;
     expect(original.amountCents).toBe(2500);
     expect(reversal.amountCents).toBe(-2500);
     // The reversal's other side is still the original payer, named as Dbtr.
-    expect(reversal).toMatchObject({ counterpartyName: 'Bakkerij De Korenschoof', counterpartyIban: 'NL02RABO0123456789' });
+    expect(reversal).toMatchObject({
+      counterpartyName: 'Bakkerij De Korenschoof',
+      counterpartyIban: 'NL02RABO0123456789',
+    });
     expect(warnings).toEqual([]);
   });
 
@@ -358,7 +395,9 @@ describe('parseCamt053 on hand-written documents', () => {
     expect(warnings).toEqual([
       {
         line: lineOf(xml, '<Stmt>'),
-        message: expect.stringMatching(/balance chain does not close.*opening 10000 \+ entries -2500 = 7500, but closing is 12500.*reversals \(RvslInd\) carried their original direction/),
+        message: expect.stringMatching(
+          /balance chain does not close.*opening 10000 \+ entries -2500 = 7500, but closing is 12500.*reversals \(RvslInd\) carried their original direction/,
+        ),
       },
     ]);
   });
@@ -530,7 +569,9 @@ describe('parseCamt053 on hand-written documents', () => {
       entries: entry({ reference: 'SAME' }) + entry({ reference: 'SAME' }),
     });
     const { warnings } = parseCamt053(xml);
-    expect(warnings).toEqual([{ line: lastLineOf(xml, '<Ntry>'), message: expect.stringMatching(/"SAME" is used by more than one entry/) }]);
+    expect(warnings).toEqual([
+      { line: lastLineOf(xml, '<Ntry>'), message: expect.stringMatching(/"SAME" is used by more than one entry/) },
+    ]);
   });
 
   it('warns, with the statement line, when the balance chain does not close', () => {
@@ -540,7 +581,8 @@ describe('parseCamt053 on hand-written documents', () => {
     expect(warnings).toEqual([
       {
         line: lineOf(xml, '<Stmt>'),
-        message: 'balance chain does not close for STMT-1: opening 10000 + entries 1000 = 11000, but closing is 11500 (EUR minor units)',
+        message:
+          'balance chain does not close for STMT-1: opening 10000 + entries 1000 = 11000, but closing is 11500 (EUR minor units)',
       },
     ]);
   });
@@ -573,17 +615,25 @@ describe('parseCamt053 rejects what it cannot read without losing data', () => {
   });
 
   it('rejects a statement without opening balance', () => {
-    expect(parseError(statementDocument({ opening: '' })).message).toMatch(/no opening balance \(Bal of type OPBD or PRCD\)/);
+    expect(parseError(statementDocument({ opening: '' })).message).toMatch(
+      /no opening balance \(Bal of type OPBD or PRCD\)/,
+    );
   });
 
   it('rejects a statement without account', () => {
     const xml = statementDocument({ account: '<Id><Othr><SchmeNm><Cd>BBAN</Cd></SchmeNm></Othr></Id>' });
-    expect(parseError(xml)).toMatchObject({ line: lineOf(xml, '<Stmt>'), message: expect.stringMatching(/statement has no account/) });
+    expect(parseError(xml)).toMatchObject({
+      line: lineOf(xml, '<Stmt>'),
+      message: expect.stringMatching(/statement has no account/),
+    });
   });
 
   it('rejects an entry without amount, naming its line', () => {
     const xml = statementDocument({ entries: entry().replace('<Amt Ccy="EUR">10.00</Amt>', '') });
-    expect(parseError(xml)).toMatchObject({ line: lineOf(xml, '<Ntry>'), message: expect.stringMatching(/entry has no amount/) });
+    expect(parseError(xml)).toMatchObject({
+      line: lineOf(xml, '<Ntry>'),
+      message: expect.stringMatching(/entry has no amount/),
+    });
   });
 
   it.each([
@@ -593,32 +643,48 @@ describe('parseCamt053 rejects what it cannot read without losing data', () => {
     ['sub-cent precision', '10.005', /more than 2 decimals/],
   ])('rejects an amount with %s', (_what, amount, message) => {
     const xml = statementDocument({ entries: entry({ amount }) });
-    expect(parseError(xml)).toMatchObject({ line: lineOf(xml, `>${amount}<`), message: expect.stringMatching(message) });
+    expect(parseError(xml)).toMatchObject({
+      line: lineOf(xml, `>${amount}<`),
+      message: expect.stringMatching(message),
+    });
   });
 
   it('rejects an entry whose credit/debit indicator is unknown', () => {
-    const xml = statementDocument({ entries: entry().replace('<CdtDbtInd>CRDT</CdtDbtInd>', '<CdtDbtInd>CR</CdtDbtInd>') });
+    const xml = statementDocument({
+      entries: entry().replace('<CdtDbtInd>CRDT</CdtDbtInd>', '<CdtDbtInd>CR</CdtDbtInd>'),
+    });
     expect(parseError(xml).message).toMatch(/no valid credit\/debit indicator .*found "CR"/);
   });
 
   it('rejects an impossible date', () => {
     const xml = statementDocument({ entries: entry({ booking: '<Dt>2024-02-30</Dt>' }) });
-    expect(parseError(xml)).toMatchObject({ line: lineOf(xml, '2024-02-30'), message: expect.stringMatching(/unreadable booking date "2024-02-30"/) });
+    expect(parseError(xml)).toMatchObject({
+      line: lineOf(xml, '2024-02-30'),
+      message: expect.stringMatching(/unreadable booking date "2024-02-30"/),
+    });
   });
 
   it('rejects malformed XML with its line', () => {
     const xml = statementDocument({ entries: entry().replace('</CdtDbtInd>', '</CdtDbtIndicator>') });
-    expect(parseError(xml)).toMatchObject({ line: lineOf(xml, '</CdtDbtIndicator>'), message: expect.stringMatching(/^line \d+: malformed XML/) });
+    expect(parseError(xml)).toMatchObject({
+      line: lineOf(xml, '</CdtDbtIndicator>'),
+      message: expect.stringMatching(/^line \d+: malformed XML/),
+    });
   });
 
   it('rejects other camt messages by their namespace', () => {
     const xml = statementDocument().replace('camt.053.001.02', 'camt.052.001.02');
-    expect(parseError(xml)).toMatchObject({ line: 2, message: expect.stringMatching(/not a supported camt\.053 document.*camt\.052\.001\.02/) });
+    expect(parseError(xml)).toMatchObject({
+      line: 2,
+      message: expect.stringMatching(/not a supported camt\.053 document.*camt\.052\.001\.02/),
+    });
   });
 
   it('rejects a document without namespace and a non-camt root', () => {
     expect(parseError('<Document><BkToCstmrStmt/></Document>').message).toMatch(/<Document> without a namespace/);
-    expect(parseError('<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"/>').message).toMatch(/root element is <html>/);
+    expect(parseError('<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"/>').message).toMatch(
+      /root element is <html>/,
+    );
   });
 
   it('refuses a DOCTYPE', () => {
@@ -633,7 +699,10 @@ describe('camt.053 XSD validation', () => {
   });
 
   it('finds the hand-written documents schema-valid', async () => {
-    const xml = statementDocument({ closing: balance('CLBD', '110.00'), entries: entry({ details: details(transaction(payer)) }) });
+    const xml = statementDocument({
+      closing: balance('CLBD', '110.00'),
+      entries: entry({ details: details(transaction(payer)) }),
+    });
     await expect(validateCamt053Schema(xml)).resolves.toEqual([]);
   });
 
@@ -670,24 +739,35 @@ describe('camt.053 XSD validation', () => {
     await expect(validateCamt053Schema(xml)).resolves.toEqual([
       {
         line: lineOf(xml, '<BIC>'),
-        message: expect.stringMatching(/^camt\.053\.001\.04 schema: Element 'BIC': This element is not expected\. Expected is one of \( BICFI,/),
+        message: expect.stringMatching(
+          /^camt\.053\.001\.04 schema: Element 'BIC': This element is not expected\. Expected is one of \( BICFI,/,
+        ),
       },
     ]);
-    expect(onlyStatement(xml).entries[0]).toMatchObject({ amountCents: 1000, counterpartyName: 'Bakkerij De Korenschoof' });
+    expect(onlyStatement(xml).entries[0]).toMatchObject({
+      amountCents: 1000,
+      counterpartyName: 'Bakkerij De Korenschoof',
+    });
   });
 
   it('reports the invalid fixture as a deviation rather than throwing', async () => {
     const xml = fixture('camt053.v2.wrong.invalid.xml');
     // Validating as a stream, xmllint notices the missing child where the parent closes.
     await expect(validateCamt053Schema(xml)).resolves.toEqual([
-      { line: lineOf(xml, '</BkToCstmrStmt>'), message: expect.stringMatching(/Element 'BkToCstmrStmt': Missing child element\(s\)\. Expected is \( Stmt \)/) },
+      {
+        line: lineOf(xml, '</BkToCstmrStmt>'),
+        message: expect.stringMatching(/Element 'BkToCstmrStmt': Missing child element\(s\)\. Expected is \( Stmt \)/),
+      },
     ]);
   });
 
   it('reports a document that is not well-formed as a warning (parseCamt053 is the one that rejects it, with the line)', async () => {
     const xml = statementDocument({ entries: entry().replace('</CdtDbtInd>', '</CdtDbtIndicator>') });
     await expect(validateCamt053Schema(xml)).resolves.toEqual([
-      { line: null, message: 'camt.053.001.02 schema: the document is not well-formed XML, so it was not fully checked' },
+      {
+        line: null,
+        message: 'camt.053.001.02 schema: the document is not well-formed XML, so it was not fully checked',
+      },
     ]);
   });
 
@@ -696,12 +776,17 @@ describe('camt.053 XSD validation', () => {
     const xml = statementDocument({ entries: deviant.repeat(103) });
     const warnings = await validateCamt053Schema(xml);
     expect(warnings).toHaveLength(101);
-    expect(warnings[0]).toEqual({ line: lineOf(xml, '<Bogus/>'), message: expect.stringMatching(/Element 'Bogus': This element is not expected/) });
+    expect(warnings[0]).toEqual({
+      line: lineOf(xml, '<Bogus/>'),
+      message: expect.stringMatching(/Element 'Bogus': This element is not expected/),
+    });
     expect(warnings[100]).toEqual({ line: null, message: '3 more schema deviations not listed' });
   });
 
   it('throws for a document that is no camt.053 of a supported version', async () => {
-    await expect(validateCamt053Schema(statementDocument().replace('camt.053.001.02', 'camt.053.001.06'))).rejects.toThrow(StatementParseError);
+    await expect(
+      validateCamt053Schema(statementDocument().replace('camt.053.001.02', 'camt.053.001.06')),
+    ).rejects.toThrow(StatementParseError);
   });
 });
 
@@ -731,7 +816,9 @@ describe('amount parsing', () => {
   });
 
   it('knows ISO 4217 minor units', () => {
-    expect(['EUR', 'USD', 'JPY', 'KRW', 'BHD', 'KWD', 'JOD', 'OMR', 'TND', 'CLF'].map(currencyDecimals)).toEqual([2, 2, 0, 0, 3, 3, 3, 3, 3, 4]);
+    expect(['EUR', 'USD', 'JPY', 'KRW', 'BHD', 'KWD', 'JOD', 'OMR', 'TND', 'CLF'].map(currencyDecimals)).toEqual([
+      2, 2, 0, 0, 3, 3, 3, 3, 3, 4,
+    ]);
     expect(() => currencyDecimals('eur')).toThrow(/invalid currency code "eur"/);
   });
 });

@@ -27,7 +27,15 @@ const services = compose.services;
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
 
 const APP_SERVICES = ['migrate', 'api', 'worker'];
-const ATTRIBUTES = ['OnboardingStatus', 'KvkNumber', 'BankCode', 'OrganizationId', 'EnvironmentId', 'ConnectionId', 'OnboardingFlavour'];
+const ATTRIBUTES = [
+  'OnboardingStatus',
+  'KvkNumber',
+  'BankCode',
+  'OrganizationId',
+  'EnvironmentId',
+  'ConnectionId',
+  'OnboardingFlavour',
+];
 
 function service(name: string): Service {
   const found = services[name];
@@ -80,7 +88,9 @@ describe('docker-compose.yml', () => {
     expect(env.DB).toBe('postgres12');
     expect(env.POSTGRES_SEEDS).toBe('postgres');
     expect(env.POSTGRES_USER).toBe(service('postgres').environment!.POSTGRES_USER);
-    expect(service('postgres').healthcheck?.test).toEqual(expect.arrayContaining([expect.stringContaining('pg_isready')]));
+    expect(service('postgres').healthcheck?.test).toEqual(
+      expect.arrayContaining([expect.stringContaining('pg_isready')]),
+    );
     expect(compose.volumes).toHaveProperty('postgres-data');
   });
 

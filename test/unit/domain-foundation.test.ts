@@ -10,7 +10,14 @@ import { pgArray } from '../../db/pg-array';
 import { loadConfig } from '../../bin/config';
 
 describe('IBAN (mod-97)', () => {
-  test.each(['NL91ABNA0417164300', 'NL69INGB0123456789', 'NL44RABO0123456789', 'DE89370400440532013000', 'BE68539007547034', 'GB29NWBK60161331926819'])('%s is valid', (iban) => {
+  test.each([
+    'NL91ABNA0417164300',
+    'NL69INGB0123456789',
+    'NL44RABO0123456789',
+    'DE89370400440532013000',
+    'BE68539007547034',
+    'GB29NWBK60161331926819',
+  ])('%s is valid', (iban) => {
     expect(isValidIban(iban)).toBe(true);
   });
 
@@ -46,9 +53,21 @@ describe('API keys', () => {
   });
 
   test('roles: support reads only, staff writes, admin administers', () => {
-    expect([roleAllows('support', 'read'), roleAllows('support', 'write'), roleAllows('support', 'admin')]).toEqual([true, false, false]);
-    expect([roleAllows('staff', 'read'), roleAllows('staff', 'write'), roleAllows('staff', 'admin')]).toEqual([true, true, false]);
-    expect([roleAllows('admin', 'read'), roleAllows('admin', 'write'), roleAllows('admin', 'admin')]).toEqual([true, true, true]);
+    expect([roleAllows('support', 'read'), roleAllows('support', 'write'), roleAllows('support', 'admin')]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect([roleAllows('staff', 'read'), roleAllows('staff', 'write'), roleAllows('staff', 'admin')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([roleAllows('admin', 'read'), roleAllows('admin', 'write'), roleAllows('admin', 'admin')]).toEqual([
+      true,
+      true,
+      true,
+    ]);
   });
 });
 
@@ -74,18 +93,34 @@ describe('bank accounts (R-V1, R-A4)', () => {
   });
   test('a cash account never is; a savings account without its own IBAN is not; no journal is flagged', () => {
     expect(connectabilityProblems({ ...base, type: 'cash', iban: null })).toEqual([expect.stringContaining('R-V1')]);
-    expect(connectabilityProblems({ ...base, type: 'savings', iban: null })).toEqual(expect.arrayContaining([expect.stringContaining('own IBAN')]));
-    expect(connectabilityProblems({ ...base, type: 'current', journalId: null })).toEqual([expect.stringContaining('R-A4')]);
+    expect(connectabilityProblems({ ...base, type: 'savings', iban: null })).toEqual(
+      expect.arrayContaining([expect.stringContaining('own IBAN')]),
+    );
+    expect(connectabilityProblems({ ...base, type: 'current', journalId: null })).toEqual([
+      expect.stringContaining('R-A4'),
+    ]);
   });
   test('shape: cash has no IBAN, the others need a valid one', () => {
-    expect(accountShapeProblem({ type: 'cash', iban: 'NL69INGB0123456789' })).toEqual({ field: 'iban', message: 'a cash account has no IBAN' });
+    expect(accountShapeProblem({ type: 'cash', iban: 'NL69INGB0123456789' })).toEqual({
+      field: 'iban',
+      message: 'a cash account has no IBAN',
+    });
     expect(accountShapeProblem({ type: 'current', iban: null })?.field).toBe('iban');
     expect(accountShapeProblem({ type: 'current', iban: 'NL69INGB0123456780' })?.message).toContain('mod-97');
   });
 });
 
 describe('dedupe keys', () => {
-  const coffee = { bookingDate: '2026-11-20', valueDate: '2026-11-20', amountCents: -250, currency: 'EUR', counterpartyIban: null, endToEndId: null, description: 'Koffie', bankReference: null };
+  const coffee = {
+    bookingDate: '2026-11-20',
+    valueDate: '2026-11-20',
+    amountCents: -250,
+    currency: 'EUR',
+    counterpartyIban: null,
+    endToEndId: null,
+    description: 'Koffie',
+    bankReference: null,
+  };
   test('the bank id wins; identical entries without one get occurrence 0 and 1', () => {
     const keys = assignDedupeKeys([coffee, coffee, { ...coffee, bankReference: 'REF1' }]);
     expect(keys[0]).toMatch(/^fp:[0-9a-f]{32}:0$/);
@@ -100,10 +135,12 @@ describe('dedupe keys', () => {
 });
 
 test('balance chain: breaks in opening vs previous closing and in opening + sum = closing are reported', () => {
-  expect(balanceChainBreaks([
-    { date: '2026-11-02', openingBalanceCents: 1000, closingBalanceCents: 1500, sumCents: 500 },
-    { date: '2026-11-03', openingBalanceCents: 1500, closingBalanceCents: 1400, sumCents: -100 },
-  ])).toEqual([]);
+  expect(
+    balanceChainBreaks([
+      { date: '2026-11-02', openingBalanceCents: 1000, closingBalanceCents: 1500, sumCents: 500 },
+      { date: '2026-11-03', openingBalanceCents: 1500, closingBalanceCents: 1400, sumCents: -100 },
+    ]),
+  ).toEqual([]);
   const breaks = balanceChainBreaks([
     { date: '2026-11-03', openingBalanceCents: 1600, closingBalanceCents: 1400, sumCents: -100 },
     { date: '2026-11-02', openingBalanceCents: 1000, closingBalanceCents: 1500, sumCents: 500 },
@@ -115,9 +152,17 @@ test('balance chain: breaks in opening vs previous closing and in opening + sum 
 });
 
 test('cursors round-trip and garbage is a 400 naming cursor', () => {
-  const cursor = encodeCursor({ createdAt: new Date('2026-11-26T10:00:00Z'), id: '2fa23488-61ee-4db2-b37a-742f21506aba' });
-  expect(decodeCursor(cursor)).toEqual({ createdAt: new Date('2026-11-26T10:00:00Z'), id: '2fa23488-61ee-4db2-b37a-742f21506aba' });
-  expect(() => decodeCursor('garbage')).toThrow(expect.objectContaining({ status: 400, errors: [{ field: 'cursor', message: expect.any(String) }] }));
+  const cursor = encodeCursor({
+    createdAt: new Date('2026-11-26T10:00:00Z'),
+    id: '2fa23488-61ee-4db2-b37a-742f21506aba',
+  });
+  expect(decodeCursor(cursor)).toEqual({
+    createdAt: new Date('2026-11-26T10:00:00Z'),
+    id: '2fa23488-61ee-4db2-b37a-742f21506aba',
+  });
+  expect(() => decodeCursor('garbage')).toThrow(
+    expect.objectContaining({ status: 400, errors: [{ field: 'cursor', message: expect.any(String) }] }),
+  );
 });
 
 test('PostgreSQL array literals escape quotes and backslashes and keep nulls', () => {
@@ -127,8 +172,18 @@ test('PostgreSQL array literals escape quotes and backslashes and keep nulls', (
 describe('configuration', () => {
   test('defaults run the whole stack locally', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, publicBaseUrl: 'http://localhost:3000', databaseUrl: null, smtpUrl: 'smtp://127.0.0.1:1025' });
-    expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'bank-connections', uiUrl: 'http://localhost:8233' });
+    expect(config).toMatchObject({
+      port: 3000,
+      publicBaseUrl: 'http://localhost:3000',
+      databaseUrl: null,
+      smtpUrl: 'smtp://127.0.0.1:1025',
+    });
+    expect(config.temporal).toMatchObject({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'bank-connections',
+      uiUrl: 'http://localhost:8233',
+    });
   });
   test('bad values name the variable', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow('PORT must be a port number');

@@ -11,17 +11,28 @@ import { emailTemplateSource, renderEmail, renderEmailSource } from '../../templ
 const EMAILS_DIR = path.join(__dirname, '..', '..', 'templates', 'emails');
 const LINK = '[[activationUrl]]';
 const DATA = {
-  companyName: 'Bakkerij Jansen & Zn', kvkNumber: '68750110', bankName: 'ING', officeName: "Kantoor 't Hart",
-  deadline: '3 december 2026 om 14:00', accountManagerName: 'Anna de Vries', accountManagerEmail: 'anna@hart.test',
-  contactEmail: 'anna@hart.test', clientEmail: 'eigenaar@jansen.test', onboardingId: 'ob-1', reason: 'role missing',
-  roleRefused: true, activationUrl: LINK,
+  companyName: 'Bakkerij Jansen & Zn',
+  kvkNumber: '68750110',
+  bankName: 'ING',
+  officeName: "Kantoor 't Hart",
+  deadline: '3 december 2026 om 14:00',
+  accountManagerName: 'Anna de Vries',
+  accountManagerEmail: 'anna@hart.test',
+  contactEmail: 'anna@hart.test',
+  clientEmail: 'eigenaar@jansen.test',
+  onboardingId: 'ob-1',
+  reason: 'role missing',
+  roleRefused: true,
+  activationUrl: LINK,
 };
 const SERIAL = {
-  ...DATA, activationUrl: undefined, wizardUrl: 'http://localhost:3000/wizard?lang=en',
+  ...DATA,
+  activationUrl: undefined,
+  wizardUrl: 'http://localhost:3000/wizard?lang=en',
   serialNumber: '[[serialNumber]]',
 };
 
-test('the HTML part is a whole document in the e-mail\'s language, the text part beside it', () => {
+test("the HTML part is a whole document in the e-mail's language, the text part beside it", () => {
   for (const language of ['nl', 'en'] as const) {
     const { html, text } = renderEmail('onboarding-activation', language, DATA, [LINK]);
     expect(html).toMatch(/^<!doctype html>\n<html lang="(nl|en)">/);
@@ -47,7 +58,10 @@ test('the activation link is a button in the HTML part, with the address beneath
 });
 
 test('every web and e-mail address is a real link; the contact\'s address stands where it says "contact"', () => {
-  for (const [language, contact] of [['nl', 'Neem contact op met'], ['en', 'Contact']] as const) {
+  for (const [language, contact] of [
+    ['nl', 'Neem contact op met'],
+    ['en', 'Contact'],
+  ] as const) {
     for (const name of ['activation', 'reminder', 'consent-refused', 'connected', 'first-transaction-tip', 'serial']) {
       const { text, html } = renderEmail(`onboarding-${name}`, language, name === 'serial' ? SERIAL : DATA, [LINK]);
       expect([name, text]).toEqual([name, expect.stringContaining(`${contact} Anna de Vries`)]);
@@ -63,7 +77,7 @@ test('every web and e-mail address is a real link; the contact\'s address stands
   expect(office.text).toContain("Vragen? Neem contact op met Kantoor 't Hart (info@hart.test).");
 });
 
-test('R-A6: an organization\'s own message sits in the same HTML document, its link a button or a link', () => {
+test("R-A6: an organization's own message sits in the same HTML document, its link a button or a link", () => {
   const source = {
     subject: 'Koppel {{companyName}}',
     body: 'Beste klant,\n\nOpen:\n{{activationUrl}}\n\nOf lees https://kantoor.test/uitleg. Mail {{contactEmail}}.',
@@ -79,7 +93,7 @@ test('R-A6: an organization\'s own message sits in the same HTML document, its l
   expect(inline.html).toMatch(new RegExp(`Klik hier: <a href="${escape(LINK)}" style="[^"]+">${escape(LINK)}</a>`));
 });
 
-test('R-V6: the serial flavour\'s refusal speaks of the wizard, KvK number and serial number, not a link', () => {
+test("R-V6: the serial flavour's refusal speaks of the wizard, KvK number and serial number, not a link", () => {
   for (const language of ['nl', 'en'] as const) {
     const { text, html } = renderEmail('onboarding-serial-consent-refused', language, SERIAL);
     expect(text).toContain(language === 'nl' ? 'in de wizard' : 'in the wizard');
@@ -91,10 +105,15 @@ test('R-V6: the serial flavour\'s refusal speaks of the wizard, KvK number and s
   }
 });
 
-test('a consent that ended: staff read the KvK number and the client\'s address, names as typed', () => {
+test("a consent that ended: staff read the KvK number and the client's address, names as typed", () => {
   const data = {
-    recipientName: 'team', companyName: 'Bakkerij Jansen & Zn', kvkNumber: '68750110',
-    clientEmail: 'eigenaar@jansen.test', bankName: 'ING', consentStatusText: 'niet meer geldig', connectionId: 'c-1',
+    recipientName: 'team',
+    companyName: 'Bakkerij Jansen & Zn',
+    kvkNumber: '68750110',
+    clientEmail: 'eigenaar@jansen.test',
+    bankName: 'ING',
+    consentStatusText: 'niet meer geldig',
+    connectionId: 'c-1',
     reason: 'consent expired',
   };
   const { text, html } = renderEmail('consent-ended', 'nl', data);

@@ -16,11 +16,15 @@ function mt940(...lines: string[]): string {
 function referenceMinorUnits(text: string, decimals: number, separator: '.' | ','): number {
   const match = (separator === '.' ? /^(\d*)(?:\.(\d*))?$/ : /^(\d*)(?:,(\d*))?$/).exec(text.trim());
   if (match === null || `${match[1]}${match[2] ?? ''}` === '') {
-    throw new StatementParseError(`unreadable amount "${text}" (expected digits with "${separator}" as decimal separator)`);
+    throw new StatementParseError(
+      `unreadable amount "${text}" (expected digits with "${separator}" as decimal separator)`,
+    );
   }
   const [, whole, fraction = ''] = match;
   if (fraction.replace(/0+$/, '').length > decimals) {
-    throw new StatementParseError(`amount "${text}" has more than ${decimals} decimals; it cannot be booked without rounding`);
+    throw new StatementParseError(
+      `amount "${text}" has more than ${decimals} decimals; it cannot be booked without rounding`,
+    );
   }
   const minor = BigInt(`${whole || '0'}${fraction.slice(0, decimals).padEnd(decimals, '0')}`);
   if (minor > BigInt(Number.MAX_SAFE_INTEGER)) throw new StatementParseError(`amount "${text}" is too large`);
@@ -47,10 +51,41 @@ function parseError(text: string): StatementParseError {
 
 describe('parseMinorUnits', () => {
   const edges = [
-    '0', '0,', ',0', ',', '', ' ', '1', '1,', ',5', '00012,30', '12,3', '12,34', '12,345', '12,340', '12,3400',
-    '999999999999999', '99999999999999,9', '9999999999999,99', '999999999999,999', '9007199254740,991',
-    '90071992547409,91', '90071992547409,92', '1234567890123456', '1,2,3', '1.5', ' 1,5', '1,5 ', '1,5\t', '+1,5',
-    '-1,5', '1e3', '١٢', '1 000,00', '0000000000000000000001,00', '1,00000000000000000000',
+    '0',
+    '0,',
+    ',0',
+    ',',
+    '',
+    ' ',
+    '1',
+    '1,',
+    ',5',
+    '00012,30',
+    '12,3',
+    '12,34',
+    '12,345',
+    '12,340',
+    '12,3400',
+    '999999999999999',
+    '99999999999999,9',
+    '9999999999999,99',
+    '999999999999,999',
+    '9007199254740,991',
+    '90071992547409,91',
+    '90071992547409,92',
+    '1234567890123456',
+    '1,2,3',
+    '1.5',
+    ' 1,5',
+    '1,5 ',
+    '1,5\t',
+    '+1,5',
+    '-1,5',
+    '1e3',
+    '١٢',
+    '1 000,00',
+    '0000000000000000000001,00',
+    '1,00000000000000000000',
   ];
   // Amounts of every shape up to some 25 characters, from a fixed seed.
   let seed = 940;
@@ -83,7 +118,13 @@ describe('MT940 read by position', () => {
   const head = [':20:FAST', ':25:NL91ABNA0417164300', ':28C:1'];
 
   it('reads CR, LF and CRLF line ends and a byte order mark, counting lines as before', () => {
-    const lines = [...head, ':60F:C240115EUR10,00', ':61:2401150115D1,00NTRFNONREF', ':99:garbled', ':62F:C240115EUR9,00'];
+    const lines = [
+      ...head,
+      ':60F:C240115EUR10,00',
+      ':61:2401150115D1,00NTRFNONREF',
+      ':99:garbled',
+      ':62F:C240115EUR9,00',
+    ];
     for (const [text, line] of [
       [`\uFEFF${lines.join('\r')}`, 6],
       [lines.join('\r\n'), 6],
@@ -111,17 +152,37 @@ describe('MT940 read by position', () => {
       ),
     );
     expect(
-      statements[0].entries.map(({ bookingDate, amountCents, bankReference, bankTransactionCode, counterpartyName }) => ({
-        bookingDate,
-        amountCents,
-        bankReference,
-        bankTransactionCode,
-        counterpartyName,
-      })),
+      statements[0].entries.map(
+        ({ bookingDate, amountCents, bankReference, bankTransactionCode, counterpartyName }) => ({
+          bookingDate,
+          amountCents,
+          bankReference,
+          bankTransactionCode,
+          counterpartyName,
+        }),
+      ),
     ).toEqual([
-      { bookingDate: '2024-01-16', amountCents: 1250, bankReference: 'B1', bankTransactionCode: 'NMSC', counterpartyName: null },
-      { bookingDate: '2024-01-15', amountCents: -1, bankReference: null, bankTransactionCode: 'NTRF', counterpartyName: 'PIETERSEN' },
-      { bookingDate: '2023-12-31', amountCents: 700, bankReference: null, bankTransactionCode: 'NTRF', counterpartyName: null },
+      {
+        bookingDate: '2024-01-16',
+        amountCents: 1250,
+        bankReference: 'B1',
+        bankTransactionCode: 'NMSC',
+        counterpartyName: null,
+      },
+      {
+        bookingDate: '2024-01-15',
+        amountCents: -1,
+        bankReference: null,
+        bankTransactionCode: 'NTRF',
+        counterpartyName: 'PIETERSEN',
+      },
+      {
+        bookingDate: '2023-12-31',
+        amountCents: 700,
+        bankReference: null,
+        bankTransactionCode: 'NTRF',
+        counterpartyName: null,
+      },
     ]);
   });
 
@@ -141,7 +202,12 @@ describe('MT940 read by position', () => {
       );
       expect([cut, statements[0].entries[0]]).toMatchObject([
         cut,
-        { counterpartyIban: 'NL44RABO0123456789', counterpartyName: 'J. de Vries', description: 'Factuur 12', endToEndId: 'E1' },
+        {
+          counterpartyIban: 'NL44RABO0123456789',
+          counterpartyName: 'J. de Vries',
+          description: 'Factuur 12',
+          endToEndId: 'E1',
+        },
       ]);
     }
   });

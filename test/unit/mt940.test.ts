@@ -29,7 +29,10 @@ function parseError(text: string): StatementParseError {
 }
 
 /** The chosen fields of each entry, so a test states only what it is about. */
-function fields<K extends keyof StatementEntry>(entries: readonly StatementEntry[], ...keys: K[]): Pick<StatementEntry, K>[] {
+function fields<K extends keyof StatementEntry>(
+  entries: readonly StatementEntry[],
+  ...keys: K[]
+): Pick<StatementEntry, K>[] {
   return entries.map((entry) => Object.fromEntries(keys.map((key) => [key, entry[key]])) as Pick<StatementEntry, K>);
 }
 
@@ -94,7 +97,9 @@ describe('parseMt940 against mt940-rs tag-level parses of real bank files', () =
   /** Every word we extracted must occur in the bank's raw text once newlines (and so wrap points) are gone. */
   function expectWordsFrom(raw: string, extracted: string | null): void {
     const compactRaw = normaliseDescription(raw.replace(/\n/g, '')).replace(/ /g, '');
-    for (const word of normaliseDescription(extracted ?? '').split(' ').filter(Boolean)) {
+    for (const word of normaliseDescription(extracted ?? '')
+      .split(' ')
+      .filter(Boolean)) {
       expect(compactRaw).toContain(word);
     }
   }
@@ -107,7 +112,10 @@ describe('parseMt940 against mt940-rs tag-level parses of real bank files', () =
     let breaks = 0;
     expected.forEach((statement, i) => {
       const opening = balanceCents(statement.opening_balance);
-      const previous = expected.slice(0, i).filter((other) => other.account_id === statement.account_id).at(-1);
+      const previous = expected
+        .slice(0, i)
+        .filter((other) => other.account_id === statement.account_id)
+        .at(-1);
       if (previous && balanceCents(previous.closing_balance) !== opening) breaks++;
       const total = statement.statement_lines.reduce(
         (sum, line) => sum + signedCents(line.amount, line.ext_debit_credit_indicator),
@@ -136,8 +144,14 @@ describe('parseMt940 against mt940-rs tag-level parses of real bank files', () =
         expect(statement.statementId).toBe(want.statement_no);
         expect(statement.sequence).toBe(want.sequence_no);
         expect(statement.currency).toBe(want.opening_balance.iso_currency_code);
-        expect(statement.openingBalance).toEqual({ date: want.opening_balance.date, amountCents: balanceCents(want.opening_balance) });
-        expect(statement.closingBalance).toEqual({ date: want.closing_balance.date, amountCents: balanceCents(want.closing_balance) });
+        expect(statement.openingBalance).toEqual({
+          date: want.opening_balance.date,
+          amountCents: balanceCents(want.opening_balance),
+        });
+        expect(statement.closingBalance).toEqual({
+          date: want.closing_balance.date,
+          amountCents: balanceCents(want.closing_balance),
+        });
       });
     });
 
@@ -167,13 +181,20 @@ describe('parseMt940 against mt940-rs tag-level parses of real bank files', () =
           const info = line.information_to_account_owner;
           if (info === null || typeof info === 'string') {
             const raw = [info, line.supplementary_details, line.customer_ref].join('\n');
-            for (const extracted of [entry.description, entry.counterpartyName, entry.counterpartyIban, entry.endToEndId]) {
+            for (const extracted of [
+              entry.description,
+              entry.counterpartyName,
+              entry.counterpartyIban,
+              entry.endToEndId,
+            ]) {
               expectWordsFrom(raw, extracted);
             }
           } else {
             expectWordsFrom([info.purpose, info.additional_purpose, info.posting_text].join('\n'), entry.description);
             expect(entry.counterpartyIban).toBe(info.applicant_iban ?? null);
-            expect(entry.counterpartyName?.replace(/ /g, '') ?? null).toBe(info.applicant_name?.replace(/ /g, '') ?? null);
+            expect(entry.counterpartyName?.replace(/ /g, '') ?? null).toBe(
+              info.applicant_name?.replace(/ /g, '') ?? null,
+            );
           }
         });
       });
@@ -187,7 +208,11 @@ describe('parseMt940 against mt940-rs tag-level parses of real bank files', () =
   it('reads Knab REK:/NAAM: counterparties', () => {
     const [, second] = parseMt940(readFileSync(join(FIXTURES, 'jejik-knab.sta'), 'utf8')).statements;
     expect(fields(second.entries, 'counterpartyIban', 'counterpartyName', 'description')).toEqual([
-      { counterpartyIban: 'NL65INGB0123456789', counterpartyName: 'PICQER', description: 'FACTUUR 201403110, 201403113' },
+      {
+        counterpartyIban: 'NL65INGB0123456789',
+        counterpartyName: 'PICQER',
+        description: 'FACTUUR 201403110, 201403113',
+      },
       {
         counterpartyIban: 'NL84INGB0234561789',
         counterpartyName: 'MMS ONLINE NEDERLAND B.V.',
@@ -205,7 +230,12 @@ describe('parseMt940 against mt940-rs tag-level parses of real bank files', () =
         description: '',
         endToEndId: '01-01-2013 12:00 0030000987654321',
       },
-      { counterpartyIban: 'P001234567', counterpartyName: 'JOHN DOE', description: 'Reference 201301234', endToEndId: null },
+      {
+        counterpartyIban: 'P001234567',
+        counterpartyName: 'JOHN DOE',
+        description: 'Reference 201301234',
+        endToEndId: null,
+      },
     ]);
   });
 
@@ -288,7 +318,12 @@ describe('dialects without a fixture', () => {
     const { statements, warnings } = parseMt940(file);
     expect(warnings).toEqual([]);
     const [statement] = statements;
-    expect(statement).toMatchObject({ account: 'NL69INGB0123456789', currency: 'EUR', statementId: '00001', sequence: null });
+    expect(statement).toMatchObject({
+      account: 'NL69INGB0123456789',
+      currency: 'EUR',
+      statementId: '00001',
+      sequence: null,
+    });
     expect(statement.entries).toEqual([
       {
         bookingDate: '2024-02-01',
@@ -342,7 +377,16 @@ describe('dialects without a fixture', () => {
     );
     const [statement] = statements;
     expect(statement).toMatchObject({ account: 'TRIODOSBANK/0390123456', statementId: '1', sequence: null });
-    expect(fields(statement.entries, 'amountCents', 'counterpartyIban', 'counterpartyName', 'description', 'bankTransactionCode')).toEqual([
+    expect(
+      fields(
+        statement.entries,
+        'amountCents',
+        'counterpartyIban',
+        'counterpartyName',
+        'description',
+        'bankTransactionCode',
+      ),
+    ).toEqual([
       {
         amountCents: -4250,
         counterpartyIban: 'NL44RABO0123456789',
@@ -410,11 +454,23 @@ describe('dialects without a fixture', () => {
     );
     expect(warnings).toEqual([]);
     expect(statements[0].account).toBe('NL12BUNQ2025000001');
-    expect(fields(statements[0].entries, 'amountCents', 'counterpartyIban', 'counterpartyName', 'description')).toEqual([
-      { amountCents: -1250, counterpartyIban: 'NL91ABNA0417164300', counterpartyName: 'Bakker Groen', description: 'Lunch 5 januari' },
-      { amountCents: -310, counterpartyIban: null, counterpartyName: 'Koffiebar De Boon', description: 'Koffiebar De Boon Utrecht, NL' },
-      { amountCents: 2000, counterpartyIban: 'NL02ABNA0123456789', counterpartyName: 'P. de Vries', description: '' },
-    ]);
+    expect(fields(statements[0].entries, 'amountCents', 'counterpartyIban', 'counterpartyName', 'description')).toEqual(
+      [
+        {
+          amountCents: -1250,
+          counterpartyIban: 'NL91ABNA0417164300',
+          counterpartyName: 'Bakker Groen',
+          description: 'Lunch 5 januari',
+        },
+        {
+          amountCents: -310,
+          counterpartyIban: null,
+          counterpartyName: 'Koffiebar De Boon',
+          description: 'Koffiebar De Boon Utrecht, NL',
+        },
+        { amountCents: 2000, counterpartyIban: 'NL02ABNA0123456789', counterpartyName: 'P. de Vries', description: '' },
+      ],
+    );
   });
 
   it('reads old Rabobank files: padded reference holding the account, name after it, repeated :86:, decimal point', () => {
@@ -440,19 +496,28 @@ describe('dialects without a fixture', () => {
       ),
     );
     expect(warnings).toEqual([]);
-    expect(statements.map(({ account, currency, statementId, sequence }) => ({ account, currency, statementId, sequence }))).toEqual([
+    expect(
+      statements.map(({ account, currency, statementId, sequence }) => ({ account, currency, statementId, sequence })),
+    ).toEqual([
       { account: '3456.78.901', currency: 'EUR', statementId: '00000', sequence: '00' },
       { account: '3456.78.901', currency: 'USD', statementId: '00000', sequence: '00' },
     ]);
-    expect(fields(statements[0].entries, 'amountCents', 'counterpartyIban', 'counterpartyName', 'description')).toEqual([
-      { amountCents: 25000, counterpartyIban: '123456789', counterpartyName: 'J. DE VRIES', description: 'FACTUUR 2024-003' },
-      {
-        amountCents: -9995,
-        counterpartyIban: 'P1234567',
-        counterpartyName: 'KPN B.V.',
-        description: 'ABONNEMENT JANUARI KLANTNUMMER 556677',
-      },
-    ]);
+    expect(fields(statements[0].entries, 'amountCents', 'counterpartyIban', 'counterpartyName', 'description')).toEqual(
+      [
+        {
+          amountCents: 25000,
+          counterpartyIban: '123456789',
+          counterpartyName: 'J. DE VRIES',
+          description: 'FACTUUR 2024-003',
+        },
+        {
+          amountCents: -9995,
+          counterpartyIban: 'P1234567',
+          counterpartyName: 'KPN B.V.',
+          description: 'ABONNEMENT JANUARI KLANTNUMMER 556677',
+        },
+      ],
+    );
   });
 
   it('reads structured Rabobank: /ORDP//NAME/ before /ULTD//NAME/, a slash in /EREF/, an empty /REMI/ first', () => {
@@ -538,7 +603,12 @@ describe('dialects without a fixture', () => {
         description: 'DONATIE FEBRUARI',
         endToEndId: '2014-02-03-0001',
       },
-      { counterpartyIban: 'NL57INGB0001212121', counterpartyName: 'CAFE DE HOEK', description: 'TERUGBETALING BON 4412', endToEndId: null },
+      {
+        counterpartyIban: 'NL57INGB0001212121',
+        counterpartyName: 'CAFE DE HOEK',
+        description: 'TERUGBETALING BON 4412',
+        endToEndId: null,
+      },
     ]);
   });
 });
@@ -627,7 +697,15 @@ describe('statement structure', () => {
 
   it('gives two identical payments on one day distinct dedupe keys', () => {
     const { statements } = parseMt940(
-      mt940(':20:TWICE', ':25:NL91ABNA0417164300', ':28C:1', ':60F:C240115EUR10,00', ...coffee, ...coffee, ':62F:C240115EUR5,00'),
+      mt940(
+        ':20:TWICE',
+        ':25:NL91ABNA0417164300',
+        ':28C:1',
+        ':60F:C240115EUR10,00',
+        ...coffee,
+        ...coffee,
+        ':62F:C240115EUR5,00',
+      ),
     );
     const [first, second] = statements[0].entries;
     expect(first.dedupeKey).toMatch(/^fp:[0-9a-f]{32}:0$/);
@@ -654,10 +732,14 @@ describe('statement structure', () => {
     );
     expect(statements).toHaveLength(2);
     expect(warnings).toEqual([
-      { line: 7, message: 'closing balance EUR 8.00 of NL91ABNA0417164300 differs from opening balance plus entries, EUR 7.50' },
+      {
+        line: 7,
+        message: 'closing balance EUR 8.00 of NL91ABNA0417164300 differs from opening balance plus entries, EUR 7.50',
+      },
       {
         line: 12,
-        message: "opening balance EUR 9.00 of NL91ABNA0417164300 does not continue the previous statement's closing balance EUR 8.00",
+        message:
+          "opening balance EUR 9.00 of NL91ABNA0417164300 does not continue the previous statement's closing balance EUR 8.00",
       },
     ]);
   });
@@ -677,7 +759,8 @@ describe('statement structure', () => {
     expect(warnings).toEqual([
       {
         line: 6,
-        message: 'bank reference ABC123 of NL91ABNA0417164300 was already used at line 5; both entries get the same dedupe key',
+        message:
+          'bank reference ABC123 of NL91ABNA0417164300 was already used at line 5; both entries get the same dedupe key',
       },
     ]);
   });
@@ -709,16 +792,41 @@ describe('errors name the line', () => {
   const closing = ':62F:C240115EUR10,00';
 
   it.each([
-    ['a garbled amount on a statement line', [opening, ':61:2401150115D12;50NTRFNONREF', closing], 5, /unreadable amount "12;50"/],
-    ['an amount without decimal comma', [opening, ':61:2401150115D1250NTRFNONREF', closing], 5, /unreadable amount "1250"/],
+    [
+      'a garbled amount on a statement line',
+      [opening, ':61:2401150115D12;50NTRFNONREF', closing],
+      5,
+      /unreadable amount "12;50"/,
+    ],
+    [
+      'an amount without decimal comma',
+      [opening, ':61:2401150115D1250NTRFNONREF', closing],
+      5,
+      /unreadable amount "1250"/,
+    ],
     ['a garbled opening balance', [':60F:C240115EURABC', closing], 4, /unreadable amount "ABC"/],
     ['too many decimals for the currency', [':60F:C240115EUR10,001', closing], 4, /more than 2 decimals/],
     ['an impossible date', [':60F:C240231EUR10,00', closing], 4, /invalid date "240231"/],
     ['a statement line that is not one', [opening, ':61:garbage', closing], 5, /unreadable statement line/],
     ['a missing transaction type', [opening, ':61:2401150115D1,00', closing], 5, /no transaction type/],
-    ['a missing opening balance', [':61:2401150115D1,00NTRFNONREF', closing], 4, /:61: cannot follow the :28C: statement number/],
-    ['a missing closing balance before the next statement', [opening, ':20:NEXT'], 5, /ends before its closing balance/],
-    ['a missing closing balance at the end of the file', [opening, ':61:2401150115D1,00NTRFNONREF', '-'], 6, /ends before its closing/],
+    [
+      'a missing opening balance',
+      [':61:2401150115D1,00NTRFNONREF', closing],
+      4,
+      /:61: cannot follow the :28C: statement number/,
+    ],
+    [
+      'a missing closing balance before the next statement',
+      [opening, ':20:NEXT'],
+      5,
+      /ends before its closing balance/,
+    ],
+    [
+      'a missing closing balance at the end of the file',
+      [opening, ':61:2401150115D1,00NTRFNONREF', '-'],
+      6,
+      /ends before its closing/,
+    ],
     ['an unknown tag', [opening, ':99:what', closing], 5, /unknown tag :99:/],
     ['a garbled tag', [opening, ':6l:2401150115D1,00NTRFNONREF', closing], 5, /unknown tag :6l:/],
     ['text where a tag is required', [opening, 'stray text', closing], 5, /unexpected text "stray text"/],

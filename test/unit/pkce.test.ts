@@ -3,7 +3,9 @@ import { createOAuthState, createPkcePair, pkceChallenge } from '../../domain/pk
 
 describe('PKCE and OAuth state for the bank consent redirect (RFC 7636)', () => {
   it('computes the S256 challenge of the RFC 7636 appendix B example', () => {
-    expect(pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    expect(pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe(
+      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    );
   });
 
   it('makes a 43-character base64url verifier from 32 random bytes, with its S256 challenge', () => {
@@ -27,9 +29,12 @@ describe('PKCE and OAuth state for the bank consent redirect (RFC 7636)', () => 
     expect(Buffer.from(state, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
   });
 
-  it.each(['too-short', 'x'.repeat(129), `${'a'.repeat(42)} `, `${'a'.repeat(42)}+`])('refuses verifier %j', (verifier) => {
-    expect(() => pkceChallenge(verifier)).toThrow(RangeError);
-  });
+  it.each(['too-short', 'x'.repeat(129), `${'a'.repeat(42)} `, `${'a'.repeat(42)}+`])(
+    'refuses verifier %j',
+    (verifier) => {
+      expect(() => pkceChallenge(verifier)).toThrow(RangeError);
+    },
+  );
 
   it('accepts the full unreserved alphabet up to 128 characters', () => {
     const verifier = `${'A-._~z9'.repeat(18)}AB`;

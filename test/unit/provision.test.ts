@@ -25,7 +25,8 @@ async function fakeExecutable(file: string): Promise<string> {
   return file;
 }
 
-const cachedCli = (): string => path.join(tmp, 'cache', 'bankkoppeling', 'temporal-cli', TEMPORAL_CLI_VERSION, 'temporal');
+const cachedCli = (): string =>
+  path.join(tmp, 'cache', 'bankkoppeling', 'temporal-cli', TEMPORAL_CLI_VERSION, 'temporal');
 const cachedTestServer = (): string =>
   path.join(tmp, 'cache', 'bankkoppeling', 'temporal-test-server', TEST_SERVER_VERSION, 'temporal-test-server');
 
@@ -129,7 +130,9 @@ describe('resolveTemporalCli', () => {
     await rm(lock);
 
     await expect(resolving).resolves.toBe(cachedCli());
-    expect(logged).toEqual([`Waiting for another process that is provisioning the Temporal CLI ${TEMPORAL_CLI_VERSION}…`]);
+    expect(logged).toEqual([
+      `Waiting for another process that is provisioning the Temporal CLI ${TEMPORAL_CLI_VERSION}…`,
+    ]);
   });
 });
 

@@ -38,7 +38,11 @@ async function createConsent(app: Express, bank = 'INGB', body: Record<string, u
   return res.body.consentId as string;
 }
 
-function authorizeUrl(bank: string, consentId: string, options: { redirectUri?: string; verifier?: string } = {}): string {
+function authorizeUrl(
+  bank: string,
+  consentId: string,
+  options: { redirectUri?: string; verifier?: string } = {},
+): string {
   const params = new URLSearchParams({
     response_type: 'code',
     client_id: CLIENT.clientId,
@@ -60,7 +64,9 @@ function flowField(html: string): string {
 async function loginAs(app: Express, bank: string, consentId: string, username: string) {
   const page = await request(app).get(authorizeUrl(bank, consentId));
   expect(page.status).toBe(200);
-  return request(app).post(`/${bank}/oauth/login`).type('form')
+  return request(app)
+    .post(`/${bank}/oauth/login`)
+    .type('form')
     .send({ flow: flowField(page.text), username, password: 'sandbox', action: 'login' });
 }
 
@@ -85,7 +91,11 @@ async function consentFlow(app: Express, username: string, ibans: readonly strin
 
 function exchange(app: Express, code: string, verifier = VERIFIER, redirectUri = REDIRECT_URI, bank = 'INGB') {
   return request(app).post(`/${bank}/oauth/token`).type('form').send({
-    grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: redirectUri, client_id: CLIENT.clientId,
+    grant_type: 'authorization_code',
+    code,
+    code_verifier: verifier,
+    redirect_uri: redirectUri,
+    client_id: CLIENT.clientId,
   });
 }
 
@@ -97,7 +107,8 @@ async function connect(app: Express, ibans: readonly string[] = [DEMO_IBAN, DONA
 }
 
 function ais(app: Express, path: string, accessToken: string, consentId: string) {
-  return request(app).get(path)
+  return request(app)
+    .get(path)
     .set('Authorization', `Bearer ${accessToken}`)
     .set('Consent-ID', consentId)
     .set('X-Request-ID', randomUUID());
@@ -138,7 +149,7 @@ function sandboxStatus(res: request.Response): string {
 }
 
 describe('sandbox bank test users', () => {
-  test('every account has a valid IBAN of its own bank, EUR, and the demo IBAN is an Owner\'s ING current account', () => {
+  test("every account has a valid IBAN of its own bank, EUR, and the demo IBAN is an Owner's ING current account", () => {
     for (const account of SANDBOX_ACCOUNTS) {
       expect(isValidIban(account.iban)).toBe(true);
       expect(account.iban.slice(4, 8)).toBe(account.bank);
@@ -146,7 +157,10 @@ describe('sandbox bank test users', () => {
     }
     const demo = SANDBOX_ACCOUNTS.find((a) => a.iban === DEMO_IBAN);
     expect(demo).toMatchObject({ bank: 'INGB', kind: 'current', companyKey: 'ing-donald' });
-    expect(TEST_USERS.find((u) => u.username === 'ing-owner')).toMatchObject({ role: 'Owner', companyKey: 'ing-donald' });
+    expect(TEST_USERS.find((u) => u.username === 'ing-owner')).toMatchObject({
+      role: 'Owner',
+      companyKey: 'ing-donald',
+    });
     expect(new Set(SANDBOX_ACCOUNTS.map((a) => a.kind))).toEqual(new Set(['current', 'savings']));
     for (const bank of ['INGB', 'RABO', 'ABNA']) {
       const roles = new Set(TEST_USERS.filter((u) => u.bank === bank).map((u) => u.role));
@@ -182,12 +196,18 @@ describe('sandbox bank history generator', () => {
     expect(ledger.entries[0]?.creditorId).toMatch(/^NL\d{2}ZZZ\d{12}$/);
     expect(ledger.entries[2]).toMatchObject({ amountCents: 331_833, remittanceInformationStructured: 'RF9820257631' });
     expect(ledger.entries.find((e) => e.counterpartyName === 'Belastingdienst')).toMatchObject({
-      bookingDate: '2025-02-28', amountCents: -475_769, remittanceInformationStructured: '5844833675702501',
+      bookingDate: '2025-02-28',
+      amountCents: -475_769,
+      remittanceInformationStructured: '5844833675702501',
       remittanceInformationUnstructured: 'Loonheffingen januari 2025',
       counterpartyIban: 'NL86INGB0002445588',
     });
-    expect(ledger.entries.filter((e) => e.bankTransactionCode === 'PMNT-ICDT-SALA').map((e) => e.bookingDate))
-      .toEqual(['2025-02-24', '2025-02-24', '2025-02-24', '2025-02-24']);
+    expect(ledger.entries.filter((e) => e.bankTransactionCode === 'PMNT-ICDT-SALA').map((e) => e.bookingDate)).toEqual([
+      '2025-02-24',
+      '2025-02-24',
+      '2025-02-24',
+      '2025-02-24',
+    ]);
     expect(ledger.entries.filter((e) => e.status === 'pending').map((e) => e.amountCents)).toEqual([-2_901]);
     expect(ledger.balances).toEqual([
       { balanceType: 'closingBooked', referenceDate: '2025-03-11', amountCents: 9_624_621 },
@@ -201,8 +221,11 @@ describe('sandbox bank history generator', () => {
 
   test('identical payments on one day occur, with distinct bank ids (the platform must keep both)', () => {
     const { admin } = sandbox();
-    const key = (e: LedgerEntry) => [e.bookingDate, e.amountCents, e.counterpartyName, e.remittanceInformationUnstructured].join('|');
-    const twins = admin.ledger(DEMO_IBAN).entries.filter((e, i, all) => all.some((o, j) => j !== i && key(o) === key(e)));
+    const key = (e: LedgerEntry) =>
+      [e.bookingDate, e.amountCents, e.counterpartyName, e.remittanceInformationUnstructured].join('|');
+    const twins = admin
+      .ledger(DEMO_IBAN)
+      .entries.filter((e, i, all) => all.some((o, j) => j !== i && key(o) === key(e)));
     expect(twins.slice(0, 2).map((e) => [e.bookingDate, e.amountCents, e.counterpartyName])).toEqual([
       ['2025-02-05', -340, 'COFFEE COMPANY'],
       ['2025-02-05', -340, 'COFFEE COMPANY'],
@@ -213,8 +236,12 @@ describe('sandbox bank history generator', () => {
 
   test('a day yields the same entries whatever the history window, so a restarted sandbox agrees with itself', () => {
     const { admin: wide } = createSandboxBankApp({ publicUrl: PUBLIC_URL, seed: 7, now: () => START, historyDays: 60 });
-    const narrow = sandbox().admin.ledger(DEMO_IBAN).entries.filter((e) => e.status === 'booked');
-    const sameDays = wide.ledger(DEMO_IBAN).entries.filter((e) => e.status === 'booked' && e.bookingDate >= '2025-02-05');
+    const narrow = sandbox()
+      .admin.ledger(DEMO_IBAN)
+      .entries.filter((e) => e.status === 'booked');
+    const sameDays = wide
+      .ledger(DEMO_IBAN)
+      .entries.filter((e) => e.status === 'booked' && e.bookingDate >= '2025-02-05');
     expect(sameDays.map(({ sequence: _s, ...rest }) => rest)).toEqual(narrow.map(({ sequence: _s, ...rest }) => rest));
   });
 });
@@ -222,10 +249,15 @@ describe('sandbox bank history generator', () => {
 describe('sandbox bank OAuth2 with PKCE and consent', () => {
   test('consent creation answers received with an scaOAuth link to the authorization server metadata', async () => {
     const { app } = sandbox();
-    const res = await request(app).post('/INGB/v1/consents').set('X-Request-ID', randomUUID())
+    const res = await request(app)
+      .post('/INGB/v1/consents')
+      .set('X-Request-ID', randomUUID())
       .send({ access: {}, recurringIndicator: true, validUntil: '2026-12-31', frequencyPerDay: 6 });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ consentStatus: 'received', _links: { scaOAuth: { href: `${PUBLIC_URL}/INGB/.well-known/oauth-authorization-server` } } });
+    expect(res.body).toMatchObject({
+      consentStatus: 'received',
+      _links: { scaOAuth: { href: `${PUBLIC_URL}/INGB/.well-known/oauth-authorization-server` } },
+    });
     const metadata = await request(app).get(localPath(res.body._links.scaOAuth.href));
     expect(metadata.body).toMatchObject({
       authorization_endpoint: `${PUBLIC_URL}/INGB/oauth/authorize`,
@@ -234,7 +266,12 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
     });
     const consent = await request(app).get(`/INGB/v1/consents/${res.body.consentId}`).set('X-Request-ID', randomUUID());
     // The bank caps a consent at 180 days and 4 unattended accesses a day.
-    expect(consent.body).toMatchObject({ consentStatus: 'received', validUntil: '2025-09-08', frequencyPerDay: 4, recurringIndicator: true });
+    expect(consent.body).toMatchObject({
+      consentStatus: 'received',
+      validUntil: '2025-09-08',
+      frequencyPerDay: 4,
+      recurringIndicator: true,
+    });
   });
 
   test('full flow: login page, account choice, signed consent, code for tokens; wrong verifier and reused code refused', async () => {
@@ -244,7 +281,10 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
 
     const wrong = await exchange(app, code, `${VERIFIER}x`);
     expect(wrong.status).toBe(400);
-    expect(wrong.body).toEqual({ error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' });
+    expect(wrong.body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'code_verifier does not match the code_challenge',
+    });
 
     const ok = await exchange(app, code);
     expect(ok.status).toBe(200);
@@ -273,7 +313,10 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
 
     const { code } = await consentFlow(app, 'ing-owner', [DEMO_IBAN]);
     const res = await exchange(app, code, VERIFIER, 'http://platform.test/other');
-    expect(res.body).toEqual({ error: 'invalid_grant', error_description: 'redirect_uri differs from the authorization request' });
+    expect(res.body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'redirect_uri differs from the authorization request',
+    });
   });
 
   test('authorize without PKCE S256 redirects back with invalid_request', async () => {
@@ -295,7 +338,8 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
     const location = new URL(res.headers.location as string);
     expect(location.searchParams.get('error')).toBe('access_denied');
     expect(location.searchParams.get('error_description')).toBe(
-      'Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer');
+      'Only an Owner, or an AdministratorPlus with the right to link accounts, may give consent; ing-viewer is Viewer',
+    );
     expect(location.searchParams.get('state')).toBe('state-123');
     expect(location.searchParams.get('code')).toBeNull();
     const status = await request(app).get(`/INGB/v1/consents/${consentId}/status`).set('X-Request-ID', randomUUID());
@@ -306,8 +350,9 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
     const { app } = sandbox();
     const refusedConsent = await createConsent(app, 'RABO');
     const refused = await loginAs(app, 'RABO', refusedConsent, 'rabo-admin-nolink');
-    expect(new URL(refused.headers.location as string).searchParams.get('error_description'))
-      .toContain('rabo-admin-nolink is AdministratorPlus without the right to link accounts');
+    expect(new URL(refused.headers.location as string).searchParams.get('error_description')).toContain(
+      'rabo-admin-nolink is AdministratorPlus without the right to link accounts',
+    );
     const allowed = await consentFlow(app, 'rabo-admin', ['NL25RABO0312456781'], 'RABO');
     expect(allowed.code).not.toBe('');
   });
@@ -316,10 +361,15 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
     const { app } = sandbox();
     const consentId = await createConsent(app);
     const page = await request(app).get(authorizeUrl('INGB', consentId));
-    const res = await request(app).post('/INGB/oauth/login').type('form').send({ flow: flowField(page.text), action: 'cancel' });
+    const res = await request(app)
+      .post('/INGB/oauth/login')
+      .type('form')
+      .send({ flow: flowField(page.text), action: 'cancel' });
     expect(res.status).toBe(303);
     expect(new URL(res.headers.location as string).searchParams.get('error')).toBe('access_denied');
-    expect(sandboxStatus(await request(app).get(`/INGB/v1/consents/${consentId}`).set('X-Request-ID', randomUUID()))).toBe('rejected');
+    expect(
+      sandboxStatus(await request(app).get(`/INGB/v1/consents/${consentId}`).set('X-Request-ID', randomUUID())),
+    ).toBe('rejected');
   });
 
   test('a wrong password shows the login page again; the pages need no script and send no referrer', async () => {
@@ -329,16 +379,20 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.text).not.toContain('<script');
-    const res = await request(app).post('/INGB/oauth/login').type('form')
+    const res = await request(app)
+      .post('/INGB/oauth/login')
+      .type('form')
       .send({ flow: flowField(page.text), username: 'ing-owner', password: 'wrong', action: 'login' });
     expect(res.status).toBe(401);
     expect(res.text).toContain('Unknown username or wrong password');
-    const tampered = await request(app).post('/INGB/oauth/login').type('form')
+    const tampered = await request(app)
+      .post('/INGB/oauth/login')
+      .type('form')
       .send({ flow: `${flowField(page.text)}x`, username: 'ing-owner', password: 'sandbox', action: 'login' });
     expect(tampered.status).toBe(400);
   });
 
-  test('the account page lists the user\'s accounts; the consent becomes valid with exactly the chosen ones', async () => {
+  test("the account page lists the user's accounts; the consent becomes valid with exactly the chosen ones", async () => {
     const { app } = sandbox();
     const consentId = await createConsent(app);
     const selectPage = await loginAs(app, 'INGB', consentId, 'ing-admin');
@@ -355,7 +409,12 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
     const consent = await request(app).get(`/INGB/v1/consents/${consentId}`).set('X-Request-ID', randomUUID());
     expect(consent.body).toMatchObject({
       consentStatus: 'valid',
-      access: { accounts: [{ iban: DEMO_IBAN, currency: 'EUR' }, { iban: DONALD_SAVINGS, currency: 'EUR' }] },
+      access: {
+        accounts: [
+          { iban: DEMO_IBAN, currency: 'EUR' },
+          { iban: DONALD_SAVINGS, currency: 'EUR' },
+        ],
+      },
     });
   });
 
@@ -375,16 +434,22 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
     advance(3600 * 1000);
     const expired = await ais(app, '/INGB/v1/accounts', tokens.access_token, consentId);
     expect(expired.status).toBe(401);
-    expect(expired.body).toEqual({ tppMessages: [{ category: 'ERROR', code: 'TOKEN_INVALID', text: 'The access token has expired' }] });
+    expect(expired.body).toEqual({
+      tppMessages: [{ category: 'ERROR', code: 'TOKEN_INVALID', text: 'The access token has expired' }],
+    });
 
-    const refreshed = await request(app).post('/INGB/oauth/token').type('form')
+    const refreshed = await request(app)
+      .post('/INGB/oauth/token')
+      .type('form')
       .send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: CLIENT.clientId });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.access_token).not.toBe(tokens.access_token);
     expect(refreshed.body.refresh_token).not.toBe(tokens.refresh_token);
     expect((await ais(app, '/INGB/v1/accounts', refreshed.body.access_token, consentId)).status).toBe(200);
 
-    const again = await request(app).post('/INGB/oauth/token').type('form')
+    const again = await request(app)
+      .post('/INGB/oauth/token')
+      .type('form')
       .send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: CLIENT.clientId });
     expect(again.body.error).toBe('invalid_grant');
   });
@@ -416,18 +481,40 @@ describe('sandbox bank account information', () => {
       expect(account.resourceId).not.toBe(account.iban);
       expect(String(account.resourceId)).not.toContain('INGB');
     }
-    const balances = await ais(app, localPath((accounts[0]?._links as { balances: { href: string } }).balances.href), tokens.access_token, consentId);
+    const balances = await ais(
+      app,
+      localPath((accounts[0]?._links as { balances: { href: string } }).balances.href),
+      tokens.access_token,
+      consentId,
+    );
     expect(balances.body.balances).toEqual([
-      { balanceType: 'closingBooked', balanceAmount: { currency: 'EUR', amount: '96246.21' }, referenceDate: '2025-03-11' },
-      { balanceType: 'interimBooked', balanceAmount: { currency: 'EUR', amount: '96246.21' }, referenceDate: '2025-03-12' },
-      { balanceType: 'interimAvailable', balanceAmount: { currency: 'EUR', amount: '96217.20' }, referenceDate: '2025-03-12' },
+      {
+        balanceType: 'closingBooked',
+        balanceAmount: { currency: 'EUR', amount: '96246.21' },
+        referenceDate: '2025-03-11',
+      },
+      {
+        balanceType: 'interimBooked',
+        balanceAmount: { currency: 'EUR', amount: '96246.21' },
+        referenceDate: '2025-03-12',
+      },
+      {
+        balanceType: 'interimAvailable',
+        balanceAmount: { currency: 'EUR', amount: '96217.20' },
+        referenceDate: '2025-03-12',
+      },
     ]);
   });
 
-  test('an unconsented account is unknown, also by another consent\'s resource id', async () => {
+  test("an unconsented account is unknown, also by another consent's resource id", async () => {
     const { app } = sandbox();
     const mine = await connect(app, [DEMO_IBAN]);
-    const res = await ais(app, `/INGB/v1/accounts/${encodeURIComponent(DONALD_PROJECTS)}/balances`, mine.tokens.access_token, mine.consentId);
+    const res = await ais(
+      app,
+      `/INGB/v1/accounts/${encodeURIComponent(DONALD_PROJECTS)}/balances`,
+      mine.tokens.access_token,
+      mine.consentId,
+    );
     expect(res.status).toBe(404);
     expect(res.body.tppMessages[0].code).toBe('RESOURCE_UNKNOWN');
   });
@@ -436,8 +523,12 @@ describe('sandbox bank account information', () => {
     const { app, admin } = sandbox({ pageSize: 7 });
     const { consentId, tokens } = await connect(app);
     const resourceId = await resourceIdOf(app, tokens.access_token, consentId, DEMO_IBAN);
-    const { booked, pending, pages } = await allTransactionPages(app,
-      `/INGB/v1/accounts/${resourceId}/transactions?bookingStatus=booked&dateFrom=2025-01-01`, tokens.access_token, consentId);
+    const { booked, pending, pages } = await allTransactionPages(
+      app,
+      `/INGB/v1/accounts/${resourceId}/transactions?bookingStatus=booked&dateFrom=2025-01-01`,
+      tokens.access_token,
+      consentId,
+    );
     const ledgerBooked = admin.ledger(DEMO_IBAN).entries.filter((e) => e.status === 'booked');
     expect(ledgerBooked).toHaveLength(107);
     expect(pages).toBe(16);
@@ -465,10 +556,16 @@ describe('sandbox bank account information', () => {
     const { app } = sandbox({ pageSize: 10 });
     const { consentId, tokens } = await connect(app);
     const resourceId = await resourceIdOf(app, tokens.access_token, consentId, DEMO_IBAN);
-    const { booked, pending } = await allTransactionPages(app,
-      `/INGB/v1/accounts/${resourceId}/transactions?bookingStatus=both&dateFrom=2025-01-01`, tokens.access_token, consentId);
+    const { booked, pending } = await allTransactionPages(
+      app,
+      `/INGB/v1/accounts/${resourceId}/transactions?bookingStatus=both&dateFrom=2025-01-01`,
+      tokens.access_token,
+      consentId,
+    );
     expect(booked).toHaveLength(107);
-    expect(pending).toEqual([expect.objectContaining({ transactionAmount: { currency: 'EUR', amount: '-29.01' }, valueDate: '2025-03-12' })]);
+    expect(pending).toEqual([
+      expect.objectContaining({ transactionAmount: { currency: 'EUR', amount: '-29.01' }, valueDate: '2025-03-12' }),
+    ]);
     expect(pending[0]).not.toHaveProperty('entryReference');
     expect(pending[0]).not.toHaveProperty('bookingDate');
   });
@@ -477,22 +574,39 @@ describe('sandbox bank account information', () => {
     const { app, admin } = sandbox({ pageSize: 5 });
     const { consentId, tokens } = await connect(app);
     const resourceId = await resourceIdOf(app, tokens.access_token, consentId, DEMO_IBAN);
-    const { booked } = await allTransactionPages(app,
-      `/INGB/v1/accounts/${resourceId}/transactions?bookingStatus=booked&dateFrom=2025-02-24&dateTo=2025-02-28`, tokens.access_token, consentId);
-    const expected = admin.ledger(DEMO_IBAN).entries
-      .filter((e) => e.status === 'booked' && e.bookingDate >= '2025-02-24' && e.bookingDate <= '2025-02-28');
+    const { booked } = await allTransactionPages(
+      app,
+      `/INGB/v1/accounts/${resourceId}/transactions?bookingStatus=booked&dateFrom=2025-02-24&dateTo=2025-02-28`,
+      tokens.access_token,
+      consentId,
+    );
+    const expected = admin
+      .ledger(DEMO_IBAN)
+      .entries.filter((e) => e.status === 'booked' && e.bookingDate >= '2025-02-24' && e.bookingDate <= '2025-02-28');
     expect(expected).toHaveLength(15);
     expect(booked.map((t) => t.entryReference)).toEqual(expected.map((e) => e.entryReference));
-    expect(booked.every((t) => String(t.bookingDate) >= '2025-02-24' && String(t.bookingDate) <= '2025-02-28')).toBe(true);
+    expect(booked.every((t) => String(t.bookingDate) >= '2025-02-24' && String(t.bookingDate) <= '2025-02-28')).toBe(
+      true,
+    );
 
-    const missing = await ais(app, `/INGB/v1/accounts/${resourceId}/transactions?bookingStatus=booked`, tokens.access_token, consentId);
+    const missing = await ais(
+      app,
+      `/INGB/v1/accounts/${resourceId}/transactions?bookingStatus=booked`,
+      tokens.access_token,
+      consentId,
+    );
     expect(missing.status).toBe(400);
     expect(missing.body.tppMessages[0].code).toBe('FORMAT_ERROR');
-    const backwards = await ais(app, `/INGB/v1/accounts/${resourceId}/transactions?bookingStatus=booked&dateFrom=2025-03-02&dateTo=2025-03-01`, tokens.access_token, consentId);
+    const backwards = await ais(
+      app,
+      `/INGB/v1/accounts/${resourceId}/transactions?bookingStatus=booked&dateFrom=2025-03-02&dateTo=2025-03-01`,
+      tokens.access_token,
+      consentId,
+    );
     expect(backwards.body.tppMessages[0].code).toBe('PERIOD_INVALID');
   });
 
-  test('R-V13: a cent added through the admin API shows up as today\'s booked transaction', async () => {
+  test("R-V13: a cent added through the admin API shows up as today's booked transaction", async () => {
     const { app, admin } = sandbox();
     const { consentId, tokens } = await connect(app);
     const resourceId = await resourceIdOf(app, tokens.access_token, consentId, DEMO_IBAN);
@@ -502,7 +616,12 @@ describe('sandbox bank account information', () => {
     const added = await request(app).post(`/admin/accounts/${DEMO_IBAN}/transactions`).send({});
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ amountCents: 1, bookingDate: '2025-03-12', status: 'booked', sequence: 109 });
-    admin.addTransaction(DEMO_IBAN, { amountCents: -250, counterpartyName: 'Bakkerij Bart', counterpartyIban: null, description: 'Koffie' });
+    admin.addTransaction(DEMO_IBAN, {
+      amountCents: -250,
+      counterpartyName: 'Bakkerij Bart',
+      counterpartyIban: null,
+      description: 'Koffie',
+    });
 
     const res = await ais(app, today, tokens.access_token, consentId);
     expect(res.body.transactions.booked).toEqual([
@@ -512,11 +631,18 @@ describe('sandbox bank account information', () => {
         debtorName: 'J. de Tester',
         bankTransactionCode: 'PMNT-RCDT-ESCT',
       }),
-      expect.objectContaining({ transactionAmount: { currency: 'EUR', amount: '-2.50' }, creditorName: 'Bakkerij Bart' }),
+      expect.objectContaining({
+        transactionAmount: { currency: 'EUR', amount: '-2.50' },
+        creditorName: 'Bakkerij Bart',
+      }),
     ]);
     const ledger = await request(app).get(`/admin/accounts/${DEMO_IBAN}/ledger`);
     expect(ledger.body.entries).toHaveLength(110);
-    expect(ledger.body.balances[1]).toEqual({ balanceType: 'interimBooked', referenceDate: '2025-03-12', amountCents: 9_624_621 + 1 - 250 });
+    expect(ledger.body.balances[1]).toEqual({
+      balanceType: 'interimBooked',
+      referenceDate: '2025-03-12',
+      amountCents: 9_624_621 + 1 - 250,
+    });
   });
 
   test('revoked by the PSU: 401 CONSENT_INVALID; terminated by the TPP likewise; expired: 401 CONSENT_EXPIRED', async () => {
@@ -526,17 +652,25 @@ describe('sandbox bank account information', () => {
     expect(res.body.status).toBe('revokedByPsu');
     const after = await ais(app, '/INGB/v1/accounts', revoked.tokens.access_token, revoked.consentId);
     expect(after.status).toBe(401);
-    expect(after.body).toEqual({ tppMessages: [{ category: 'ERROR', code: 'CONSENT_INVALID', text: 'Consent is revokedByPsu' }] });
-    const refresh = await request(app).post('/INGB/oauth/token').type('form')
+    expect(after.body).toEqual({
+      tppMessages: [{ category: 'ERROR', code: 'CONSENT_INVALID', text: 'Consent is revokedByPsu' }],
+    });
+    const refresh = await request(app)
+      .post('/INGB/oauth/token')
+      .type('form')
       .send({ grant_type: 'refresh_token', refresh_token: revoked.tokens.refresh_token, client_id: CLIENT.clientId });
     expect(refresh.body).toEqual({ error: 'invalid_grant', error_description: 'Consent is revokedByPsu' });
 
     const terminated = await connect(app, [DEMO_IBAN], 'ing-admin');
-    const deleted = await request(app).delete(`/INGB/v1/consents/${terminated.consentId}`).set('X-Request-ID', randomUUID());
+    const deleted = await request(app)
+      .delete(`/INGB/v1/consents/${terminated.consentId}`)
+      .set('X-Request-ID', randomUUID());
     expect(deleted.status).toBe(204);
     expect(admin.consent(terminated.consentId)?.status).toBe('terminatedByTpp');
-    expect((await ais(app, '/INGB/v1/accounts', terminated.tokens.access_token, terminated.consentId)).body.tppMessages[0].code)
-      .toBe('CONSENT_INVALID');
+    expect(
+      (await ais(app, '/INGB/v1/accounts', terminated.tokens.access_token, terminated.consentId)).body.tppMessages[0]
+        .code,
+    ).toBe('CONSENT_INVALID');
 
     const { app: app2, admin: admin2 } = sandbox();
     const expiring = await connect(app2, [DEMO_IBAN]);
@@ -555,7 +689,11 @@ describe('sandbox bank account information', () => {
     const tokens = (await exchange(app, code)).body as TokenResponse;
     advance(2 * 24 * 3600 * 1000);
     const res = await ais(app, '/INGB/v1/accounts', tokens.access_token, consentId);
-    expect(res.body.tppMessages[0]).toEqual({ category: 'ERROR', code: 'CONSENT_EXPIRED', text: 'Consent expired (valid until 2025-03-13)' });
+    expect(res.body.tppMessages[0]).toEqual({
+      category: 'ERROR',
+      code: 'CONSENT_EXPIRED',
+      text: 'Consent expired (valid until 2025-03-13)',
+    });
   });
 
   test('injected 429s carry Retry-After and then stop; an injected 500 answers once', async () => {
@@ -564,7 +702,10 @@ describe('sandbox bank account information', () => {
     const injected = await request(app).post('/admin/faults').send({ status: 429, count: 2, retryAfterSeconds: 30 });
     expect(injected.status).toBe(204);
     for (let i = 0; i < 2; i++) {
-      const res = await ais(app, '/INGB/v1/accounts', tokens.access_token, consentId).set('PSU-IP-Address', '192.0.2.10');
+      const res = await ais(app, '/INGB/v1/accounts', tokens.access_token, consentId).set(
+        'PSU-IP-Address',
+        '192.0.2.10',
+      );
       expect(res.status).toBe(429);
       expect(res.headers['retry-after']).toBe('30');
       expect(res.body.tppMessages[0].code).toBe('ACCESS_EXCEEDED');
@@ -572,10 +713,14 @@ describe('sandbox bank account information', () => {
     expect((await ais(app, '/INGB/v1/accounts', tokens.access_token, consentId)).status).toBe(200);
 
     await request(app).post('/admin/faults').send({ status: 500 });
-    const failed = await request(app).post('/INGB/oauth/token').type('form')
+    const failed = await request(app)
+      .post('/INGB/oauth/token')
+      .type('form')
       .send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: CLIENT.clientId });
     expect(failed.status).toBe(500);
-    const retried = await request(app).post('/INGB/oauth/token').type('form')
+    const retried = await request(app)
+      .post('/INGB/oauth/token')
+      .type('form')
       .send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: CLIENT.clientId });
     expect(retried.status).toBe(200);
   });
@@ -595,11 +740,16 @@ describe('sandbox bank account information', () => {
     expect(third.body.tppMessages[0].code).toBe('ACCESS_EXCEEDED');
     // 10:30 in Amsterdam: 13.5 hours to midnight.
     expect(third.headers['retry-after']).toBe(String(13.5 * 3600));
-    const present = await ais(app, '/INGB/v1/accounts', tokens.access_token, consentId).set('PSU-IP-Address', '192.0.2.10');
+    const present = await ais(app, '/INGB/v1/accounts', tokens.access_token, consentId).set(
+      'PSU-IP-Address',
+      '192.0.2.10',
+    );
     expect(present.status).toBe(200);
 
     advance(14 * 3600 * 1000);
-    const refreshed = await request(app).post('/INGB/oauth/token').type('form')
+    const refreshed = await request(app)
+      .post('/INGB/oauth/token')
+      .type('form')
       .send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: CLIENT.clientId });
     expect((await ais(app, '/INGB/v1/accounts', refreshed.body.access_token, consentId)).status).toBe(200);
   });
@@ -607,12 +757,16 @@ describe('sandbox bank account information', () => {
   test('missing X-Request-ID, unknown token and a token of another bank are refused', async () => {
     const { app } = sandbox();
     const { consentId, tokens } = await connect(app);
-    const noRequestId = await request(app).get('/INGB/v1/accounts')
-      .set('Authorization', `Bearer ${tokens.access_token}`).set('Consent-ID', consentId);
+    const noRequestId = await request(app)
+      .get('/INGB/v1/accounts')
+      .set('Authorization', `Bearer ${tokens.access_token}`)
+      .set('Consent-ID', consentId);
     expect(noRequestId.status).toBe(400);
     expect(noRequestId.body.tppMessages[0].code).toBe('FORMAT_ERROR');
     expect((await ais(app, '/INGB/v1/accounts', 'nonsense', consentId)).body.tppMessages[0].code).toBe('TOKEN_UNKNOWN');
-    expect((await ais(app, '/RABO/v1/accounts', tokens.access_token, consentId)).body.tppMessages[0].code).toBe('TOKEN_UNKNOWN');
+    expect((await ais(app, '/RABO/v1/accounts', tokens.access_token, consentId)).body.tppMessages[0].code).toBe(
+      'TOKEN_UNKNOWN',
+    );
   });
 });
 
@@ -649,7 +803,9 @@ describe('sandbox bank server and admin HTTP API', () => {
     expect((await request(app).put('/admin/latency').send({ ms: 25 })).status).toBe(204);
     expect((await request(app).put('/admin/page-size').send({ size: 0 })).status).toBe(400);
     const started = Date.now();
-    await request(app).post('/INGB/v1/consents').set('X-Request-ID', randomUUID())
+    await request(app)
+      .post('/INGB/v1/consents')
+      .set('X-Request-ID', randomUUID())
       .send({ access: {}, recurringIndicator: true, validUntil: '2025-06-01', frequencyPerDay: 4 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(20);
     const consents = await request(app).get('/admin/consents');

@@ -23,11 +23,20 @@ describe('sandbox KvK API: the KvK test environment data (R-V3, R-V9)', () => {
   it('serves Test BV Donald with its main branch, addresses and legal form', async () => {
     const res = await request(app).get('/api/v1/basisprofielen/68750110').set(KEY);
     expect(res.body.statutaireNaam).toBe('Test BV Donald');
-    expect(res.body._embedded.eigenaar).toMatchObject({ rsin: '857587973', rechtsvorm: 'Besloten vennootschap met gewone structuur' });
+    expect(res.body._embedded.eigenaar).toMatchObject({
+      rsin: '857587973',
+      rechtsvorm: 'Besloten vennootschap met gewone structuur',
+    });
     const hoofdvestiging = res.body._embedded.hoofdvestiging;
     expect(hoofdvestiging.vestigingsnummer).toBe('000037178598');
     expect(hoofdvestiging.adressen).toEqual([
-      expect.objectContaining({ type: 'correspondentieadres', straatnaam: 'Postbus', postbusnummer: 200, postcode: '1000AE', plaats: 'Rommeldam' }),
+      expect.objectContaining({
+        type: 'correspondentieadres',
+        straatnaam: 'Postbus',
+        postbusnummer: 200,
+        postcode: '1000AE',
+        plaats: 'Rommeldam',
+      }),
       expect.objectContaining({
         type: 'bezoekadres',
         volledigAdres: `Hizzaarderlaan 3 A${' '.repeat(33)}8823SJ Lollum`,
@@ -82,23 +91,38 @@ describe('sandbox KvK API: the KvK test environment data (R-V3, R-V9)', () => {
     expect(res.body.resultaten.map((r: { vestigingsnummer: string }) => r.vestigingsnummer)).toEqual(['000037178601']);
   });
 
-  it.each(['90004973', '90002903'])('answers the "Foutmelding" test number %s with KvK not-found errors', async (kvkNummer) => {
-    const profiel = await request(app).get(`/api/v1/basisprofielen/${kvkNummer}`).set(KEY);
-    expect(profiel.status).toBe(404);
-    expect(profiel.body).toEqual({
-      fout: [{ code: 'IPD0005', omschrijving: `Op basis van het KVK-nummer ${kvkNummer} kan het product niet worden geleverd.` }],
-    });
-    const zoeken = await request(app).get(`/api/v2/zoeken?kvkNummer=${kvkNummer}`).set(KEY);
-    expect(zoeken.status).toBe(404);
-    expect(zoeken.body).toEqual({
-      fout: [{ code: 'IPD5200', omschrijving: 'Er zijn geen gegevens gevonden die voldoen aan de opgegeven zoekparameters.' }],
-    });
-  });
+  it.each(['90004973', '90002903'])(
+    'answers the "Foutmelding" test number %s with KvK not-found errors',
+    async (kvkNummer) => {
+      const profiel = await request(app).get(`/api/v1/basisprofielen/${kvkNummer}`).set(KEY);
+      expect(profiel.status).toBe(404);
+      expect(profiel.body).toEqual({
+        fout: [
+          {
+            code: 'IPD0005',
+            omschrijving: `Op basis van het KVK-nummer ${kvkNummer} kan het product niet worden geleverd.`,
+          },
+        ],
+      });
+      const zoeken = await request(app).get(`/api/v2/zoeken?kvkNummer=${kvkNummer}`).set(KEY);
+      expect(zoeken.status).toBe(404);
+      expect(zoeken.body).toEqual({
+        fout: [
+          {
+            code: 'IPD5200',
+            omschrijving: 'Er zijn geen gegevens gevonden die voldoen aan de opgegeven zoekparameters.',
+          },
+        ],
+      });
+    },
+  );
 
   it('answers an unregistered number like the real API: IPD0005 on Basisprofiel, IPD5200 on Zoeken', async () => {
     const profiel = await request(app).get('/api/v1/basisprofielen/12345678').set(KEY);
     expect(profiel.status).toBe(404);
-    expect(profiel.body.fout).toEqual([{ code: 'IPD0005', omschrijving: 'Op basis van het KVK-nummer 12345678 kan het product niet worden geleverd.' }]);
+    expect(profiel.body.fout).toEqual([
+      { code: 'IPD0005', omschrijving: 'Op basis van het KVK-nummer 12345678 kan het product niet worden geleverd.' },
+    ]);
     const zoeken = await request(app).get('/api/v2/zoeken?kvkNummer=12345678').set(KEY);
     expect(zoeken.status).toBe(404);
     expect(zoeken.body.fout[0].code).toBe('IPD5200');
@@ -118,7 +142,9 @@ describe('sandbox KvK API: the KvK test environment data (R-V3, R-V9)', () => {
   it('refuses search parameters the sandbox does not serve, naming them', async () => {
     const res = await request(app).get('/api/v2/zoeken?naam=Donald&pagina=0').set(KEY);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ fout: [{ code: 'IPD1999', omschrijving: 'De volgende opgegeven parameter(s) is(zijn) ongeldig: naam, pagina' }] });
+    expect(res.body).toEqual({
+      fout: [{ code: 'IPD1999', omschrijving: 'De volgende opgegeven parameter(s) is(zijn) ongeldig: naam, pagina' }],
+    });
   });
 
   it.each([
@@ -128,7 +154,9 @@ describe('sandbox KvK API: the KvK test environment data (R-V3, R-V9)', () => {
     const req = request(app).get('/api/v1/basisprofielen/68750110');
     const res = await (apikey === undefined ? req : req.set('apikey', apikey));
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ fout: [{ code: 'SANDBOX-APIKEY', omschrijving: 'Geen API-key meegegeven in de header apikey.' }] });
+    expect(res.body).toEqual({
+      fout: [{ code: 'SANDBOX-APIKEY', omschrijving: 'Geen API-key meegegeven in de header apikey.' }],
+    });
     expect(res.headers['cache-control']).toBe('no-store');
   });
 });

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createTokenCipher } from '../../db/token-cipher';
 import {
-  constantTimeEqual, formatSerialNumber, generateSerialNumber, normaliseSerialNumber, parseSerialNumber, SERIAL_ALPHABET, serialNumberHash, serialNumberProblem,
+  constantTimeEqual,
+  formatSerialNumber,
+  generateSerialNumber,
+  normaliseSerialNumber,
+  parseSerialNumber,
+  SERIAL_ALPHABET,
+  serialNumberHash,
+  serialNumberProblem,
 } from '../../domain/serial-number';
 
 describe('serial numbers (R-V6, R-V7, R-V9): hard to guess, easy to type, typos caught before a lookup', () => {

@@ -4,7 +4,16 @@ import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import type { AccountOptions } from '../../domain/account-choice';
 import {
-  accountManagerUpdate, chooseAccountsUpdate, claimSerialUpdate, consentReturnedUpdate, onboardingWorkflow, resendUpdate, serialLockedSignal, startConsentUpdate, stateQuery, type OnboardingState,
+  accountManagerUpdate,
+  chooseAccountsUpdate,
+  claimSerialUpdate,
+  consentReturnedUpdate,
+  onboardingWorkflow,
+  resendUpdate,
+  serialLockedSignal,
+  startConsentUpdate,
+  stateQuery,
+  type OnboardingState,
 } from '../../workflows/onboarding';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
@@ -54,7 +63,9 @@ function standInActivities(world: World): Partial<Activities> {
       return { serialNumberId };
     },
     sendOnboardingEmail: async ({ kind, serialNumberId }) => {
-      world.emails.push(`${kind}${serialNumberId ? `(${serialNumberId})` : ''}@${Math.round(await hoursSinceStart())}h`);
+      world.emails.push(
+        `${kind}${serialNumberId ? `(${serialNumberId})` : ''}@${Math.round(await hoursSinceStart())}h`,
+      );
       return { status: 'sent' };
     },
     beginConsent: async () => ({ attemptId: randomUUID() }),
@@ -64,7 +75,11 @@ function standInActivities(world: World): Partial<Activities> {
       if (accountManager) world.answers.push(`manager:${accountManager.email}`);
     },
     offerConsentedAccounts: async () => ({
-      accounts: [{ iban: CURRENT, notLinkable: null }, { iban: SAVINGS, notLinkable: null }, { iban: CARD, notLinkable: 'only current accounts and savings accounts can be linked, not CARD (R-V1)' }],
+      accounts: [
+        { iban: CURRENT, notLinkable: null },
+        { iban: SAVINGS, notLinkable: null },
+        { iban: CARD, notLinkable: 'only current accounts and savings accounts can be linked, not CARD (R-V1)' },
+      ],
       licence: { payments: true, directDebit: false },
     }),
     syncProfile: async ({ choice }) => {
@@ -80,11 +95,28 @@ function standInActivities(world: World): Partial<Activities> {
 type Handle = Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>;
 
 async function run(drive: (handle: Handle) => Promise<void>): Promise<{ result: OnboardingState; world: World }> {
-  const world: World = { emails: [], serialsIssued: [], activationLinksIssued: 0, statuses: [], answers: [], syncedChoice: undefined, startedAt: await env.currentTimeMs() };
+  const world: World = {
+    emails: [],
+    serialsIssued: [],
+    activationLinksIssued: 0,
+    statuses: [],
+    answers: [],
+    syncedChoice: undefined,
+    startedAt: await env.currentTimeMs(),
+  };
   const taskQueue = `onboarding-serial-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: standInActivities(world) });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: standInActivities(world),
+  });
   const result = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(onboardingWorkflow, { taskQueue, workflowId: `onboarding:${randomUUID()}`, args: [{ onboardingId: randomUUID(), organizationId: randomUUID(), flavour: 'serial' }] });
+    const handle = await env.client.workflow.start(onboardingWorkflow, {
+      taskQueue,
+      workflowId: `onboarding:${randomUUID()}`,
+      args: [{ onboardingId: randomUUID(), organizationId: randomUUID(), flavour: 'serial' }],
+    });
     await drive(handle as Handle);
     return handle.result();
   });
@@ -92,14 +124,23 @@ async function run(drive: (handle: Handle) => Promise<void>): Promise<{ result: 
 }
 
 async function waitingForConsent(handle: Handle): Promise<void> {
-  while ((await handle.query(stateQuery)).status !== 'waiting_for_consent') await new Promise((resolve) => setTimeout(resolve, 20));
+  while ((await handle.query(stateQuery)).status !== 'waiting_for_consent')
+    await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** The wizard's Bank consent step, then its Accounts step once the workflow lists the accounts. */
-async function consentAndChoose(handle: Handle, serialNumberId: string, accounts: AccountOptions[] = [{ iban: CURRENT, importTransactions: true, payments: false, directDebit: false }]): Promise<void> {
+async function consentAndChoose(
+  handle: Handle,
+  serialNumberId: string,
+  accounts: AccountOptions[] = [{ iban: CURRENT, importTransactions: true, payments: false, directDebit: false }],
+): Promise<void> {
   const { attemptId } = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: serialNumberId }] });
-  expect(await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] })).toEqual({ outcome: 'consented', reason: null });
-  while ((await handle.query(stateQuery)).status !== 'choosing_accounts') await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] })).toEqual({
+    outcome: 'consented',
+    reason: null,
+  });
+  while ((await handle.query(stateQuery)).status !== 'choosing_accounts')
+    await new Promise((resolve) => setTimeout(resolve, 20));
   await handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId, accounts }] });
 }
 
@@ -111,11 +152,22 @@ test('R-V6, R-V8..R-V12: a serial number is issued and e-mailed (no activation l
   const { result, world } = await run(async (handle) => {
     await waitingForConsent(handle);
     await env.sleep(2 * 3_600_000);
-    await expect(handle.executeUpdate(accountManagerUpdate, { args: [{ serialNumberId: 'serial-0', name: 'A. Manager', email: 'am@example.nl' }] })).rejects.toThrow();
-    const details = { product: 'bookkeeping', insideBusiness: false, termsAcceptedAt: '2026-11-26T10:00:00Z', privacyAcceptedAt: '2026-11-26T10:00:00Z' };
+    await expect(
+      handle.executeUpdate(accountManagerUpdate, {
+        args: [{ serialNumberId: 'serial-0', name: 'A. Manager', email: 'am@example.nl' }],
+      }),
+    ).rejects.toThrow();
+    const details = {
+      product: 'bookkeeping',
+      insideBusiness: false,
+      termsAcceptedAt: '2026-11-26T10:00:00Z',
+      privacyAcceptedAt: '2026-11-26T10:00:00Z',
+    };
     const claimed = await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0', details }] });
     expect(claimed.consentDeadline).toEqual((await handle.query(stateQuery)).consentDeadline);
-    await handle.executeUpdate(accountManagerUpdate, { args: [{ serialNumberId: 'serial-0', name: 'A. Manager', email: 'am@example.nl' }] });
+    await handle.executeUpdate(accountManagerUpdate, {
+      args: [{ serialNumberId: 'serial-0', name: 'A. Manager', email: 'am@example.nl' }],
+    });
     await consentAndChoose(handle, 'serial-0', chosen);
   });
   expect(result.status).toBe('active');
@@ -124,7 +176,14 @@ test('R-V6, R-V8..R-V12: a serial number is issued and e-mailed (no activation l
   expect(world.answers).toEqual(['details:bookkeeping:false', 'manager:am@example.nl']);
   expect(world.syncedChoice).toEqual(chosen);
   expect(world.emails).toEqual(['activation(serial-0)@0h', 'connected@2h']);
-  expect(world.statuses).toEqual(['waiting_for_consent', 'consent_in_progress', 'choosing_accounts', 'syncing_profile', 'waiting_for_first_transaction', 'active']);
+  expect(world.statuses).toEqual([
+    'waiting_for_consent',
+    'consent_in_progress',
+    'choosing_accounts',
+    'syncing_profile',
+    'waiting_for_first_transaction',
+    'active',
+  ]);
 });
 
 test('R-V12, R-V1: the Accounts step refuses, in words, an account not consented to, a card account, an option outside the licence, and choosing nothing', async () => {
@@ -132,16 +191,49 @@ test('R-V12, R-V1: the Accounts step refuses, in words, an account not consented
     await waitingForConsent(handle);
     await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0' }] });
     const { attemptId } = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'serial-0' }] });
-    await expect(handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: 'serial-0', accounts: [{ iban: CURRENT, importTransactions: true, payments: false, directDebit: false }] }] }))
-      .rejects.toMatchObject({ cause: { message: 'the onboarding is consent_in_progress; accounts are chosen right after the bank consent' } });
+    await expect(
+      handle.executeUpdate(chooseAccountsUpdate, {
+        args: [
+          {
+            serialNumberId: 'serial-0',
+            accounts: [{ iban: CURRENT, importTransactions: true, payments: false, directDebit: false }],
+          },
+        ],
+      }),
+    ).rejects.toMatchObject({
+      cause: { message: 'the onboarding is consent_in_progress; accounts are chosen right after the bank consent' },
+    });
     await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId }] });
-    while ((await handle.query(stateQuery)).status !== 'choosing_accounts') await new Promise((resolve) => setTimeout(resolve, 20));
-    const refused = (accounts: AccountOptions[]) => handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: 'serial-0', accounts }] });
-    await expect(refused([{ iban: 'NL91ABNA0417164300', importTransactions: true, payments: false, directDebit: false }])).rejects.toMatchObject({ cause: { message: expect.stringContaining('NL91ABNA0417164300 is not one of the accounts consented to at the bank') } });
-    await expect(refused([{ iban: CARD, importTransactions: true, payments: false, directDebit: false }])).rejects.toMatchObject({ cause: { message: expect.stringContaining('(R-V1)') } });
-    await expect(refused([{ iban: CURRENT, importTransactions: true, payments: false, directDebit: true }])).rejects.toMatchObject({ cause: { message: `direct debit for ${CURRENT} is not part of the licence (R-V12)` } });
-    await expect(refused([{ iban: CURRENT, importTransactions: false, payments: false, directDebit: false }])).rejects.toMatchObject({ cause: { message: 'choose at least one account to link' } });
-    await expect(handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: 'serial-9', accounts: [{ iban: CURRENT, importTransactions: true, payments: false, directDebit: false }] }] })).rejects.toThrow();
+    while ((await handle.query(stateQuery)).status !== 'choosing_accounts')
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const refused = (accounts: AccountOptions[]) =>
+      handle.executeUpdate(chooseAccountsUpdate, { args: [{ serialNumberId: 'serial-0', accounts }] });
+    await expect(
+      refused([{ iban: 'NL91ABNA0417164300', importTransactions: true, payments: false, directDebit: false }]),
+    ).rejects.toMatchObject({
+      cause: {
+        message: expect.stringContaining('NL91ABNA0417164300 is not one of the accounts consented to at the bank'),
+      },
+    });
+    await expect(
+      refused([{ iban: CARD, importTransactions: true, payments: false, directDebit: false }]),
+    ).rejects.toMatchObject({ cause: { message: expect.stringContaining('(R-V1)') } });
+    await expect(
+      refused([{ iban: CURRENT, importTransactions: true, payments: false, directDebit: true }]),
+    ).rejects.toMatchObject({ cause: { message: `direct debit for ${CURRENT} is not part of the licence (R-V12)` } });
+    await expect(
+      refused([{ iban: CURRENT, importTransactions: false, payments: false, directDebit: false }]),
+    ).rejects.toMatchObject({ cause: { message: 'choose at least one account to link' } });
+    await expect(
+      handle.executeUpdate(chooseAccountsUpdate, {
+        args: [
+          {
+            serialNumberId: 'serial-9',
+            accounts: [{ iban: CURRENT, importTransactions: true, payments: false, directDebit: false }],
+          },
+        ],
+      }),
+    ).rejects.toThrow();
     await refused([{ iban: SAVINGS, importTransactions: true, payments: false, directDebit: false }]);
   });
   expect(result.status).toBe('active');
@@ -174,8 +266,15 @@ test('startConsent before a claim, or with another serial number, is refused', a
 test('R-A10: without a claim and consent the serial onboarding expires at 168 hours, after two reminders with the serial number', async () => {
   const { result, world } = await run(async () => undefined);
   expect(result.status).toBe('expired');
-  expect(result.reason).toBe('the client did not give consent within 168 hours (R-A10); restart to send a new serial number');
-  expect(world.emails).toEqual(['activation(serial-0)@0h', 'reminder(serial-0)@96h', 'reminder(serial-0)@144h', 'expired@168h']);
+  expect(result.reason).toBe(
+    'the client did not give consent within 168 hours (R-A10); restart to send a new serial number',
+  );
+  expect(world.emails).toEqual([
+    'activation(serial-0)@0h',
+    'reminder(serial-0)@96h',
+    'reminder(serial-0)@144h',
+    'expired@168h',
+  ]);
 });
 
 test('an expired serial number is refused by the claim validator', async () => {
@@ -189,9 +288,18 @@ test('R-V7: a locked serial number is refused by the claim validator; staff rese
   const { result, world } = await run(async (handle) => {
     await waitingForConsent(handle);
     await handle.signal(serialLockedSignal, { serialNumberId: 'serial-0' });
-    await expect(handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0' }] })).rejects.toMatchObject({ cause: { message: 'this serial number is locked after five wrong tries; ask the accounting office for a new one' } });
+    await expect(
+      handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0' }] }),
+    ).rejects.toMatchObject({
+      cause: {
+        message: 'this serial number is locked after five wrong tries; ask the accounting office for a new one',
+      },
+    });
     await env.sleep(3_600_000);
-    expect(await handle.executeUpdate(resendUpdate, { args: [{ by: 'staff' }] })).toEqual({ linkId: null, serialNumberId: 'serial-1' });
+    expect(await handle.executeUpdate(resendUpdate, { args: [{ by: 'staff' }] })).toEqual({
+      linkId: null,
+      serialNumberId: 'serial-1',
+    });
     await expect(handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-0' }] })).rejects.toThrow();
     await handle.executeUpdate(claimSerialUpdate, { args: [{ serialNumberId: 'serial-1' }] });
     await consentAndChoose(handle, 'serial-1');

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
-import { cancelUpdate, connectionUndoneSignal, consentReturnedUpdate, onboardingWorkflow, startConsentUpdate, stateQuery, type OnboardingState } from '../../workflows/onboarding';
+import {
+  cancelUpdate,
+  connectionUndoneSignal,
+  consentReturnedUpdate,
+  onboardingWorkflow,
+  startConsentUpdate,
+  stateQuery,
+  type OnboardingState,
+} from '../../workflows/onboarding';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 /**
@@ -55,16 +63,37 @@ function standInActivities(world: World): Partial<Activities> {
     syncProfile: async () => ({ connectionId: 'connection-1', added: ['NL69INGB0123456789'], kept: [] }),
     ensureFetchSchedule: async () => ({ scheduleId: 'connection:connection-1:fetch', times: [] }),
     planFetch: async () => ({ skip: 'stand-in', accounts: [] }),
-    firstTransactionImported: async () => world.firstTransactionAtHour !== null && (await hoursSinceStart()) >= world.firstTransactionAtHour,
+    firstTransactionImported: async () =>
+      world.firstTransactionAtHour !== null && (await hoursSinceStart()) >= world.firstTransactionAtHour,
   };
 }
 
-async function run(world: Partial<World>, drive: (handle: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>) => Promise<void>): Promise<{ result: OnboardingState; world: World }> {
-  const full: World = { emails: [], statuses: [], firstTransactionAtHour: null, refuseConsents: 0, refusalSequences: [], startedAt: await env.currentTimeMs(), ...world };
+async function run(
+  world: Partial<World>,
+  drive: (handle: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>) => Promise<void>,
+): Promise<{ result: OnboardingState; world: World }> {
+  const full: World = {
+    emails: [],
+    statuses: [],
+    firstTransactionAtHour: null,
+    refuseConsents: 0,
+    refusalSequences: [],
+    startedAt: await env.currentTimeMs(),
+    ...world,
+  };
   const taskQueue = `onboarding-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: standInActivities(full) });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: standInActivities(full),
+  });
   const result = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(onboardingWorkflow, { taskQueue, workflowId: `onboarding:${randomUUID()}`, args: [{ onboardingId: randomUUID(), organizationId: randomUUID(), flavour: 'activation-link' }] });
+    const handle = await env.client.workflow.start(onboardingWorkflow, {
+      taskQueue,
+      workflowId: `onboarding:${randomUUID()}`,
+      args: [{ onboardingId: randomUUID(), organizationId: randomUUID(), flavour: 'activation-link' }],
+    });
     await drive(handle);
     return handle.result();
   });
@@ -75,7 +104,8 @@ type Handle = Parameters<Parameters<typeof run>[1]>[0];
 
 /** The link exists once the workflow is waiting; a client cannot press "Koppelen" before the e-mail went out. */
 async function waitingForConsent(handle: Handle): Promise<void> {
-  while ((await handle.query(stateQuery)).status !== 'waiting_for_consent') await new Promise((resolve) => setTimeout(resolve, 20));
+  while ((await handle.query(stateQuery)).status !== 'waiting_for_consent')
+    await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 async function consentOnDay(handle: Handle, day: number): Promise<void> {
@@ -89,7 +119,13 @@ test('consent on day 6 and a first transaction at hour 3 end active; both remind
   const { result, world } = await run({ firstTransactionAtHour: 6 * 24 + 3 }, (handle) => consentOnDay(handle, 6));
   expect(result.status).toBe('active');
   expect(world.emails).toEqual(['activation@0h', 'reminder@96h', 'reminder@144h', 'connected@144h']);
-  expect(world.statuses).toEqual(['waiting_for_consent', 'consent_in_progress', 'syncing_profile', 'waiting_for_first_transaction', 'active']);
+  expect(world.statuses).toEqual([
+    'waiting_for_consent',
+    'consent_in_progress',
+    'syncing_profile',
+    'waiting_for_first_transaction',
+    'active',
+  ]);
 });
 
 test('R-A10: no consent within 168 hours ends expired, after two reminders, and staff are told', async () => {
@@ -112,7 +148,9 @@ test('a cancelled or expired link is refused synchronously by the update validat
   await run({}, async (handle) => {
     await handle.executeUpdate(cancelUpdate, { args: [{ by: 'staff' }] });
     await expect(handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'link-0' }] })).rejects.toThrow();
-    await expect(handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'someone-elses-link' }] })).rejects.toThrow();
+    await expect(
+      handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'someone-elses-link' }] }),
+    ).rejects.toThrow();
   });
 });
 
@@ -125,7 +163,9 @@ test('R-A3: a refused consent (wrong role) keeps waiting and e-mails the client 
     expect((await handle.query(stateQuery)).status).toBe('waiting_for_consent');
     await env.sleep(3_600_000);
     const second = await handle.executeUpdate(startConsentUpdate, { args: [{ linkId: 'link-0' }] });
-    expect((await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId: second.attemptId }] })).outcome).toBe('refused');
+    expect(
+      (await handle.executeUpdate(consentReturnedUpdate, { args: [{ attemptId: second.attemptId }] })).outcome,
+    ).toBe('refused');
     await consentOnDay(handle, 1);
   });
   expect(result.status).toBe('active');
@@ -137,7 +177,8 @@ test('R-A3: a refused consent (wrong role) keeps waiting and e-mails the client 
 test('R-A11: the client undoes the connection while the first transactions are awaited; the onboarding stops without the tip', async () => {
   const { result, world } = await run({ firstTransactionAtHour: null }, async (handle) => {
     await consentOnDay(handle, 0);
-    while ((await handle.query(stateQuery)).status !== 'waiting_for_first_transaction') await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((await handle.query(stateQuery)).status !== 'waiting_for_first_transaction')
+      await new Promise((resolve) => setTimeout(resolve, 20));
     // Between two of the hourly checks, never on one: the test server hangs when a signal lands as the timer the
     // workflow then cancels fires (temporalio/sdk-java#2606, #3088); the real server does not.
     await env.sleep(2.5 * 3_600_000);
@@ -154,12 +195,34 @@ test('R-V13: no transaction within 24 hours ends active_awaiting_first_transacti
 });
 
 test('a worker restart mid-wait resumes the onboarding from its history', async () => {
-  const full: World = { emails: [], statuses: [], firstTransactionAtHour: 2 * 24 + 3, refuseConsents: 0, refusalSequences: [], startedAt: await env.currentTimeMs() };
+  const full: World = {
+    emails: [],
+    statuses: [],
+    firstTransactionAtHour: 2 * 24 + 3,
+    refuseConsents: 0,
+    refusalSequences: [],
+    startedAt: await env.currentTimeMs(),
+  };
   const taskQueue = `onboarding-${randomUUID()}`;
-  const handle = await env.client.workflow.start(onboardingWorkflow, { taskQueue, workflowId: `onboarding:${randomUUID()}`, args: [{ onboardingId: randomUUID(), organizationId: randomUUID(), flavour: 'activation-link' }] });
-  const first = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: standInActivities(full), maxCachedWorkflows: 0 });
+  const handle = await env.client.workflow.start(onboardingWorkflow, {
+    taskQueue,
+    workflowId: `onboarding:${randomUUID()}`,
+    args: [{ onboardingId: randomUUID(), organizationId: randomUUID(), flavour: 'activation-link' }],
+  });
+  const first = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: standInActivities(full),
+    maxCachedWorkflows: 0,
+  });
   await first.runUntil(() => waitingForConsent(handle));
-  const second = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: standInActivities(full) });
+  const second = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: standInActivities(full),
+  });
   const result = await second.runUntil(async () => {
     await consentOnDay(handle, 2);
     return handle.result();

@@ -12,7 +12,9 @@ import { workflowBundle } from '../support/temporal';
  * workflows nondeterministic after a deploy (an activity moved, a timer added without `patched()`) fails here.
  */
 const DIR = path.join(__dirname, '..', 'histories');
-const saved = readdirSync(DIR).filter((file) => file.endsWith('.json')).sort();
+const saved = readdirSync(DIR)
+  .filter((file) => file.endsWith('.json'))
+  .sort();
 
 test('every saved history is known to the recorder, and every recorded one is saved', () => {
   expect(saved).toEqual(Object.keys(HISTORY_FILES).sort());

@@ -24,7 +24,11 @@ test('a 7-day wait for a signal that never comes times out in a few wall-clock s
   });
   const started = Date.now();
   const result = await worker.runUntil(
-    env.client.workflow.execute('waitForConsentOrExpiry', { taskQueue: 'time-skipping', workflowId: 'seven-days', args: [168] }),
+    env.client.workflow.execute('waitForConsentOrExpiry', {
+      taskQueue: 'time-skipping',
+      workflowId: 'seven-days',
+      args: [168],
+    }),
   );
   const wallSeconds = (Date.now() - started) / 1000;
   expect(result).toEqual({ outcome: 'expired', waitedHours: 168 });

@@ -1,11 +1,6 @@
 import { asIban, isCompactIbanShape } from './accounts';
 import { isCapital, isWhitespace, skipWhitespace } from './chars';
-import {
-  collapseWhitespace,
-  providedOrNull,
-  textOrNull,
-  type EntryDetails,
-} from './entry-details';
+import { collapseWhitespace, providedOrNull, textOrNull, type EntryDetails } from './entry-details';
 import type { InformationLines } from './information-lines';
 
 /**
@@ -15,9 +10,41 @@ import type { InformationLines } from './information-lines';
  * (`/EREF/REF17/22/4444`), so only known codewords split the text.
  */
 const CODEWORDS = [
-  'ACCW', 'ADDR', 'BBAN', 'BENM', 'BIC', 'BUSP', 'CHGS', 'CNTP', 'COAM', 'CREF', 'CSID', 'EREF', 'EXCH', 'IBAN', 'ID',
-  'IREF', 'ISDT', 'KREF', 'MARF', 'NAME', 'NBTR', 'OCMT', 'ORDP', 'ORDT', 'PREF', 'PURP', 'REMI', 'RTRN', 'RTYP',
-  'SVCL', 'TRCD', 'TRTP', 'ULTB', 'ULTC', 'ULTD',
+  'ACCW',
+  'ADDR',
+  'BBAN',
+  'BENM',
+  'BIC',
+  'BUSP',
+  'CHGS',
+  'CNTP',
+  'COAM',
+  'CREF',
+  'CSID',
+  'EREF',
+  'EXCH',
+  'IBAN',
+  'ID',
+  'IREF',
+  'ISDT',
+  'KREF',
+  'MARF',
+  'NAME',
+  'NBTR',
+  'OCMT',
+  'ORDP',
+  'ORDT',
+  'PREF',
+  'PURP',
+  'REMI',
+  'RTRN',
+  'RTYP',
+  'SVCL',
+  'TRCD',
+  'TRTP',
+  'ULTB',
+  'ULTC',
+  'ULTD',
 ];
 const MIN_CODEWORD = 2;
 const MAX_CODEWORD = 4;

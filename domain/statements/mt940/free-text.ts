@@ -38,7 +38,10 @@ function readLabelled(text: string): EntryDetails | null {
   const values = new Map(
     matches.map((match, i) => [
       match[1],
-      text.slice(match.index + match[0].length, matches[i + 1]?.index ?? text.length).replace(/\/+$/, '').trim(),
+      text
+        .slice(match.index + match[0].length, matches[i + 1]?.index ?? text.length)
+        .replace(/\/+$/, '')
+        .trim(),
     ]),
   );
   const account = textOrNull(values.get('IBAN') ?? values.get('REK'));

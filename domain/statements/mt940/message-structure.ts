@@ -142,7 +142,10 @@ export function readStatements<Entry>(text: string, readEntry: EntryReader<Entry
 function startOrSkip<Entry>(source: SourceLines): OpenStatement<Entry> | null {
   if (source.kind !== TAG_LINE || source.tag === '940') return null;
   if (source.tag !== '20') {
-    throw new StatementParseError(`unexpected :${source.tag}: outside a statement, which starts with :20:`, source.line);
+    throw new StatementParseError(
+      `unexpected :${source.tag}: outside a statement, which starts with :20:`,
+      source.line,
+    );
   }
   // Every field from the start, so that all statements share one shape.
   return {
