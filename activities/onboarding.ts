@@ -19,7 +19,7 @@ import {
   type OfferedAccount,
 } from '../domain/account-choice';
 import type { OnboardingStatus, WizardDetails } from '../domain/onboarding';
-import { bankActivationTemplateProblems } from '../domain/message-template';
+import { bankActivationTemplateProblems } from '../templates/message-template';
 import { createOAuthState, createPkcePair } from '../domain/pkce';
 import { formatSerialNumber, generateSerialNumber, serialNumberHash } from '../domain/serial-number';
 import {

@@ -1,5 +1,3 @@
-import Handlebars from 'handlebars';
-
 /**
  * Message templates an organization can make its own (R-A6): the "bank activation message" ("Bericht
  * bankactivatie") that carries the activation link, in Dutch and English.
@@ -25,23 +23,46 @@ export const BANK_ACTIVATION_VARIABLES = [
 export const MESSAGE_TEMPLATE_SUBJECT_MAX = 200;
 export const MESSAGE_TEMPLATE_BODY_MAX = 10_000;
 
-/** Block helpers a template may use; anything else (each, with, lookup, partials) is refused. */
-const BLOCK_HELPERS = new Set(['if', 'unless']);
+/** Block helpers a template may use, around one variable; anything else (each, with, lookup, partials) is refused. */
+export const MESSAGE_TEMPLATE_BLOCKS: ReadonlySet<string> = new Set(['if', 'unless']);
 
 export interface TemplateProblem {
   field: 'subject' | 'body';
   message: string;
 }
 
+/** What the template language makes of one source: why it does not parse, or what it uses. */
+export type TemplateReading =
+  | { error: string }
+  | {
+      variables: ReadonlySet<string>;
+      /** Constructs beyond variables and MESSAGE_TEMPLATE_BLOCKS, described as a person would name them. */
+      refused: ReadonlySet<string>;
+    };
+
+/**
+ * The template language the e-mail renders in (handlebars, templates/message-template.ts), kept out of domain/
+ * so that these rules stay pure: it reads a source, and renders one the rules accept as the e-mail would.
+ */
+export interface TemplateLanguage {
+  name: string;
+  read(source: string): TemplateReading;
+  /** Why the source does not render with `data`, or null when it does. */
+  renderError(source: string, data: Record<string, string>): string | null;
+}
+
 /**
  * Checks an organization's bank activation message before it is stored (and again before it is used): it must
- * compile as handlebars in strict mode, use only the known variables and `if`/`unless`, keep the subject on one
- * line without the link, and put `{{activationUrl}}` in the body. Every problem names its field.
+ * parse in the template language, use only the known variables and `if`/`unless`, render in strict mode, keep the
+ * subject on one line without the link, and put `{{activationUrl}}` in the body. Every problem names its field.
  */
-export function bankActivationTemplateProblems(template: { subject: string; body: string }): TemplateProblem[] {
+export function checkBankActivationTemplate(
+  template: { subject: string; body: string },
+  language: TemplateLanguage,
+): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
-  const subject = inspect('subject', template.subject, MESSAGE_TEMPLATE_SUBJECT_MAX, problems);
-  const body = inspect('body', template.body, MESSAGE_TEMPLATE_BODY_MAX, problems);
+  const subject = inspect('subject', template.subject, MESSAGE_TEMPLATE_SUBJECT_MAX, language, problems);
+  const body = inspect('body', template.body, MESSAGE_TEMPLATE_BODY_MAX, language, problems);
   if (/[\r\n]/.test(template.subject)) problems.push({ field: 'subject', message: 'must be a single line' });
   if (subject?.has('activationUrl'))
     problems.push({ field: 'subject', message: 'must not contain {{activationUrl}}: the link belongs in the body' });
@@ -55,8 +76,9 @@ function inspect(
   field: TemplateProblem['field'],
   source: string,
   max: number,
+  language: TemplateLanguage,
   problems: TemplateProblem[],
-): Set<string> | null {
+): ReadonlySet<string> | null {
   if (!source.trim()) {
     problems.push({ field, message: 'must not be empty' });
     return null;
@@ -65,16 +87,12 @@ function inspect(
     problems.push({ field, message: `must be at most ${max} characters (is ${source.length})` });
     return null;
   }
-  let program: hbs.AST.Program;
-  try {
-    program = Handlebars.parse(source);
-  } catch (error) {
-    problems.push({ field, message: `is not a valid handlebars template: ${firstLine(error)}` });
+  const reading = language.read(source);
+  if ('error' in reading) {
+    problems.push({ field, message: `is not a valid ${language.name} template: ${reading.error}` });
     return null;
   }
-  const used = new Set<string>();
-  const refused = new Set<string>();
-  walk(program, used, refused);
+  const { variables: used, refused } = reading;
   if (refused.size)
     problems.push({
       field,
@@ -88,76 +106,12 @@ function inspect(
     });
   }
   if (refused.size || unknown.length) return used;
-  // The same compile and strict render the e-mail will do, with every known variable present.
-  try {
-    Handlebars.compile(source, { strict: true, noEscape: true })(sampleData());
-  } catch (error) {
-    problems.push({ field, message: `does not compile: ${firstLine(error)}` });
-  }
+  // The same render the e-mail will do, with every known variable present.
+  const error = language.renderError(source, sampleData());
+  if (error !== null) problems.push({ field, message: `does not compile: ${error}` });
   return used;
-}
-
-function walk(node: hbs.AST.Node, used: Set<string>, refused: Set<string>): void {
-  switch (node.type) {
-    case 'Program':
-      for (const child of (node as hbs.AST.Program).body) walk(child, used, refused);
-      return;
-    case 'ContentStatement':
-    case 'CommentStatement':
-      return;
-    case 'MustacheStatement': {
-      const mustache = node as hbs.AST.MustacheStatement;
-      if (mustache.params.length || (mustache.hash && mustache.hash.pairs.length)) {
-        refused.add(`helper "${describe(mustache.path)}"`);
-        return;
-      }
-      variable(mustache.path, used, refused);
-      return;
-    }
-    case 'BlockStatement': {
-      const block = node as hbs.AST.BlockStatement;
-      const name = describe(block.path);
-      if (!BLOCK_HELPERS.has(name) || block.params.length !== 1 || (block.hash && block.hash.pairs.length)) {
-        refused.add(BLOCK_HELPERS.has(name) ? `{{#${name}}} with other than one variable` : `block "{{#${name}}}"`);
-        return;
-      }
-      variable(block.params[0]!, used, refused);
-      if (block.program) walk(block.program, used, refused);
-      if (block.inverse) walk(block.inverse, used, refused);
-      return;
-    }
-    case 'PartialStatement':
-    case 'PartialBlockStatement':
-      refused.add('partials ({{> ...}})');
-      return;
-    default:
-      refused.add(`${node.type}`);
-  }
-}
-
-function variable(expression: hbs.AST.Expression, used: Set<string>, refused: Set<string>): void {
-  if (expression.type !== 'PathExpression') {
-    refused.add(`literal ${describe(expression)}`);
-    return;
-  }
-  const path = expression as hbs.AST.PathExpression;
-  if (path.data || path.depth > 0 || path.parts.length !== 1 || path.original === 'this') {
-    refused.add(`"${path.original}"`);
-    return;
-  }
-  used.add(path.parts[0]!);
-}
-
-function describe(expression: hbs.AST.Expression): string {
-  if (expression.type === 'PathExpression') return (expression as hbs.AST.PathExpression).original;
-  const literal = expression as Partial<hbs.AST.StringLiteral>;
-  return literal.original !== undefined ? JSON.stringify(literal.original) : expression.type;
 }
 
 function sampleData(): Record<string, string> {
   return Object.fromEntries(BANK_ACTIVATION_VARIABLES.map((name) => [name, name]));
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').slice(0, 300);
 }

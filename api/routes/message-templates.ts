@@ -2,13 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import {
   BANK_ACTIVATION_VARIABLES,
-  bankActivationTemplateProblems,
   MESSAGE_TEMPLATE_BODY_MAX,
   MESSAGE_TEMPLATE_KINDS,
   MESSAGE_TEMPLATE_SUBJECT_MAX,
   type MessageTemplateKind,
 } from '../../domain/message-template';
 import { MessageTemplate } from '../../db/entities';
+import { bankActivationTemplateProblems } from '../../templates/message-template';
 import { emailTemplateSource, LANGUAGES, type Language } from '../../templates/render';
 import { recordAudit } from '../audit';
 import { Problem } from '../problem';

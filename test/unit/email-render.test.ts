@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { bankActivationTemplateProblems } from '../../domain/message-template';
+import { bankActivationTemplateProblems } from '../../templates/message-template';
 import { emailTemplateSource, renderEmail, renderEmailSource } from '../../templates/render';
 
 /**
