@@ -10,7 +10,7 @@ import { createFetchActivities } from './fetch';
 import { createScheduleActivities } from './schedules';
 import { createOnboardingActivities } from './onboarding';
 import { createUndoConnectionActivities } from './undo-connection';
-import type { KvkClient } from './kvk-client';
+import type { KvkClient } from '../kvk/client';
 
 /** Everything activities may touch, handed in by the worker (bin/worker.ts) or a test. */
 export interface ActivityDeps {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { KvkClient } from '../activities/kvk-client';
+import type { KvkClient } from '../kvk/client';
 import type { BankConnector } from '../banks/connector';
 import type { TokenCipher } from '../db/token-cipher';
 

@@ -23,7 +23,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createApp } from '../api/app';
 import { createActivities, type ActivityDeps } from '../activities';
-import { createKvkClient } from '../activities/kvk-client';
+import { createKvkClient } from '../kvk/client';
 import { ensureDatabase, quoteIdent } from '../bin/stack/database';
 import { loadConfig, type Config } from '../bin/config';
 import { buildActivityDeps } from '../bin/stack/activity-deps';

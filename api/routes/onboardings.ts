@@ -2,12 +2,8 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { EMAIL_STATUSES, emailProblem } from '../../domain/email';
-import {
-  KvkRejectedError,
-  KvkUnavailableError,
-  type KvkClient,
-  type KvkLookupResult,
-} from '../../activities/kvk-client';
+import type { KvkClient, KvkLookupResult } from '../../kvk/client';
+import { KvkRejectedError, KvkUnavailableError } from '../../kvk/errors';
 import { connectabilityProblems } from '../../domain/bank-account';
 import { DUTCH_BANK_CODES, dutchBankCode, formatIban, type DutchBankCode } from '../../domain/iban';
 import { kvkNumberProblem } from '../../domain/kvk';

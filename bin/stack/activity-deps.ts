@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../../activities';
 import { createTokenCipher } from '../../db/token-cipher';
-import { createKvkClient } from '../../activities/kvk-client';
+import { createKvkClient } from '../../kvk/client';
 import { linkKey } from '../../domain/activation-token';
 import type { Config } from '../config';
 import { bankConnectorFactory, requireSecretsKey } from './banks';

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { createKvkClient } from '../../activities/kvk-client';
+import { createKvkClient } from '../../kvk/client';
 import type { ApiServices } from '../../api/services';
 import { createTokenCipher } from '../../db/token-cipher';
 import type { Config } from '../config';

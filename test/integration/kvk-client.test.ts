@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createKvkClient, KvkRejectedError, KvkUnavailableError } from '../../activities/kvk-client';
+import { createKvkClient } from '../../kvk/client';
+import { KvkRejectedError, KvkUnavailableError } from '../../kvk/errors';
 import { startSandboxKvk } from '../../sandbox/kvk';
 
 const API_KEY = 'l7xx-secret-test-key-0123456789';

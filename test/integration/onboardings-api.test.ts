@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createKvkClient } from '../../activities/kvk-client';
+import { createKvkClient } from '../../kvk/client';
 import { ApiKey } from '../../db/entities';
 import type { OnboardingState } from '../../workflows/onboarding';
 import { createTenant, createTestApp, type Tenant } from '../support/api-fixture';

@@ -7,7 +7,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createConnectorFor, type BankCode } from '../../banks/registry';
 import { createTokenCipher } from '../../db/token-cipher';
-import { createKvkClient } from '../../activities/kvk-client';
+import { createKvkClient } from '../../kvk/client';
 import { linkKey } from '../../domain/activation-token';
 import { TEST_TASK_QUEUE, workflowBundle } from './temporal';
 

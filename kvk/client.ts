@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { readBasisprofiel, readFoutCodes, type KvkCompany } from './basisprofiel';
+import { KvkRejectedError, KvkUnavailableError } from './errors';
 import { kvkNumberProblem } from '../domain/kvk';
 
 /**
@@ -10,35 +11,7 @@ import { kvkNumberProblem } from '../domain/kvk';
  * Nothing here logs: the API key travels only in the `apikey` header and never appears in a result or an error.
  */
 
-export interface KvkAddress {
-  kind: 'visiting' | 'postal';
-  street: string;
-  houseNumber?: number;
-  houseLetter?: string;
-  houseNumberAddition?: string;
-  poBoxNumber?: number;
-  postalCode?: string;
-  city: string;
-  country?: string;
-}
-
-export type KvkLookupResult =
-  | { kind: 'found'; kvkNumber: string; name: string; tradeNames: string[]; legalForm?: string; address?: KvkAddress }
-  | { kind: 'not_found' }
-  | { kind: 'invalid'; reason: string };
-
-/** KvK could not answer now (network, timeout, 5xx, 429, "temporarily unavailable"): a retry may succeed. */
-export class KvkUnavailableError extends Error {
-  override readonly name = 'KvkUnavailableError';
-}
-
-/**
- * KvK refused the request itself (API key, a parameter, an answer this client cannot read): retrying the same call
- * will not help, so a Temporal retry policy lists this type as non-retryable.
- */
-export class KvkRejectedError extends Error {
-  override readonly name = 'KvkRejectedError';
-}
+export type KvkLookupResult = KvkCompany | { kind: 'not_found' } | { kind: 'invalid'; reason: string };
 
 export interface KvkClientOptions {
   /** Without a trailing `/api`: `https://api.kvk.nl`, `https://api.kvk.nl/test` or the sandbox's URL. */
@@ -67,36 +40,6 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const INVALID_NUMBER_CODES = new Set(['IPD0004']);
 const NOT_FOUND_CODES = new Set(['IPD0005']);
 const TEMPORARY_CODES = new Set(['IPD1002', 'IPD1003']);
-
-const foutSchema = z.object({
-  fout: z.array(z.object({ code: z.string(), omschrijving: z.string().optional() })),
-});
-
-const adresSchema = z.object({
-  type: z.string(),
-  indAfgeschermd: z.string().optional(),
-  straatnaam: z.string().optional(),
-  huisnummer: z.number().optional(),
-  huisletter: z.string().optional(),
-  huisnummerToevoeging: z.string().optional(),
-  postbusnummer: z.number().optional(),
-  postcode: z.string().optional(),
-  plaats: z.string().optional(),
-  land: z.string().optional(),
-});
-
-const basisprofielSchema = z.object({
-  kvkNummer: z.string(),
-  naam: z.string().optional(),
-  statutaireNaam: z.string().optional(),
-  handelsnamen: z.array(z.object({ naam: z.string(), volgorde: z.number() })).optional(),
-  _embedded: z
-    .object({
-      hoofdvestiging: z.object({ adressen: z.array(adresSchema).optional() }).optional(),
-      eigenaar: z.object({ rechtsvorm: z.string().optional(), adressen: z.array(adresSchema).optional() }).optional(),
-    })
-    .optional(),
-});
 
 export function createKvkClient(options: KvkClientOptions): KvkClient {
   const fetchImpl = options.fetch ?? fetch;
@@ -129,8 +72,8 @@ export function createKvkClient(options: KvkClientOptions): KvkClient {
         throw new KvkUnavailableError(`KvK could not be reached: ${describe(error)}`, { cause: error });
       }
 
-      if (status === 200) return found(body);
-      const fout = foutCodes(body);
+      if (status === 200) return readBasisprofiel(body);
+      const fout = readFoutCodes(body);
       if (status >= 500 || status === 429 || fout.some((f) => TEMPORARY_CODES.has(f.code))) {
         throw new KvkUnavailableError(`KvK is unavailable (HTTP ${status}${codesText(fout)})`);
       }
@@ -145,61 +88,6 @@ export function createKvkClient(options: KvkClientOptions): KvkClient {
       );
     },
   };
-}
-
-function found(body: string): KvkLookupResult {
-  const parsed = basisprofielSchema.safeParse(parseJson(body));
-  if (!parsed.success)
-    throw new KvkRejectedError(`KvK's Basisprofiel answer has an unexpected shape: ${z.prettifyError(parsed.error)}`);
-  const profile = parsed.data;
-  const tradeNames = [...(profile.handelsnamen ?? [])].sort((a, b) => a.volgorde - b.volgorde).map((h) => h.naam);
-  // KvK's `naam` is already "the statutory name or else the first trade name"; the fallbacks cover older answers.
-  const name = profile.naam ?? profile.statutaireNaam ?? tradeNames[0];
-  if (!name) throw new KvkRejectedError(`KvK's Basisprofiel answer for ${profile.kvkNummer} names no company`);
-  const legalForm = profile._embedded?.eigenaar?.rechtsvorm;
-  const address = pickAddress([
-    ...(profile._embedded?.hoofdvestiging?.adressen ?? []),
-    ...(profile._embedded?.eigenaar?.adressen ?? []),
-  ]);
-  return {
-    kind: 'found',
-    kvkNumber: profile.kvkNummer,
-    name,
-    tradeNames,
-    ...(legalForm ? { legalForm } : {}),
-    ...(address ? { address } : {}),
-  };
-}
-
-/** The visiting address of the main branch, else of the owner, else a postal address; never a shielded one. */
-function pickAddress(adressen: z.infer<typeof adresSchema>[]): KvkAddress | undefined {
-  const usable = adressen.filter((a) => a.indAfgeschermd !== 'Ja' && a.straatnaam && a.plaats);
-  const adres = usable.find((a) => a.type === 'bezoekadres') ?? usable.find((a) => a.type === 'correspondentieadres');
-  if (!adres?.straatnaam || !adres.plaats) return undefined;
-  return {
-    kind: adres.type === 'bezoekadres' ? 'visiting' : 'postal',
-    street: adres.straatnaam,
-    city: adres.plaats,
-    ...(adres.huisnummer !== undefined ? { houseNumber: adres.huisnummer } : {}),
-    ...(adres.huisletter ? { houseLetter: adres.huisletter } : {}),
-    ...(adres.huisnummerToevoeging ? { houseNumberAddition: adres.huisnummerToevoeging } : {}),
-    ...(adres.postbusnummer !== undefined ? { poBoxNumber: adres.postbusnummer } : {}),
-    ...(adres.postcode ? { postalCode: adres.postcode } : {}),
-    ...(adres.land ? { country: adres.land } : {}),
-  };
-}
-
-function foutCodes(body: string): { code: string; omschrijving?: string }[] {
-  const parsed = foutSchema.safeParse(parseJson(body));
-  return parsed.success ? parsed.data.fout : [];
-}
-
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
 }
 
 function codesText(fout: { code: string }[]): string {
