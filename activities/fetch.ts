@@ -27,7 +27,7 @@ import {
 } from '../db/entities';
 import { firstTransactionsImportedSignal } from '../workflows/onboarding';
 import type { TokenCipher } from '../db/token-cipher';
-import { ingestPage } from './ingest';
+import { ingestPage } from '../db/ingest';
 import { openUnattendedSession, refreshSession } from './bank-session';
 import type { ActivityDeps } from '.';
 

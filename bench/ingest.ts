@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { Client, type Connection, type Submittable } from 'pg';
-import { ingestPage, type IngestPageResult, type IngestTarget } from '../activities/ingest';
+import { ingestPage, type IngestPageResult, type IngestTarget } from '../db/ingest';
 import { ensureDatabase, quoteIdent } from '../bin/stack/database';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../bin/stack/postgres';
 import { BankAccount, Environment, Organization, TransactionCodeRule } from '../db/entities';
@@ -31,7 +31,7 @@ import {
  * of the same shape. Each phase runs in a fresh child process, so its peak RSS is its own and one phase's heap
  * and JIT state do not colour another's time. The last line compares ingest with COPY.
  *
- * `--experiment` runs the ingest phases with PROPOSED_* below (a changed copy of activities/ingest.ts's SQL and
+ * `--experiment` runs the ingest phases with PROPOSED_* below (a changed copy of db/ingest.ts's SQL and
  * schema) instead of the real ingestPage, to measure a proposal before it is made; its output says so.
  */
 
@@ -55,7 +55,7 @@ interface ChildConfig {
   bankAccountId: string;
   /** COPY only: the table to copy into. */
   table?: string;
-  /** Ingest through PROPOSED_* instead of activities/ingest.ts. */
+  /** Ingest through PROPOSED_* instead of db/ingest.ts. */
   experiment: boolean;
 }
 
@@ -127,7 +127,7 @@ export async function run(args: string[]): Promise<void> {
         for (const statement of PROPOSED_SCHEMA) await control.query(statement);
         console.log(
           'EXPERIMENT (--experiment): ingest runs PROPOSED_INSERT with bound parameters and PROPOSED_SCHEMA from ' +
-            "bench/ingest.ts, not activities/ingest.ts; these are not the real ingest path's figures",
+            "bench/ingest.ts, not db/ingest.ts; these are not the real ingest path's figures",
         );
       }
 
@@ -555,7 +555,7 @@ async function measure(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// --experiment: a proposed ingest, measured here before anyone changes activities/ingest.ts.
+// --experiment: a proposed ingest, measured here before anyone changes db/ingest.ts.
 //
 // 1. Parameters are bound (knex `raw(sql, bindings)`), not inlined: `em.execute` formats every array literal into
 //    the SQL text through escapeLiteral, which costs JS time and a 1.2 MB statement for the server to parse.

@@ -3,7 +3,7 @@ import type { TransactionSource } from './transaction';
 
 /**
  * Turning incoming entries (a bank API page or a statement file) into rows to import (R-A5, R-A14, R-A16, R-A18).
- * Pure: the activity in activities/ingest.ts writes the rows with set-based SQL.
+ * Pure: db/ingest.ts writes the rows with set-based SQL.
  */
 
 export interface IncomingEntry extends FingerprintFields {

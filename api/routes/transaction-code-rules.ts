@@ -11,7 +11,7 @@ import { defineRoute, IdParams } from '../route';
 
 /*
  * Transaction-code rules ("transactiecodes", R-A19): matching transactions are booked to a ledger account at
- * import (activities/ingest.ts). Many rules move between offices or administrations as one CSV file.
+ * import (db/ingest.ts). Many rules move between offices or administrations as one CSV file.
  */
 
 export const LedgerAccount = z

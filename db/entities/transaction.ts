@@ -7,7 +7,7 @@ import { Organization } from './organization';
 import { TransactionCodeRule } from './transaction-code-rule';
 
 /**
- * A booked bank transaction. Bulk ingest writes these with set-based SQL (activities/ingest), not through the
+ * A booked bank transaction. Bulk ingest writes these with set-based SQL (db/ingest), not through the
  * unit of work; this definition is what the schema and the read paths use.
  */
 export const Transaction = defineEntity({

@@ -1,6 +1,6 @@
 import { BankAccount, DailyStatement, Transaction, TransactionCodeRule } from '../../db/entities';
 import { OccurrenceCounter, prepareRows, type IncomingEntry, type IngestPolicy } from '../../domain/ingest';
-import { ingestPage } from '../../activities/ingest';
+import { ingestPage } from '../../db/ingest';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 

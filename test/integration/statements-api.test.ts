@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ingestPage } from '../../activities/ingest';
+import { ingestPage } from '../../db/ingest';
 import { AuditEvent, ConnectedAccount, Connection, DailyStatement, Transaction } from '../../db/entities';
 import { OccurrenceCounter, prepareRows, type IncomingEntry } from '../../domain/ingest';
 import { parseStatementFile } from '../../domain/statements/parse';

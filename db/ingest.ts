@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IngestRow } from '../domain/ingest';
 import type { TransactionSource } from '../domain/transaction';
-import { pgArray } from '../db/pg-array';
+import { pgArray } from './pg-array';
 
 export interface IngestTarget {
   organizationId: string;
