@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CONSENT_STATUSES, type ConsentStatus } from '../domain/consent';
-import { normaliseIban } from '../domain/iban';
+import { CONSENT_STATUSES, type ConsentStatus } from '../../domain/consent';
+import { normaliseIban } from '../../domain/iban';
 import type {
   AuthorizationUrlInput,
   BankAccountInfo,
