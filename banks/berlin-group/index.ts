@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { CONSENT_STATUSES, type ConsentStatus } from '../../domain/consent';
 import { normaliseIban } from '../../domain/iban';
 import type {
@@ -16,16 +15,28 @@ import type {
   ExchangeCodeInput,
   TransactionPage,
   TransactionQuery,
-} from './connector';
+} from '../connector';
+import { BankRequestError, ConsentInvalidError } from '../errors';
+import { amountCentsOf } from './amounts';
+import { statusError, tokenError, xs2aError } from './errors';
+import { createSend, type HttpOptions, type HttpAnswer, type Method } from './http';
 import {
-  type BankError,
-  type BankErrorDetails,
-  BankRequestError,
-  BankUnavailableError,
-  ConsentInvalidError,
-  RateLimitedError,
-  TokenExpiredError,
-} from './errors';
+  accountsSchema,
+  balancesSchema,
+  consentSchema,
+  createdConsentSchema,
+  type GrantedTokens,
+  metadataSchema,
+  type OAuthMetadata,
+  parseAnswer,
+  type RawTransaction,
+  reportSchema,
+  type StructuredRemittance,
+  tokenSchema,
+} from './schemas';
+
+export { parseAmountCents } from './amounts';
+export type { BankLog } from './http';
 
 /**
  * A client for banks that speak Berlin Group NextGenPSD2 XS2A AIS v1.3 with the OAuth SCA approach: the consent is
@@ -35,15 +46,7 @@ import {
  * Not here: eIDAS client certificates (QWAC mutual TLS) and request signing, which production banks require at the
  * transport level; `fetch` can be handed a dispatcher that carries them.
  */
-
-/** The subset of a pino logger this client uses; it logs ids, paths, statuses and timings, never a header. */
-export interface BankLog {
-  debug(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-}
-
-export interface BerlinGroupConnectorOptions {
-  bankCode: string;
+export interface BerlinGroupConnectorOptions extends HttpOptions {
   /** Root of the bank's XS2A API, without `/v1`: `https://api.bank.example/psd2`, or the sandbox's `<url>/INGB`. */
   baseUrl: string;
   clientId: string;
@@ -54,28 +57,11 @@ export interface BerlinGroupConnectorOptions {
    * `<baseUrl>/.well-known/oauth-authorization-server`, where a consent's `_links.scaOAuth` points.
    */
   oauthMetadataUrl?: string;
-  fetch?: typeof fetch;
-  /** One deadline per HTTP request, covering connect, headers and body. */
-  timeoutMs?: number;
-  log?: BankLog;
   now?: () => Date;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
 /** RFC 6749 makes expires_in optional; assume a short life, so callers refresh early instead of meeting TOKEN_INVALID. */
 const ASSUMED_TOKEN_LIFETIME_SECONDS = 300;
-
-const CONSENT_CODES = new Set(['CONSENT_INVALID', 'CONSENT_EXPIRED', 'CONSENT_UNKNOWN']);
-const TOKEN_CODES = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_UNKNOWN']);
-
-type Method = 'GET' | 'POST' | 'DELETE';
-
-interface HttpCall {
-  method: Method;
-  url: URL;
-  headers: Record<string, string>;
-  body?: string;
-}
 
 interface Xs2aExtras {
   session?: BankSession | undefined;
@@ -84,158 +70,19 @@ interface Xs2aExtras {
   psuIpAddress?: string | undefined;
 }
 
-interface HttpAnswer {
-  status: number;
-  headers: Headers;
-  json: unknown;
-}
-
-// ---- Answer shapes: strict where we rely on a field, tolerant of the extras and nulls banks add. ----
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
-const amountSchema = z.object({ currency: z.string().min(3), amount: z.string() });
-const accountReference = z.object({ iban: z.string().nullish() });
-const href = z.object({ href: z.string() });
-const structuredRemittance = z.union([z.string(), z.object({ reference: z.string() })]);
-
-const createdConsentSchema = z.object({ consentId: z.string().min(1), consentStatus: z.string() });
-
-const consentSchema = z.object({
-  consentStatus: z.string(),
-  validUntil: isoDate,
-  frequencyPerDay: z.number().int(),
-  recurringIndicator: z.boolean(),
-  access: z
-    .object({
-      accounts: z.array(accountReference).nullish(),
-      balances: z.array(accountReference).nullish(),
-      transactions: z.array(accountReference).nullish(),
-    })
-    .nullish(),
-});
-
-const accountsSchema = z.object({
-  accounts: z.array(
-    z.object({
-      resourceId: z.string().min(1),
-      iban: z.string().nullish(),
-      currency: z.string(),
-      name: z.string().nullish(),
-      product: z.string().nullish(),
-      cashAccountType: z.string().nullish(),
-    }),
-  ),
-});
-
-const balancesSchema = z.object({
-  balances: z.array(
-    z.object({ balanceType: z.string(), balanceAmount: amountSchema, referenceDate: isoDate.nullish() }),
-  ),
-});
-
-const transactionSchema = z.object({
-  transactionId: z.string().nullish(),
-  entryReference: z.string().nullish(),
-  endToEndId: z.string().nullish(),
-  bookingDate: isoDate.nullish(),
-  valueDate: isoDate.nullish(),
-  transactionAmount: amountSchema,
-  creditorName: z.string().nullish(),
-  creditorAccount: accountReference.nullish(),
-  debtorName: z.string().nullish(),
-  debtorAccount: accountReference.nullish(),
-  remittanceInformationUnstructured: z.string().nullish(),
-  remittanceInformationUnstructuredArray: z.array(z.string()).nullish(),
-  // A string from v1.3.6 on, an object with `reference` before; some banks send an array of either.
-  remittanceInformationStructured: structuredRemittance.nullish(),
-  remittanceInformationStructuredArray: z.array(structuredRemittance).nullish(),
-  bankTransactionCode: z.string().nullish(),
-  proprietaryBankTransactionCode: z.string().nullish(),
-});
-type RawTransaction = z.infer<typeof transactionSchema>;
-
-const reportSchema = z.object({
-  transactions: z.object({
-    booked: z.array(transactionSchema).nullish(),
-    pending: z.array(transactionSchema).nullish(),
-    _links: z.object({ next: href.nullish() }).nullish(),
-  }),
-  _links: z.object({ next: href.nullish() }).nullish(),
-});
-
-const metadataSchema = z.object({
-  authorization_endpoint: z.url(),
-  token_endpoint: z.url(),
-  code_challenge_methods_supported: z.array(z.string()).optional(),
-});
-type OAuthMetadata = z.infer<typeof metadataSchema>;
-
-const tokenSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().regex(/^bearer$/i, 'Bearer'),
-  expires_in: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).nullish(),
-  refresh_token: z.string().min(1).nullish(),
-  scope: z.string().nullish(),
-});
-
-const tppMessagesSchema = z.object({
-  tppMessages: z.array(z.object({ code: z.string(), text: z.string().nullish() })).nullish(),
-  // The RFC 7807 flavour of Berlin Group errors ("Error_NG").
-  code: z.string().nullish(),
-  detail: z.string().nullish(),
-  additionalErrors: z.array(z.object({ code: z.string(), detail: z.string().nullish() })).nullish(),
-});
-
-const oauthErrorSchema = z.object({ error: z.string(), error_description: z.string().nullish() });
-
 export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions): BankConnector {
   const { bankCode, clientId, clientSecret } = options;
-  const fetchImpl = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = options.now ?? (() => new Date());
   const base = new URL(options.baseUrl.replace(/\/*$/, '/'));
   const metadataUrl = new URL(options.oauthMetadataUrl ?? new URL('.well-known/oauth-authorization-server', base));
   let metadata: Promise<OAuthMetadata> | undefined;
+  const send = createSend(options);
 
   const apiUrl = (path: string, query?: Record<string, string>): URL => {
     const url = new URL(path, base);
     for (const [name, value] of Object.entries(query ?? {})) url.searchParams.set(name, value);
     return url;
   };
-
-  async function send(call: HttpCall): Promise<HttpAnswer> {
-    const started = performance.now();
-    const fields = {
-      bank: bankCode,
-      method: call.method,
-      path: call.url.pathname,
-      requestId: call.headers['X-Request-ID'],
-    };
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      // Bank APIs do not redirect; following one could carry the bearer token to a host we never chose.
-      const response = await fetchImpl(call.url, {
-        method: call.method,
-        headers: call.headers,
-        body: call.body,
-        signal,
-        redirect: 'manual',
-      });
-      const text = await response.text();
-      options.log?.debug(
-        { ...fields, status: response.status, ms: Math.round(performance.now() - started) },
-        'bank answered',
-      );
-      return { status: response.status, headers: response.headers, json: parseJson(text) };
-    } catch (error) {
-      const timedOut = signal.aborted;
-      options.log?.warn({ ...fields, ms: Math.round(performance.now() - started), timedOut }, 'bank did not answer');
-      const summary = timedOut
-        ? `no answer within ${timeoutMs} ms`
-        : `could not reach the bank: ${networkReason(error)}`;
-      throw new BankUnavailableError(summary, { bankCode, cause: error });
-    }
-  }
 
   /**
    * An XS2A call: a fresh X-Request-ID each time, JSON both ways, and the session's consent and token. Without
@@ -275,10 +122,7 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
   }
 
   /** `secrets`: what the grant carries, kept out of error messages even when the bank echoes it. */
-  async function tokenRequest(
-    grant: Record<string, string>,
-    secrets: readonly string[],
-  ): Promise<z.infer<typeof tokenSchema>> {
+  async function tokenRequest(grant: Record<string, string>, secrets: readonly string[]): Promise<GrantedTokens> {
     const { token_endpoint } = await oauthMetadata();
     const headers: Record<string, string> = {
       'Content-Type': 'application/x-www-form-urlencoded',
@@ -294,7 +138,7 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
     return parseAnswer(bankCode, tokenSchema, answer.json, 'token request');
   }
 
-  function tokensFrom(granted: z.infer<typeof tokenSchema>, refreshToken: string): BankTokens {
+  function tokensFrom(granted: GrantedTokens, refreshToken: string): BankTokens {
     const lifetime = granted.expires_in ?? ASSUMED_TOKEN_LIFETIME_SECONDS;
     return {
       accessToken: granted.access_token,
@@ -455,27 +299,6 @@ export function createBerlinGroupConnector(options: BerlinGroupConnectorOptions)
   };
 }
 
-/**
- * Berlin Group amounts are decimal strings (`-?[0-9]{1,14}(\.[0-9]{1,3})?`). Read as text, never as a float, so
- * "0.29" is 29 cents and not 28.999...; null when the amount is not a whole number of cents.
- */
-export function parseAmountCents(amount: string): number | null {
-  const match = /^(-)?(\d{1,14})(?:\.(\d{1,3}))?$/.exec(amount.trim());
-  if (!match) return null;
-  const [, minus, whole = '', fraction = ''] = match;
-  if (fraction.length === 3 && !fraction.endsWith('0')) return null;
-  const cents = Number(whole) * 100 + Number(fraction.slice(0, 2).padEnd(2, '0'));
-  if (!Number.isSafeInteger(cents)) return null;
-  return minus && cents !== 0 ? -cents : cents;
-}
-
-function amountCentsOf(bankCode: string, amount: string): number {
-  const cents = parseAmountCents(amount);
-  if (cents === null)
-    throw new BankRequestError(`the bank sent amount "${amount}", which is not a whole number of cents`, { bankCode });
-  return cents;
-}
-
 function toTransaction(bankCode: string, raw: RawTransaction, booked: boolean): BankTransaction {
   const amountCents = amountCentsOf(bankCode, raw.transactionAmount.amount);
   // Money in comes from the debtor, money out goes to the creditor; the other side is the account holder itself.
@@ -498,7 +321,7 @@ function toTransaction(bankCode: string, raw: RawTransaction, booked: boolean): 
 }
 
 function descriptionOf(raw: RawTransaction): string {
-  const reference = (r: z.infer<typeof structuredRemittance>): string => (typeof r === 'string' ? r : r.reference);
+  const reference = (r: StructuredRemittance): string => (typeof r === 'string' ? r : r.reference);
   const candidates = [
     raw.remittanceInformationUnstructured,
     raw.remittanceInformationUnstructuredArray?.join(' '),
@@ -532,122 +355,7 @@ function followLink(bankCode: string, base: URL, link: string): URL {
   return url;
 }
 
-function parseAnswer<T>(bankCode: string, schema: z.ZodType<T>, json: unknown, what: string): T {
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    throw new BankRequestError(`unexpected answer to the ${what} request: ${z.prettifyError(parsed.error)}`, {
-      bankCode,
-    });
-  }
-  return parsed.data;
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-interface BankMessage {
-  code: string | null;
-  text: string | null;
-}
-
-function bankMessages(json: unknown): BankMessage[] {
-  const parsed = tppMessagesSchema.safeParse(json);
-  if (!parsed.success) return [];
-  const { tppMessages, code, detail, additionalErrors } = parsed.data;
-  return [
-    ...(tppMessages ?? []).map((m) => ({ code: m.code, text: m.text ?? null })),
-    ...(code ? [{ code, text: detail ?? null }] : []),
-    ...(additionalErrors ?? []).map((m) => ({ code: m.code, text: m.detail ?? null })),
-  ];
-}
-
-function redact(text: string | null, secrets: readonly string[]): string | null {
-  if (text === null) return null;
-  return secrets.filter((s) => s.length > 0).reduce((out, secret) => out.replaceAll(secret, '[redacted]'), text);
-}
-
-/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-function retryAfterSeconds(headers: Headers, now: Date): number | null {
-  const value = headers.get('Retry-After')?.trim();
-  if (!value) return null;
-  if (/^\d+$/.test(value)) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now.getTime()) / 1000));
-}
-
-function xs2aError(bankCode: string, answer: HttpAnswer, secrets: readonly string[], now: Date): BankError {
-  const messages = bankMessages(answer.json);
-  const pick = (codes?: ReadonlySet<string>): BankErrorDetails => {
-    const message = (codes ? messages.find((m) => m.code !== null && codes.has(m.code)) : undefined) ?? messages[0];
-    return {
-      bankCode,
-      status: answer.status,
-      code: message?.code ?? null,
-      text: redact(message?.text ?? null, secrets),
-    };
-  };
-  if (answer.status === 429) {
-    return new RateLimitedError('the bank allows no more calls for now', {
-      ...pick(),
-      retryAfterSeconds: retryAfterSeconds(answer.headers, now),
-    });
-  }
-  if (answer.status >= 500 || answer.status === 408)
-    return new BankUnavailableError('the bank could not answer', pick());
-  // A dead consent outranks a dead token: refreshing would not help, the client has to consent again.
-  if (messages.some((m) => m.code !== null && CONSENT_CODES.has(m.code))) {
-    return new ConsentInvalidError('the consent no longer grants access', pick(CONSENT_CODES));
-  }
-  if (
-    messages.some((m) => m.code !== null && TOKEN_CODES.has(m.code)) ||
-    (answer.status === 401 && messages.length === 0)
-  ) {
-    return new TokenExpiredError('the access token was not accepted', pick(TOKEN_CODES));
-  }
-  return new BankRequestError('the bank refused the request', pick());
-}
-
-/** Errors of the token endpoint are RFC 6749 §5.2 JSON (`error`, `error_description`), not tppMessages. */
-function tokenError(bankCode: string, answer: HttpAnswer, secrets: readonly string[], now: Date): BankError {
-  if (answer.status === 429 || answer.status >= 500 || answer.status === 408)
-    return xs2aError(bankCode, answer, secrets, now);
-  const parsed = oauthErrorSchema.safeParse(answer.json);
-  if (!parsed.success)
-    return new BankRequestError('the token request was refused', { bankCode, status: answer.status });
-  const details = {
-    bankCode,
-    status: answer.status,
-    code: parsed.data.error,
-    text: redact(parsed.data.error_description ?? null, secrets),
-  };
-  // invalid_grant: the code or refresh token is spent, expired or revoked, or its consent is gone; only a new
-  // authorisation by the client helps. Every other OAuth error is a mistake in our request or registration.
-  if (parsed.data.error === 'invalid_grant')
-    return new ConsentInvalidError('the bank refused the grant; the client has to authorise again', details);
-  return new BankRequestError('the token request was refused', details);
-}
-
-function statusError(bankCode: string, status: number, summary: string): BankError {
-  return status >= 500
-    ? new BankUnavailableError(summary, { bankCode, status })
-    : new BankRequestError(summary, { bankCode, status });
-}
-
 /** RFC 6749 §2.3.1: client id and secret are form-encoded before they go into the Basic credentials. */
 function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
-}
-
-/** fetch says "fetch failed" and keeps the reason (ECONNREFUSED, ENOTFOUND, ...) in `cause`. */
-function networkReason(error: unknown): string {
-  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
-  const { message, code } = (cause ?? {}) as { message?: unknown; code?: unknown };
-  if (typeof code === 'string' && code !== '') return code;
-  return typeof message === 'string' && message !== '' ? message : String(cause);
 }
