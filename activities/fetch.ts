@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BankConnector, BankSession, BankTransaction } from '../banks/connector';
 import { BankError, BankRequestError, ConsentInvalidError, RateLimitedError, TokenExpiredError } from '../banks/errors';
+import { openUnattendedSession, refreshSession } from '../banks/session';
 import { addDays, amsterdamDate, amsterdamIso } from '../domain/amsterdam-time';
 import {
   ACCOUNT_LIST_CALL,
@@ -20,18 +21,16 @@ import { callsMadeToday, countCalls, markCallUsedUp } from '../db/bank-call-coun
 import {
   ConnectedAccount,
   Connection,
-  Consent,
   Onboarding,
   type IConnectedAccount,
   type IConsent,
 } from '../db/entities';
-import { firstTransactionsImportedSignal } from '../workflows/onboarding';
+import type { FetchTrigger } from '../workflows/fetch-transactions/contract';
+import { firstTransactionsImportedSignal } from '../workflows/onboarding/contract';
 import type { TokenCipher } from '../db/token-cipher';
+import { consentTokens } from '../db/consent-tokens';
 import { ingestPage } from '../db/ingest';
-import { openUnattendedSession, refreshSession } from './bank-session';
 import type { ActivityDeps } from '.';
-
-export type FetchTrigger = 'schedule' | 'fetch-now' | 'onboarding';
 
 export interface FetchPlan {
   skip: string | null;
@@ -237,16 +236,14 @@ async function withSession<T>(
   cipher: TokenCipher,
   work: (connector: BankConnector, session: BankSession) => Promise<T>,
 ): Promise<T> {
-  const session = await openUnattendedSession(em, consent, connector, cipher);
+  const tokens = consentTokens(em, consent, cipher);
+  const session = await openUnattendedSession(tokens, connector);
   try {
     return await work(connector, session);
   } catch (error) {
     if (!(error instanceof TokenExpiredError)) throw error;
     // Repeating the work is safe: ingest keeps it exact, and every call in it is counted again.
-    return work(
-      connector,
-      await refreshSession(em, await em.findOneOrFail(Consent, { id: consent.id }), connector, cipher),
-    );
+    return work(connector, await refreshSession(tokens, connector));
   }
 }
 

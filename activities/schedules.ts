@@ -2,7 +2,7 @@ import { ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions } fr
 import { fetchScheduleId, fetchTimes } from '../domain/fetch-schedule';
 import { Connection } from '../db/entities';
 import { fetchSearchAttributes } from '../workflows/search-attributes';
-import { fetchTransactionsWorkflow } from '../workflows/fetch-transactions';
+import { FETCH_TRANSACTIONS_WORKFLOW } from '../workflows/fetch-transactions/contract';
 import type { ActivityDeps } from '.';
 
 /** Schedules keep firing on their own; these activities create, update, pause and resume them (R-D2, R-A17). */
@@ -34,7 +34,7 @@ export function createScheduleActivities({
         },
         action: {
           type: 'startWorkflow',
-          workflowType: fetchTransactionsWorkflow,
+          workflowType: FETCH_TRANSACTIONS_WORKFLOW,
           workflowId: scheduleId,
           taskQueue,
           args: [{ connectionId: connection.id, trigger: 'schedule' }],

@@ -37,7 +37,7 @@ import { migrate, openOrm } from '../db/orm';
 import { hashApiKey, mintApiKey } from '../domain/api-key';
 import { startSandboxKvk } from '../sandbox/kvk';
 import { TEST_REGISTRATIONS } from '../sandbox/kvk/test-data';
-import { onboardingWorkflow } from '../workflows/onboarding';
+import { onboardingWorkflow } from '../workflows/onboarding/workflow';
 import {
   BankCode,
   EnvironmentId,

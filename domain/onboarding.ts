@@ -22,6 +22,27 @@ export const ONBOARDING_STATUSES = [
 ] as const;
 export type OnboardingStatus = (typeof ONBOARDING_STATUSES)[number];
 
+/** Before the consent: the onboarding can still be cancelled, and staff may resend or restart it. */
+export const OPEN_STATUSES = [
+  'preparing',
+  'waiting_for_consent',
+  'consent_in_progress',
+] as const satisfies readonly OnboardingStatus[];
+
+/** While these last, the client's link or serial number can take them to the bank. */
+export const CONSENT_STATUSES = [
+  'waiting_for_consent',
+  'consent_in_progress',
+] as const satisfies readonly OnboardingStatus[];
+
+export function isOpen(status: OnboardingStatus): boolean {
+  return (OPEN_STATUSES as readonly OnboardingStatus[]).includes(status);
+}
+
+export function isFinal(status: OnboardingStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
 export const FINAL_STATUSES: readonly OnboardingStatus[] = [
   'rejected',
   'active',

@@ -16,13 +16,14 @@ import { looksLikeToken, tokenHash } from '../../domain/activation-token';
 import { formatIban } from '../../domain/iban';
 import { pkceChallenge } from '../../domain/pkce';
 import type { Language } from '../../templates/render';
-import { consentReturnedUpdate, startConsentUpdate } from '../../workflows/onboarding';
+import { consentReturnedUpdate, startConsentUpdate } from '../../workflows/onboarding/contract';
 import { ConnectionId, OrganizationId } from '../../workflows/search-attributes';
 import {
-  undoConnectionWorkflow,
+  UNDO_CONNECTION_WORKFLOW,
+  type UndoConnectionWorkflow,
   undoConnectionWorkflowId,
   type UndoConnectionResult,
-} from '../../workflows/undo-connection';
+} from '../../workflows/undo-connection/contract';
 import type { ApiServices } from '../services';
 import { csrfField, csrfValid, ensureCsrfSecret, readCookie } from './csrf';
 import { linkState, updateRefusal } from './link-state';
@@ -201,7 +202,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     if (target.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: true });
 
     // A workflow, so support reads every step in the Temporal UI; a second click joins the running one.
-    const handle = await services.temporal.workflow.start(undoConnectionWorkflow, {
+    const handle = await services.temporal.workflow.start<UndoConnectionWorkflow>(UNDO_CONNECTION_WORKFLOW, {
       workflowId: undoConnectionWorkflowId(target.connectionId),
       taskQueue: services.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',

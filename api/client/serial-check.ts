@@ -8,7 +8,7 @@ import {
 } from '../../domain/serial-number';
 import { SerialNumber } from '../../db/entities';
 import type { TokenCipher } from '../../db/token-cipher';
-import { onboardingWorkflowId, serialLockedSignal } from '../../workflows/onboarding';
+import { onboardingWorkflowId, serialLockedSignal } from '../../workflows/onboarding/contract';
 
 export type SerialCheck =
   | { ok: true; serialNumberId: string; onboardingId: string; organizationId: string }

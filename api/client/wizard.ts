@@ -22,7 +22,7 @@ import {
   chooseAccountsUpdate,
   claimSerialUpdate,
   startConsentUpdate,
-} from '../../workflows/onboarding';
+} from '../../workflows/onboarding/contract';
 import type { ApiServices } from '../services';
 import { csrfField, csrfValid, ensureCsrfSecret, type CsrfPurpose } from './csrf';
 import { pageLanguage, sendPage, type WizardUnusableKind } from './pages';

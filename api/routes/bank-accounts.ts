@@ -10,7 +10,11 @@ import {
 } from '../../domain/bank-account';
 import { normaliseIban } from '../../domain/iban';
 import { BankAccount, ConnectedAccount, type IBankAccount } from '../../db/entities';
-import { accountCheckWorkflow, accountCheckWorkflowId } from '../../workflows/account-check';
+import {
+  ACCOUNT_CHECK_WORKFLOW,
+  accountCheckWorkflowId,
+  type AccountCheckWorkflow,
+} from '../../workflows/account-check/contract';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
 import { Problem } from '../problem';
@@ -358,7 +362,7 @@ export const bankAccountRoutes = [
     },
     handler: async ({ em, auth, params, services }) => {
       const account = await findBankAccount(em, auth.organizationId, params.id);
-      const result = await services.temporal.workflow.execute(accountCheckWorkflow, {
+      const result = await services.temporal.workflow.execute<AccountCheckWorkflow>(ACCOUNT_CHECK_WORKFLOW, {
         workflowId: accountCheckWorkflowId(account.id),
         taskQueue: services.taskQueue,
         args: [{ organizationId: auth.organizationId, bankAccountId: account.id }],

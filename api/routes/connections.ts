@@ -8,7 +8,11 @@ import { communicationEnvironmentId } from '../../domain/environment';
 import { fetchScheduleId } from '../../domain/fetch-schedule';
 import { callsMadeToday } from '../../db/bank-call-counts';
 import { ConnectedAccount, Connection, type IConnectedAccount, type IConnection } from '../../db/entities';
-import { fetchTransactionsWorkflow } from '../../workflows/fetch-transactions';
+import {
+  FETCH_TRANSACTIONS_WORKFLOW,
+  fetchNowWorkflowId,
+  type FetchTransactionsWorkflow,
+} from '../../workflows/fetch-transactions/contract';
 import { fetchSearchAttributes } from '../../workflows/search-attributes';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
@@ -372,10 +376,10 @@ export const connectionRoutes = [
           headers: { 'Retry-After': String(seconds) },
         });
       }
-      const workflowId = `connection:${connection.id}:fetch-now`;
+      const workflowId = fetchNowWorkflowId(connection.id);
       let handle;
       try {
-        handle = await services.temporal.workflow.start(fetchTransactionsWorkflow, {
+        handle = await services.temporal.workflow.start<FetchTransactionsWorkflow>(FETCH_TRANSACTIONS_WORKFLOW, {
           workflowId,
           taskQueue: services.taskQueue,
           args: [{ connectionId: connection.id, trigger: 'fetch-now' }],

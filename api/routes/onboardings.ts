@@ -24,7 +24,13 @@ import {
   type IEnvironment,
   type IOnboarding,
 } from '../../db/entities';
-import { cancelUpdate, onboardingWorkflow, onboardingWorkflowId, resendUpdate } from '../../workflows/onboarding';
+import {
+  cancelUpdate,
+  ONBOARDING_WORKFLOW,
+  onboardingWorkflowId,
+  resendUpdate,
+  type OnboardingWorkflow,
+} from '../../workflows/onboarding/contract';
 import {
   BankCode,
   EnvironmentId,
@@ -464,7 +470,7 @@ async function startOnboarding(
   );
   onboarding.workflowId = onboardingWorkflowId(onboarding.id);
   await em.flush();
-  await services.temporal.workflow.start(onboardingWorkflow, {
+  await services.temporal.workflow.start<OnboardingWorkflow>(ONBOARDING_WORKFLOW, {
     workflowId: onboarding.workflowId,
     taskQueue: services.taskQueue,
     args: [{ onboardingId: onboarding.id, organizationId: auth.organizationId, flavour: body.flavour }],

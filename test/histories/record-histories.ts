@@ -8,7 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
-import { fetchTransactionsWorkflow } from '../../workflows/fetch-transactions';
+import { fetchTransactionsWorkflow } from '../../workflows/fetch-transactions/workflow';
 import {
   accountManagerUpdate,
   cancelUpdate,
@@ -16,12 +16,12 @@ import {
   claimSerialUpdate,
   consentReturnedUpdate,
   firstTransactionsImportedSignal,
-  onboardingWorkflow,
   resendUpdate,
   serialLockedSignal,
   startConsentUpdate,
   stateQuery,
-} from '../../workflows/onboarding';
+} from '../../workflows/onboarding/contract';
+import { onboardingWorkflow } from '../../workflows/onboarding/workflow';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 /**

@@ -3,7 +3,7 @@ import { ConnectedAccount, DailyStatement, Onboarding, Transaction } from '../..
 import { amsterdamDate, amsterdamIso, nextAmsterdamMidnight } from '../../domain/amsterdam-time';
 import { fetchScheduleId } from '../../domain/fetch-schedule';
 import { SANDBOX_COMPANIES } from '../../sandbox/bank/test-users';
-import type { FetchSummary } from '../../workflows/fetch-transactions';
+import type { FetchSummary } from '../../workflows/fetch-transactions/contract';
 import { createTenant, type Tenant } from '../support/tenant';
 import { eventually } from '../support/eventually';
 import { decodeQuotedPrintable } from '../support/mail';

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createKvkClient } from '../../kvk/client';
 import { ApiKey } from '../../db/entities';
-import type { OnboardingState } from '../../workflows/onboarding';
+import type { OnboardingState } from '../../workflows/onboarding/contract';
 import { createTenant, createTestApp, type Tenant } from '../support/api-fixture';
 import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';

@@ -1,7 +1,7 @@
 import { EmailMessage, SerialNumber } from '../../db/entities';
 import { parseSerialNumber } from '../../domain/serial-number';
 import { reportSerialLocked, verifySerial } from '../../api/client/serial-check';
-import { claimSerialUpdate } from '../../workflows/onboarding';
+import { claimSerialUpdate } from '../../workflows/onboarding/contract';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { startWorld, type World } from '../support/world';
 import { decodeQuotedPrintable } from '../support/mail';
@@ -201,11 +201,9 @@ test('R-V7: five wrong KvK numbers lock the serial number, the sixth try is refu
   expect(await check(first.serial, '68727720')).toMatchObject({ ok: false, reason: 'locked' });
   const fresh = await check(second.serial, '68727720');
   expect(fresh).toMatchObject({ ok: true, onboardingId: id });
-  const claimed = await world.env.client.workflow
-    .getHandle(`onboarding:${id}`)
-    .executeUpdate(claimSerialUpdate, {
-      args: [{ serialNumberId: (fresh as { serialNumberId: string }).serialNumberId }],
-    });
+  const claimed = await world.env.client.workflow.getHandle(`onboarding:${id}`).executeUpdate(claimSerialUpdate, {
+    args: [{ serialNumberId: (fresh as { serialNumberId: string }).serialNumberId }],
+  });
   expect(claimed.onboardingId).toBe(id);
 });
 

@@ -3,9 +3,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Connection, Consent, ConsentAttempt, EmailMessage, Onboarding, Organization } from '../../db/entities';
 import { fetchScheduleId } from '../../domain/fetch-schedule';
 import { startSandboxBank } from '../../sandbox/bank';
-import { onboardingWorkflow, stateQuery, type OnboardingState } from '../../workflows/onboarding';
+import { stateQuery, type OnboardingState } from '../../workflows/onboarding/contract';
+import { onboardingWorkflow } from '../../workflows/onboarding/workflow';
 import { ConnectionId, OrganizationId } from '../../workflows/search-attributes';
-import { undoConnectionWorkflowId } from '../../workflows/undo-connection';
+import { undoConnectionWorkflowId } from '../../workflows/undo-connection/contract';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
@@ -258,12 +259,10 @@ test('a refusal at the bank (R-A3) e-mails the client the rule and the link that
       `Vraag een collega met de rol Owner of AdministratorPlus om deze link te openen, op "Koppelen" te klikken en bij ING toestemming te geven:\n${started.link}`,
     );
   }
-  const stored = await db.orm.em
-    .fork()
-    .find(EmailMessage, {
-      template: 'onboarding-consent-refused',
-      idempotencyKey: { $like: `onboarding:${started.onboardingId}:%` },
-    });
+  const stored = await db.orm.em.fork().find(EmailMessage, {
+    template: 'onboarding-consent-refused',
+    idempotencyKey: { $like: `onboarding:${started.onboardingId}:%` },
+  });
   expect(stored).toHaveLength(2);
   expect(stored.every((m) => m.text.includes('[[activationUrl]]') && !m.text.includes(started.link))).toBe(true);
   expect((await state(started.workflowId)).status).toBe('waiting_for_consent');

@@ -8,13 +8,13 @@ import {
   chooseAccountsUpdate,
   claimSerialUpdate,
   consentReturnedUpdate,
-  onboardingWorkflow,
   resendUpdate,
   serialLockedSignal,
   startConsentUpdate,
   stateQuery,
   type OnboardingState,
-} from '../../workflows/onboarding';
+} from '../../workflows/onboarding/contract';
+import { onboardingWorkflow } from '../../workflows/onboarding/workflow';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 /**

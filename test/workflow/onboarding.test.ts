@@ -6,11 +6,11 @@ import {
   cancelUpdate,
   connectionUndoneSignal,
   consentReturnedUpdate,
-  onboardingWorkflow,
   startConsentUpdate,
   stateQuery,
   type OnboardingState,
-} from '../../workflows/onboarding';
+} from '../../workflows/onboarding/contract';
+import { onboardingWorkflow } from '../../workflows/onboarding/workflow';
 import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
 
 /**

@@ -1,61 +1,37 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { FetchResult } from '../domain/connection';
-import type { Activities } from '../activities';
-import type { FetchTrigger } from '../activities/fetch';
-
-export interface FetchTransactionsInput {
-  connectionId: string;
-  trigger: FetchTrigger;
-}
-
-export interface FetchSummary {
-  connectionId: string;
-  /** `refused`: every account's calls for today are used (domain/bank-allowance.ts); `reason` names the next run. */
-  outcome: 'fetched' | 'skipped' | 'refused' | 'consent_invalid';
-  reason: string | null;
-  accounts: { connectedAccountId: string; iban: string; result: FetchResult | { outcome: 'failed'; reason: string } }[];
-}
-
-const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
+import { bankName } from '../../domain/bank';
+import { ERROR_TYPES } from '../../domain/error-types';
+import { noticeRecipients } from '../../domain/notice-recipients';
+import type { Activities } from '../../activities';
+import { ACCOUNT_FETCH, BANK_CALL, EMAIL, SHORT, withSummary } from '../activity-options';
+import type { FetchSummary, FetchTransactionsInput } from './contract';
 
 /** A few accounts at a time: banks rate-limit per consent, and one slow account should not hold up the rest. */
 const PARALLEL_ACCOUNTS = 3;
-const CONSENT_ENDED = ['ConsentInvalidError'];
+const CONSENT_ENDED: readonly string[] = [ERROR_TYPES.consentInvalid];
 
 const { planFetch } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: CONSENT_ENDED },
-  summary:
+  ...withSummary(
+    BANK_CALL,
     "Decide which accounts to fetch: sync profile, consent, blocked accounts, transaction import, today's bank allowance",
+  ),
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...CONSENT_ENDED] },
 });
-
-const { fetchAccount } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: {
-    initialInterval: '10 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '15 minutes',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: [...CONSENT_ENDED, 'BankRequestError', 'AccountNotInConsent'],
-  },
-  summary:
+const { fetchAccount } = proxyActivities<Activities>(
+  withSummary(
+    ACCOUNT_FETCH,
     'Fetch booked transactions of one account and import them into daily statements, booked by transaction codes',
-});
-
-const { markConsentInvalid } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  summary: 'Mark the connection: consent no longer valid',
-});
-const { pauseFetchSchedule } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  summary: 'Pause the scheduled fetches until the client consents again',
-});
-const { sendEmail } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumInterval: '10 minutes' },
-  summary: 'Tell staff and the account manager that the consent ended',
-});
+  ),
+);
+const { markConsentInvalid } = proxyActivities<Activities>(
+  withSummary(SHORT, 'Mark the connection: consent no longer valid'),
+);
+const { pauseFetchSchedule } = proxyActivities<Activities>(
+  withSummary(SHORT, 'Pause the scheduled fetches until the client consents again'),
+);
+const { sendEmail } = proxyActivities<Activities>(
+  withSummary(EMAIL, 'Tell staff and the account manager that the consent ended'),
+);
 
 /**
  * One fetch of a connection (R-D2, R-A17): started by its Schedule six times a day (R-V5) or by staff's "fetch
@@ -104,11 +80,7 @@ export async function fetchTransactionsWorkflow(input: FetchTransactionsInput): 
 async function consentInvalid(summary: FetchSummary, reason: string): Promise<FetchSummary> {
   const marked = await markConsentInvalid({ connectionId: summary.connectionId, reason });
   await pauseFetchSchedule({ connectionId: summary.connectionId, note: `Consent no longer valid: ${reason}` });
-  const recipients = [
-    { role: 'staff', email: marked.staffEmail, name: 'team' },
-    { role: 'account-manager', email: marked.accountManager.email, name: marked.accountManager.name ?? '' },
-  ].filter((r): r is { role: string; email: string; name: string } => Boolean(r.email));
-  for (const recipient of recipients) {
+  for (const recipient of noticeRecipients(marked)) {
     await sendEmail({
       organizationId: marked.organizationId,
       idempotencyKey: `consent-ended:${summary.connectionId}:${marked.consentId ?? 'none'}:${recipient.role}`,
@@ -120,7 +92,7 @@ async function consentInvalid(summary: FetchSummary, reason: string): Promise<Fe
         companyName: marked.companyName ?? 'uw klant',
         kvkNumber: marked.kvkNumber,
         clientEmail: marked.clientEmail,
-        bankName: BANK_NAMES[marked.bankCode] ?? marked.bankCode,
+        bankName: bankName(marked.bankCode),
         consentStatusText: 'niet meer geldig',
         connectionId: summary.connectionId,
         reason,

@@ -1,15 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { ConnectabilityCheck } from '../domain/bank-account';
-import type { Activities } from '../activities';
-
-export interface AccountCheckInput {
-  organizationId: string;
-  bankAccountId: string;
-}
-
-export function accountCheckWorkflowId(bankAccountId: string): string {
-  return `bank-account:${bankAccountId}:check`;
-}
+import type { ConnectabilityCheck } from '../../domain/bank-account';
+import type { Activities } from '../../activities';
+import type { AccountCheckInput } from './contract';
 
 const { checkBankAccountConnectability } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

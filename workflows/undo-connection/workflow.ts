@@ -1,54 +1,30 @@
 import { getExternalWorkflowHandle, patched, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { connectionUndoneSignal, onboardingWorkflowId, UNDONE_REASON } from './onboarding';
-
-/** Ids only, like every workflow here: no token or bank secret. */
-export interface UndoConnectionInput {
-  connectionId: string;
-  organizationId: string;
-  /** The onboarding whose link the client undid, and the consent it gave. */
-  onboardingId: string;
-  consentId: string;
-}
-
-export interface UndoConnectionResult {
-  outcome: 'undone' | 'already_undone';
-  /** False when a later activation had replaced this consent: the connection runs on with the newer one. */
-  connectionStopped: boolean;
-}
-
-export function undoConnectionWorkflowId(connectionId: string): string {
-  return `connection:${connectionId}:undo`;
-}
-
-const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
+import { bankName } from '../../domain/bank';
+import { noticeRecipients } from '../../domain/notice-recipients';
+import type { Activities } from '../../activities';
+import { EMAIL, SHORT, withSummary } from '../activity-options';
+import { connectionUndoneSignal, onboardingWorkflowId, UNDONE_REASON } from '../onboarding/contract';
+import type { UndoConnectionInput, UndoConnectionResult } from './contract';
 
 const { revokeConsentForUndo } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute', maximumAttempts: 10 },
   summary: 'Revoke the consent at the bank (terminatedByTpp) and forget its tokens',
 });
-const { markConsentInvalid } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  summary: 'Mark the connection: consent undone by the client',
-});
-const { pauseFetchSchedule } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  summary: 'Pause the scheduled fetches',
-});
+const { markConsentInvalid } = proxyActivities<Activities>(
+  withSummary(SHORT, 'Mark the connection: consent undone by the client'),
+);
+const { pauseFetchSchedule } = proxyActivities<Activities>(withSummary(SHORT, 'Pause the scheduled fetches'));
 const { cancelRunningFetches } = proxyActivities<Activities>({
+  ...withSummary(SHORT, 'Cancel the fetches of this connection that are still running'),
   startToCloseTimeout: '1 minute',
-  summary: 'Cancel the fetches of this connection that are still running',
 });
-const { recordOnboardingUndone } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  summary: 'Note the undo on the finished onboarding',
-});
-const { sendEmail } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumInterval: '10 minutes' },
-  summary: 'Tell staff and the account manager that the client undid the connection',
-});
+const { recordOnboardingUndone } = proxyActivities<Activities>(
+  withSummary(SHORT, 'Note the undo on the finished onboarding'),
+);
+const { sendEmail } = proxyActivities<Activities>(
+  withSummary(EMAIL, 'Tell staff and the account manager that the client undid the connection'),
+);
 
 /**
  * The client undid the link from the link page (R-A11): the consent ends at the bank, the connection stops
@@ -64,11 +40,7 @@ export async function undoConnectionWorkflow(input: UndoConnectionInput): Promis
     // Repeated on a second undo too: each step is idempotent, so an earlier run that stopped half-way is completed.
     const marked = await markConsentInvalid({ connectionId: input.connectionId, reason: UNDONE_REASON });
     await pauseFetchSchedule({ connectionId: input.connectionId, note: `Consent ${UNDONE_REASON} (R-A11)` });
-    const recipients = [
-      { role: 'staff', email: marked.staffEmail, name: 'team' },
-      { role: 'account-manager', email: marked.accountManager.email, name: marked.accountManager.name ?? '' },
-    ].filter((r): r is { role: string; email: string; name: string } => Boolean(r.email));
-    for (const recipient of recipients) {
+    for (const recipient of noticeRecipients(marked)) {
       await sendEmail({
         organizationId: input.organizationId,
         // Under the onboarding's prefix, so the onboarding's detail in the staff API lists it with its e-mails.
@@ -79,7 +51,7 @@ export async function undoConnectionWorkflow(input: UndoConnectionInput): Promis
         data: {
           recipientName: recipient.name,
           companyName: marked.companyName ?? 'uw klant',
-          bankName: BANK_NAMES[marked.bankCode] ?? marked.bankCode,
+          bankName: bankName(marked.bankCode),
           connectionId: input.connectionId,
           onboardingId: input.onboardingId,
         },

@@ -1,0 +1,16 @@
+/**
+ * Failure types that a retry cannot change, named once: activities throw them (as ApplicationFailure types or as
+ * errors whose name is the type, banks/errors.ts), workflows list them as non-retryable and recognise them.
+ */
+export const ERROR_TYPES = {
+  /** The consent no longer grants access: only the client can fix it, by consenting again. */
+  consentInvalid: 'ConsentInvalidError',
+  /** The bank refused a request that the same call would meet again: needs a developer. */
+  bankRequest: 'BankRequestError',
+  /** The consent does not (or no longer) cover the account. */
+  accountNotInConsent: 'AccountNotInConsent',
+  /** The KvK says the number does not exist. */
+  kvkRejected: 'KvkRejectedError',
+  /** The bank, or our count of its allowance, says to wait. */
+  rateLimited: 'RateLimitedError',
+} as const;
