@@ -32,7 +32,10 @@ export interface OAuthClient {
   refreshTokens(refreshToken: string): Promise<BankTokens>;
 }
 
-/** RFC 6749 makes expires_in optional; assume a short life, so callers refresh early instead of meeting TOKEN_INVALID. */
+/**
+ * RFC 6749 makes expires_in optional; assume a short life, so callers refresh early instead of meeting
+ * TOKEN_INVALID.
+ */
 const ASSUMED_TOKEN_LIFETIME_SECONDS = 300;
 
 export function createOAuthClient(send: Send, context: OAuthContext): OAuthClient {
