@@ -2,8 +2,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BankSession } from '../banks/connector';
 import { BankError, ConsentInvalidError, RateLimitedError, TokenExpiredError } from '../banks/errors';
+import { openUnattendedSession, refreshSession } from '../banks/session';
+import { consentTokens } from '../db/consent-tokens';
 import { Connection, Consent, Onboarding } from '../db/entities';
-import { openUnattendedSession, refreshSession } from './bank-session';
 import type { ActivityDeps } from '.';
 
 export interface RevokedConsent {
@@ -55,10 +56,11 @@ export function createUndoConnectionActivities(
       const current = connection.consent?.id === consent.id;
       if (consent.status === 'terminatedByTpp') return { alreadyUndone: true, current };
       const connector = deps.bankConnector(consent.bankCode);
+      const tokens = consentTokens(em, consent, deps.tokenCipher);
       try {
         let session: BankSession | undefined;
         try {
-          session = await openUnattendedSession(em, consent, connector, deps.tokenCipher);
+          session = await openUnattendedSession(tokens, connector);
         } catch (error) {
           // No usable token (the client already revoked it at the bank): the TPP may still end the consent itself.
           if (!(error instanceof ConsentInvalidError)) throw error;
@@ -67,10 +69,7 @@ export function createUndoConnectionActivities(
           await connector.deleteConsent(consent.bankConsentId, session);
         } catch (error) {
           if (!(error instanceof TokenExpiredError)) throw error;
-          await connector.deleteConsent(
-            consent.bankConsentId,
-            await refreshSession(em, await em.findOneOrFail(Consent, { id: consent.id }), connector, deps.tokenCipher),
-          );
+          await connector.deleteConsent(consent.bankConsentId, await refreshSession(tokens, connector));
         }
       } catch (error) {
         throw toActivityFailure(error);
