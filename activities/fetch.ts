@@ -15,16 +15,11 @@ import {
 } from '../domain/bank-allowance';
 import { consentUsable } from '../domain/consent';
 import type { FetchResult } from '../domain/connection';
+import { ERROR_TYPES } from '../domain/error-types';
 import { normaliseIban } from '../domain/iban';
 import { OccurrenceCounter, prepareRows, type IncomingEntry } from '../domain/ingest';
 import { callsMadeToday, countCalls, markCallUsedUp } from '../db/bank-call-counts';
-import {
-  ConnectedAccount,
-  Connection,
-  Onboarding,
-  type IConnectedAccount,
-  type IConsent,
-} from '../db/entities';
+import { ConnectedAccount, Connection, Onboarding, type IConnectedAccount, type IConsent } from '../db/entities';
 import type { FetchTrigger } from '../workflows/fetch-transactions/contract';
 import { firstTransactionsImportedSignal } from '../workflows/onboarding/contract';
 import type { TokenCipher } from '../db/token-cipher';
@@ -77,7 +72,10 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
       }
       const consent = connection.consent;
       if (!consent || !consentUsable(consent.status, consent.validUntil ?? null, amsterdamDate(new Date()))) {
-        throw ApplicationFailure.nonRetryable(`the consent is ${consent?.status ?? 'missing'}`, 'ConsentInvalidError');
+        throw ApplicationFailure.nonRetryable(
+          `the consent is ${consent?.status ?? 'missing'}`,
+          ERROR_TYPES.consentInvalid,
+        );
       }
       const accounts = await em.find(
         ConnectedAccount,
@@ -258,7 +256,7 @@ async function fetchWith(
   if (!resourceId) {
     throw ApplicationFailure.nonRetryable(
       `the bank's id for ${account.iban} is not known; the next run asks the account list`,
-      'AccountNotInConsent',
+      ERROR_TYPES.accountNotInConsent,
     );
   }
   const dateFrom = await fetchFrom(em, account);

@@ -9,7 +9,9 @@ import {
   type ConnectionStatus,
 } from '../../domain/bank-account';
 import { normaliseIban } from '../../domain/iban';
+import { OPEN_STATUSES } from '../../domain/onboarding';
 import { BankAccount, ConnectedAccount, type IBankAccount } from '../../db/entities';
+import { pgArray } from '../../db/pg-array';
 import {
   ACCOUNT_CHECK_WORKFLOW,
   accountCheckWorkflowId,
@@ -61,10 +63,16 @@ async function openSerialNumber(em: EntityManager, cipher: TokenCipher, account:
   const bankCode = account.iban?.startsWith('NL') ? account.iban.slice(4, 8) : null;
   const rows = await em.getConnection().execute<{ id: string }[]>(
     `SELECT id FROM onboarding
-      WHERE organization_id = ? AND flavour = 'serial' AND status IN ('preparing', 'waiting_for_consent', 'consent_in_progress')
+      WHERE organization_id = ? AND flavour = 'serial' AND status = ANY(?::text[])
         AND (bank_account_ids @> ?::jsonb OR (bank_account_ids = '[]'::jsonb AND environment_id = ? AND bank_code = ?))
       ORDER BY created_at DESC LIMIT 1`,
-    [account.organization.id, JSON.stringify([account.id]), account.environment.id, bankCode ?? ''],
+    [
+      account.organization.id,
+      pgArray(OPEN_STATUSES),
+      JSON.stringify([account.id]),
+      account.environment.id,
+      bankCode ?? '',
+    ],
   );
   return rows[0] ? (await currentSerialNumber(em, cipher, rows[0].id)).serialNumber : null;
 }

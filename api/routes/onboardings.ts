@@ -11,6 +11,7 @@ import {
   currentStep,
   ONBOARDING_FLAVOURS,
   ONBOARDING_STATUSES,
+  OPEN_STATUSES,
   type OnboardingStatus as Status,
 } from '../../domain/onboarding';
 import { formatSerialNumber } from '../../domain/serial-number';
@@ -281,8 +282,6 @@ const STARTED_EXAMPLES = {
     value: startedExample('9a7e4b2c-1d5f-4e8a-b3c6-0f2d7a9e5b18', START_EXAMPLES.serial.value),
   },
 };
-
-const OPEN_STATUSES = ['preparing', 'waiting_for_consent', 'consent_in_progress'] as const;
 
 function temporalUrl(services: ApiServices, workflowId: string): string {
   return `${services.temporalUiUrl}/namespaces/${encodeURIComponent(services.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
