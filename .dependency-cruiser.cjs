@@ -1,6 +1,6 @@
 /**
  * The import direction of DESIGN.md "Layout", checked by `npm test` (issue 11):
- *   bin -> api, activities, workflows -> db, banks, kvk, templates -> domain
+ *   bin -> api, activities, workflows -> db, banks, bank-files, kvk, templates -> domain
  * domain imports no project folder and no I/O library; workflows import activities as types only and nothing with
  * I/O; api/ and activities/ import a workflow's contract module (workflows/<name>/contract.ts), never its body;
  * sandbox/ is reached only from bin/, tests and benchmarks.
@@ -16,7 +16,7 @@ module.exports = {
       name: 'no-folder-cycles',
       severity: 'error',
       comment: 'Folders depend one way; a cycle that leaves its folder means a module sits in the wrong one.',
-      from: { path: '^(api|activities|workflows|db|banks|kvk|templates|domain|sandbox|bin)/' },
+      from: { path: '^(api|activities|workflows|db|banks|bank-files|kvk|templates|domain|sandbox|bin)/' },
       to: { circular: true, viaSomeNot: '^$1/' },
     },
     {
@@ -35,8 +35,8 @@ module.exports = {
     {
       name: 'edge-layers-import-domain-only',
       severity: 'error',
-      comment: 'db/, banks/, kvk/ and templates/ sit on domain/ alone.',
-      from: { path: '^(db|banks|kvk|templates)/' },
+      comment: 'db/, banks/, bank-files/, kvk/ and templates/ sit on domain/ alone.',
+      from: { path: '^(db|banks|bank-files|kvk|templates)/' },
       to: { path: '^(api|activities|workflows|bin|sandbox|bench|test)/' },
     },
     {
@@ -44,7 +44,7 @@ module.exports = {
       severity: 'error',
       comment: 'Workflow code is deterministic: domain/, its own contracts and activity types only.',
       from: { path: '^workflows/' },
-      to: { path: ['^(api|db|banks|kvk|templates|bin|sandbox)/', ...IO_LIBRARIES] },
+      to: { path: ['^(api|db|banks|bank-files|kvk|templates|bin|sandbox)/', ...IO_LIBRARIES] },
     },
     {
       name: 'workflows-activity-types-only',
@@ -69,13 +69,13 @@ module.exports = {
     {
       name: 'sandbox-only-from-bin-and-tests',
       severity: 'error',
-      from: { path: '^(api|activities|workflows|db|banks|kvk|templates|domain)/' },
+      from: { path: '^(api|activities|workflows|db|banks|bank-files|kvk|templates|domain)/' },
       to: { path: '^sandbox/' },
     },
     {
       name: 'no-tests-from-product',
       severity: 'error',
-      from: { path: '^(api|activities|workflows|db|banks|kvk|templates|domain|sandbox|bin)/' },
+      from: { path: '^(api|activities|workflows|db|banks|bank-files|kvk|templates|domain|sandbox|bin)/' },
       to: { path: '^(test|bench)/' },
     },
   ],

@@ -9,8 +9,9 @@ import { balanceChainBreaks } from '../../domain/balance-chain';
 import { STATEMENT_STATUSES } from '../../domain/daily-statement';
 import { normaliseIban } from '../../domain/iban';
 import { OccurrenceCounter, prepareRows, type IncomingEntry } from '../../domain/ingest';
-import { decodeStatementBytes, parseStatementFile } from '../../domain/statements/parse';
+import { decodeStatementBytes } from '../../domain/statements/parse';
 import { type Statement, type StatementFile, StatementParseError } from '../../domain/statements/types';
+import { parseStatementFile } from '../../bank-files/parse';
 import { BOOKED_BY, TRANSACTION_SOURCES } from '../../domain/transaction';
 import { pgArray } from '../../db/pg-array';
 import {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseCamt053 as camtParser } from 'camt-parser';
-import { parseCamt053 } from '../../domain/statements/camt053';
 import { parseMt940 } from '../../domain/statements/mt940';
 import type { StatementFile } from '../../domain/statements/types';
+import { parseCamt053 } from '../../bank-files/camt053';
 
 /**
  * One parser over some files in a process of its own, so that one parser's heap, JIT state and garbage do not

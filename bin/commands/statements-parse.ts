@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { decodeStatementBytes, parseStatementFile } from '../../domain/statements/parse';
+import { decodeStatementBytes } from '../../domain/statements/parse';
 import { StatementParseError } from '../../domain/statements/types';
+import { parseStatementFile } from '../../bank-files/parse';
 
 const USAGE = 'Usage: npm run --silent cli -- statements parse FILE';
 

@@ -1,10 +1,12 @@
+import { readCamt053 } from './camt053/document';
 import { StatementCollector } from './camt053/statement';
-import { readCamt053 } from './camt053/xml';
+import type { XmlDocument } from './camt053/xml';
 import type { ParseWarning, Statement, StatementFile } from './types';
 
 /**
- * Parses an ISO 20022 camt.053 bank-to-customer statement (versions .001.02, .001.04 and .001.08) as ING,
- * Rabobank and ABN AMRO deliver it.
+ * Maps an ISO 20022 camt.053 bank-to-customer statement (versions .001.02, .001.04 and .001.08) as ING,
+ * Rabobank and ABN AMRO deliver it; the XML is read at the edge (bank-files/camt053.ts) and reaches this
+ * as a stream of events.
  *
  * Tolerant where banks legitimately differ (Dt or DtTm, IBAN or other account id, account currency or only the
  * balance's, party name with or without the .08 `Pty` wrapper); strict where data would be lost: a missing or
@@ -12,11 +14,11 @@ import type { ParseWarning, Statement, StatementFile } from './types';
  * account or malformed XML throws a StatementParseError with the line. Doubts about data the file does carry
  * (a balance chain that does not close, skipped pending entries) are warnings.
  */
-export function parseCamt053(xml: string): StatementFile {
+export function mapCamt053(document: XmlDocument): StatementFile {
   const statements: Statement[] = [];
   const warnings: ParseWarning[] = [];
   let collector: StatementCollector | undefined;
-  readCamt053(xml, {
+  readCamt053(document, {
     startStatement: (line) => {
       collector = new StatementCollector(line, warnings);
     },

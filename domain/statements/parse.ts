@@ -1,6 +1,3 @@
-import { parseCamt053 } from './camt053';
-import { validateCamt053Schema } from './camt053-schema';
-import { parseMt940 } from './mt940';
 import { type StatementFile, StatementParseError } from './types';
 
 export type StatementFormat = StatementFile['format'];
@@ -34,17 +31,11 @@ export function detectFormat(text: string): StatementFormat | null {
   return SWIFT_BASIC_HEADER.test(head) || MT940_START.test(head) ? 'mt940' : null;
 }
 
-/**
- * Detects the format and parses. A camt.053 file is also checked against its ISO 20022 schema; deviations come
- * back as warnings after the parser's own, since real exports do not always pass their schema (camt053-schema.ts).
- */
-export async function parseStatementFile(text: string): Promise<StatementFile> {
+/** The format a statement file is in, or a StatementParseError saying what the file looks like instead. */
+export function recognisedFormat(text: string): StatementFormat {
   const format = detectFormat(text);
   if (format === null) throw new StatementParseError(`unrecognised statement file: ${whatItIs(text)}; ${SUPPORTED}`);
-  if (format === 'mt940') return parseMt940(text);
-  const file = parseCamt053(text);
-  const schemaWarnings = await validateCamt053Schema(text);
-  return { ...file, warnings: [...file.warnings, ...schemaWarnings] };
+  return format;
 }
 
 /**

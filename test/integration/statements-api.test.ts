@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ingestPage } from '../../db/ingest';
 import { AuditEvent, ConnectedAccount, Connection, DailyStatement, Transaction } from '../../db/entities';
 import { OccurrenceCounter, prepareRows, type IncomingEntry } from '../../domain/ingest';
-import { parseStatementFile } from '../../domain/statements/parse';
+import { parseStatementFile } from '../../bank-files/parse';
 import { createTenant, createTestApp, type Tenant } from '../support/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { devServerEnvironment } from '../support/temporal';

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { currencyDecimals, parseMinorUnits } from '../../domain/statements/amount';
-import { parseCamt053 } from '../../domain/statements/camt053';
-import { validateCamt053Schema } from '../../domain/statements/camt053-schema';
 import { type Statement, StatementParseError } from '../../domain/statements/types';
+import { parseCamt053 } from '../../bank-files/camt053';
+import { validateCamt053Schema } from '../../bank-files/camt053-schema';
 
 const FIXTURES = resolve(__dirname, '../../../shared/fixtures/bank-files/camt053');
 

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decodeStatementBytes, detectFormat, parseStatementFile } from '../../domain/statements/parse';
+import { decodeStatementBytes, detectFormat } from '../../domain/statements/parse';
 import { StatementParseError } from '../../domain/statements/types';
+import { parseStatementFile } from '../../bank-files/parse';
 
 const FIXTURES = resolve(__dirname, '../../../shared/fixtures/bank-files');
 

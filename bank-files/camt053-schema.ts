@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
-import type { Camt053Version } from './camt053/versions';
-import { readCamt053Version } from './camt053/xml';
-import type { ParseWarning } from './types';
+import { type Camt053Version, versionOfRoot } from '../domain/statements/camt053/versions';
+import { type ParseWarning, StatementParseError } from '../domain/statements/types';
+import { readRootTag } from './xml';
 
 /**
  * Checks a camt.053 document against the ISO 20022 XSD of the version its namespace announces.
@@ -17,6 +17,13 @@ export async function validateCamt053Schema(xml: string): Promise<ParseWarning[]
   const version = readCamt053Version(xml);
   const report = await runXmllint(xml, version);
   return limit(deviations(report, version));
+}
+
+/** The version the root element announces, reading no further than the root's start tag. */
+function readCamt053Version(xml: string): Camt053Version {
+  const root = readRootTag(xml);
+  if (root === null) throw new StatementParseError('the document has no root element');
+  return versionOfRoot(root.name, root.namespace, root.line);
 }
 
 const DOCUMENT_NAME = 'statement.xml';
