@@ -8,10 +8,13 @@ const workflowRestrictions = {
   paths: [{ name: 'pg', message: 'workflows do no I/O; use an activity' }],
   patterns: [
     { group: ['node:*'], message: 'workflows run in a deterministic sandbox without Node APIs' },
-    { group: ['../db', '../db/*'], message: 'workflows do no I/O; use an activity' },
-    { group: ['../banks', '../banks/*'], message: 'workflows do no I/O; use an activity' },
+    { group: ['**/db', '**/db/*'], message: 'workflows do no I/O; use an activity' },
     {
-      group: ['../activities', '../activities/*'],
+      group: ['**/banks', '**/banks/**', '**/bank-files/**', '**/kvk/**'],
+      message: 'workflows do no I/O; use an activity',
+    },
+    {
+      group: ['**/activities', '**/activities/**'],
       allowTypeImports: true,
       message: 'workflows import activity types only (import type)',
     },
