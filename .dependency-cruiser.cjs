@@ -35,9 +35,9 @@ module.exports = {
     {
       name: 'edge-layers-import-domain-only',
       severity: 'error',
-      comment: 'db/, banks/, bank-files/, kvk/ and templates/ sit on domain/ alone.',
+      comment: 'db/, banks/, bank-files/, kvk/ and templates/ sit on domain/ alone, and not on each other.',
       from: { path: '^(db|banks|bank-files|kvk|templates)/' },
-      to: { path: '^(api|activities|workflows|bin|sandbox|bench|test)/' },
+      to: { pathNot: ['^$1/', '^domain/', '^node_modules/'], dependencyTypesNot: ['core'] },
     },
     {
       name: 'workflows-no-io',
