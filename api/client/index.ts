@@ -13,6 +13,7 @@ import {
   type IOnboarding,
 } from '../../db/entities';
 import { looksLikeToken, tokenHash } from '../../domain/activation-token';
+import { bankName } from '../../domain/bank';
 import { formatIban } from '../../domain/iban';
 import { pkceChallenge } from '../../domain/pkce';
 import type { Language } from '../../templates/render';
@@ -30,7 +31,6 @@ import { linkState, updateRefusal } from './link-state';
 import { keepLanguage, pageLanguage, sendPage } from './pages';
 import { termsPages } from './terms';
 import { createWizardRouter } from './wizard';
-import { BANK_NAMES } from './wizard-text';
 
 /** How long the browser remembers which link sent it to the bank: the bank's own pages time out after 15 minutes. */
 const RETURN_COOKIE_MS = 30 * 60_000;
@@ -449,7 +449,7 @@ function linkView(onboarding: {
   return {
     officeName: onboarding.organization.name,
     companyName: onboarding.clientCompany?.name ?? onboarding.kvkNumber,
-    bankName: BANK_NAMES[onboarding.bankCode] ?? onboarding.bankCode,
+    bankName: bankName(onboarding.bankCode),
   };
 }
 

@@ -14,8 +14,6 @@ const STEP_LABELS: Record<Language, Record<WizardStep, string>> = {
   en: { details: 'Details', connection: 'Connection', consent: 'Bank consent', accounts: 'Accounts', done: 'Done' },
 };
 
-export const BANK_NAMES: Record<string, string> = { INGB: 'ING', RABO: 'Rabobank', ABNA: 'ABN AMRO' };
-
 export interface ProgressStep {
   label: string;
   number: number;
