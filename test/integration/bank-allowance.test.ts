@@ -6,7 +6,8 @@ import { SANDBOX_COMPANIES } from '../../sandbox/bank/test-users';
 import type { FetchSummary } from '../../workflows/fetch-transactions/contract';
 import { createTenant, type Tenant } from '../support/tenant';
 import { eventually } from '../support/eventually';
-import { decodeQuotedPrintable } from '../support/mail';
+import { linkMailedTo } from '../support/mail';
+import { consentAtBank } from '../support/sandbox-consent';
 import { Visitor } from '../support/visitor';
 import { startWorld, type World } from '../support/world';
 
@@ -54,26 +55,12 @@ async function onboardThreeAccounts(): Promise<{ onboardingId: string; connectio
   });
   expect(started.status).toBe(201);
   const { id } = (await started.json()) as { id: string };
-  const mail = await eventually(() => world.smtp.messages.find((m) => m.to.includes('eigenaar@donald.test')));
-  const link = /http:\/\/127\.0\.0\.1:\d+\/connect\/[A-Za-z0-9_-]{43}/.exec(decodeQuotedPrintable(mail.raw))![0];
+  const link = await linkMailedTo(world, 'eigenaar@donald.test');
   const client = new Visitor(world.baseUrl);
   const koppelen = await client.post(link, { csrf: await client.csrf(link) });
   expect(koppelen.status).toBe(303);
-  const bank = new Visitor(world.bank.url);
-  const login = await bank.get(koppelen.headers.get('location')!);
-  const afterLogin = await bank.post('/INGB/oauth/login', {
-    flow: field(await login.text(), 'flow'),
-    username: 'ing-owner',
-    password: 'sandbox',
-    action: 'login',
-  });
-  const signed = await bank.post('/INGB/oauth/sign', {
-    flow: field(await afterLogin.text(), 'flow'),
-    action: 'sign',
-    accounts: IBANS,
-  });
-  expect(signed.status).toBe(303);
-  expect((await client.follow(signed.headers.get('location')!)).response.status).toBe(200);
+  const callback = await consentAtBank(koppelen.headers.get('location')!, 'ing-owner', IBANS);
+  expect((await client.follow(callback.toString())).response.status).toBe(200);
   const onboarding = await eventually(async () => {
     const row = await world.db.orm.em.fork().findOneOrFail(Onboarding, { id });
     return row.connection ? row : undefined;
@@ -87,15 +74,6 @@ async function onboardThreeAccounts(): Promise<{ onboardingId: string; connectio
     ),
   );
   return { onboardingId: id, connectionId: onboarding.connection!.id };
-}
-
-function field(html: string, name: string): string {
-  const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
-  if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 300)}`);
-  return value
-    .replace(/&#x3D;/g, '=')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
 }
 
 async function bookCentOnEach(description: string): Promise<void> {

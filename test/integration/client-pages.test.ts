@@ -1,19 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ActivityDeps } from '../../activities';
 import { ActivationLink, ConsentAttempt, EmailMessage, Onboarding } from '../../db/entities';
-import { startSandboxBank } from '../../sandbox/bank';
 import { renderEmail } from '../../templates/render';
-import { stateQuery, type OnboardingState } from '../../workflows/onboarding/contract';
-import { onboardingWorkflow } from '../../workflows/onboarding/workflow';
+import type { OnboardingState } from '../../workflows/onboarding/contract';
 import { createTenant, type Tenant } from '../support/api-fixture';
-import { type TestDatabase } from '../support/database';
-import { startSmtpSink } from '../support/smtp-sink';
 import { startWorld, type World } from '../support/world';
-import { TEST_TASK_QUEUE } from '../support/temporal';
 import { decodeQuotedPrintable } from '../support/mail';
 import { eventually } from '../support/eventually';
-import { Visitor } from '../support/visitor';
+import { csrfCookie, hiddenField, postForm, Visitor } from '../support/visitor';
+import { onboardingState, startActivationLinkOnboarding, type StartedOnboarding } from '../support/onboarding';
+import { consentAtBank } from '../support/sandbox-consent';
 
 /**
  * The client's side of an activation-link onboarding (R-A1, R-A3, R-A10, R-A11, R-V13) through the real app,
@@ -23,17 +17,16 @@ import { Visitor } from '../support/visitor';
 const IBAN = 'NL69INGB0123456789';
 
 let world: World;
-let db: TestDatabase;
-let env: TestWorkflowEnvironment;
-let bank: Awaited<ReturnType<typeof startSandboxBank>>;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let deps: ActivityDeps;
+let db: World['db'];
+let bank: World['bank'];
+let smtp: World['smtp'];
+let deps: World['deps'];
 let baseUrl: string;
 let office: Tenant;
 
 beforeAll(async () => {
   world = await startWorld({ seed: 7 });
-  ({ db, env, bank, smtp, deps, baseUrl } = world);
+  ({ db, bank, smtp, deps, baseUrl } = world);
   office = await createTenant(db.orm, 'Administratiekantoor De Boekhouder');
 });
 
@@ -41,52 +34,8 @@ afterAll(async () => {
   await world?.stop();
 });
 
-interface Started {
-  onboardingId: string;
-  workflowId: string;
-  link: string;
-  activationMail: string;
-}
-
-/** As the staff API starts one: the row first, then the workflow; the link comes from the e-mail the client gets. */
-async function startOnboarding(clientEmail: string): Promise<Started> {
-  const onboardingId = randomUUID();
-  const workflowId = `onboarding:${onboardingId}`;
-  const em = db.orm.em.fork();
-  em.create(Onboarding, {
-    id: onboardingId,
-    organization: office.organizationId,
-    flavour: 'activation-link',
-    bankCode: 'INGB',
-    environment: office.mainEnvironmentId,
-    kvkNumber: '68750110',
-    clientEmail,
-    language: 'nl',
-    clientCompany: null,
-    accountManagerName: 'Anna de Vries',
-    accountManagerEmail: null,
-    bankAccountIds: [],
-    status: 'preparing',
-    statusReason: null,
-    workflowId,
-    connection: null,
-    consentDeadline: null,
-    firstTransactionDeadline: null,
-    restartOf: null,
-    createdBy: 'test',
-    completedAt: null,
-  });
-  await em.flush();
-  await env.client.workflow.start(onboardingWorkflow, {
-    workflowId,
-    taskQueue: TEST_TASK_QUEUE,
-    args: [{ onboardingId, organizationId: office.organizationId, flavour: 'activation-link' }],
-  });
-  const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(clientEmail)));
-  const activationMail = decodeQuotedPrintable(mail.raw);
-  const link = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/[A-Za-z0-9_-]{43}`).exec(activationMail)?.[0];
-  if (!link) throw new Error(`no activation link in the e-mail:\n${activationMail}`);
-  return { onboardingId, workflowId, link, activationMail };
+function startOnboarding(clientEmail: string): Promise<StartedOnboarding> {
+  return startActivationLinkOnboarding(world, office, { email: clientEmail });
 }
 
 test('the activation e-mail says who asks, for which company and bank, until when, and who may consent (R-A1, R-A3, R-A10)', async () => {
@@ -417,45 +366,5 @@ test('POSTs are rate-limited per address and answered with a page (429)', async 
 });
 
 function state(workflowId: string): Promise<OnboardingState> {
-  return env.client.workflow.getHandle(workflowId).query(stateQuery);
-}
-
-/** The client at the bank: log in, tick the accounts, sign; answers where the bank sends the browser back to. */
-async function consentAtBank(authorize: URL, username: string, ibans: string[]): Promise<URL> {
-  const loginPage = await (await fetch(authorize)).text();
-  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, {
-    flow: hiddenField(loginPage, 'flow'),
-    username,
-    password: 'sandbox',
-    action: 'login',
-  });
-  if (afterLogin.status === 303) return new URL(afterLogin.headers.get('location')!);
-  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, {
-    flow: hiddenField(await afterLogin.text(), 'flow'),
-    action: 'sign',
-    accounts: ibans,
-  });
-  expect(signed.status).toBe(303);
-  return new URL(signed.headers.get('location')!);
-}
-
-function hiddenField(html: string, name: string): string {
-  const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
-  if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
-  return value
-    .replace(/&#x3D;/g, '=')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
-}
-
-function csrfCookie(page: Response): string {
-  const cookie = page.headers.getSetCookie().find((c) => c.startsWith('bk_csrf='));
-  if (!cookie) throw new Error('no CSRF cookie set');
-  return cookie.split(';')[0]!;
-}
-
-function postForm(url: string, fields: Record<string, string | string[]>, cookie?: string): Promise<Response> {
-  const body = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
-  return fetch(url, { method: 'POST', body, redirect: 'manual', headers: cookie ? { cookie } : {} });
+  return onboardingState(world, workflowId);
 }

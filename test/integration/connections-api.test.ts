@@ -45,8 +45,6 @@ beforeAll(async () => {
   const { consentId, tokens } = await consentAtSandbox({
     connector: createConnectorFor('INGB', { sandboxBankUrl: bank.url }),
     admin: bank.admin,
-    sandboxUrl: bank.url,
-    bankCode: 'INGB',
     username: 'ing-owner',
     ibans: [IBAN],
     frequencyPerDay: 100,

@@ -44,8 +44,6 @@ beforeAll(async () => {
   const { consentId, tokens } = await consentAtSandbox({
     connector: createConnectorFor('INGB', { sandboxBankUrl: bank.url }),
     admin: bank.admin,
-    sandboxUrl: bank.url,
-    bankCode: 'INGB',
     username: 'ing-owner',
     ibans: [IBAN, SECOND_IBAN],
     frequencyPerDay: 100,

@@ -1,25 +1,14 @@
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
-import { createApp } from '../../api/app';
-import { callbackUrl } from '../../activities/onboarding';
-import type { ActivityDeps } from '../../activities';
-import { SANDBOX_CLIENT_ID } from '../../banks/registry';
+import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { Consent, ConsentAttempt, Onboarding } from '../../db/entities';
-import { startSandboxBank } from '../../sandbox/bank';
-import { startSandboxKvk } from '../../sandbox/kvk';
 import { createTenant, type Tenant } from '../support/api-fixture';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startSmtpSink } from '../support/smtp-sink';
-import { devServerEnvironment, TEST_TASK_QUEUE } from '../support/temporal';
-import { createTestWorker, testActivityDeps } from '../support/worker';
-import { decodeQuotedPrintable } from '../support/mail';
+import { clientLinkIn, decodeQuotedPrintable } from '../support/mail';
 import { eventually } from '../support/eventually';
+import { consentAtBank } from '../support/sandbox-consent';
+import { csrfCookie, hiddenField, postForm, setCookie } from '../support/visitor';
+import { startWorld, type World } from '../support/world';
 
 /**
  * DESIGN.md: "Never put a token, password or bank secret in workflow input, history or logs" (issue 6 items 1 and
@@ -33,15 +22,11 @@ const IBAN = 'NL69INGB0123456789';
 /** Every log line of this run: the API's and the activities' pino output, and the Temporal SDK's own logger. */
 const logLines: string[] = [];
 
-let db: TestDatabase;
-let env: TestWorkflowEnvironment;
-let bank: Awaited<ReturnType<typeof startSandboxBank>>;
-let kvk: Awaited<ReturnType<typeof startSandboxKvk>>;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-let deps: ActivityDeps;
-let worker: Worker;
-let running: Promise<void>;
-let server: Server;
+let world: World;
+let db: World['db'];
+let env: World['env'];
+let smtp: World['smtp'];
+let deps: World['deps'];
 let baseUrl: string;
 let office: Tenant;
 
@@ -69,60 +54,13 @@ beforeAll(async () => {
     }),
     shutdownSignals: [],
   });
-  [db, env, bank, kvk, smtp] = await Promise.all([
-    createTestDatabase(),
-    devServerEnvironment(),
-    startSandboxBank({ port: 0, seed: 7, maxFrequencyPerDay: 100 }),
-    startSandboxKvk(0),
-    startSmtpSink(),
-  ]);
-  server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  deps = {
-    ...testActivityDeps({
-      orm: db.orm,
-      env,
-      sandboxBankUrl: bank.url,
-      kvkUrl: kvk.url,
-      smtpUrl: smtp.url,
-      publicBaseUrl: baseUrl,
-    }),
-    log: memoryLogger('worker'),
-  };
-  bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(baseUrl)] });
-  worker = await createTestWorker(env, deps);
-  running = worker.run();
-  server.on(
-    'request',
-    createApp(
-      {
-        orm: db.orm,
-        temporal: env.client,
-        taskQueue: TEST_TASK_QUEUE,
-        temporalUiUrl: 'http://localhost:8233',
-        namespace: env.namespace ?? 'default',
-        tokenCipher: deps.tokenCipher,
-        bankConnector: deps.bankConnector,
-        publicBaseUrl: deps.publicBaseUrl,
-        kvk: deps.kvk,
-      },
-      { log: memoryLogger('api'), publicBaseUrl: baseUrl },
-    ),
-  );
+  world = await startWorld({ seed: 7, workerLog: memoryLogger('worker'), apiLog: memoryLogger('api') });
+  ({ db, env, smtp, deps, baseUrl } = world);
   office = await createTenant(db.orm, 'Administratiekantoor De Boekhouder');
 });
 
 afterAll(async () => {
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  worker?.shutdown();
-  await running;
-  await Promise.all([env?.teardown(), bank?.close(), kvk?.close(), smtp?.close()]);
-  await db?.drop();
+  await world?.stop();
 });
 
 test('no token, code, state, verifier or bank token appears in any workflow history or log line of a full onboarding', async () => {
@@ -143,22 +81,16 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
   expect(started.status).toBe(201);
   const { id: onboardingId, workflowId } = (await started.json()) as { id: string; workflowId: string };
   const mail = await eventually(() => smtp.messages.find((m) => m.to.includes('eigenaar@donald.test')));
-  const link = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/([A-Za-z0-9_-]{43})`).exec(
-    decodeQuotedPrintable(mail.raw),
-  );
+  const link = clientLinkIn(decodeQuotedPrintable(mail.raw), baseUrl);
   if (!link) throw new Error('no activation link in the e-mail');
-  secrets['activation link token'] = link[1]!;
+  secrets['activation link token'] = link.slice(link.lastIndexOf('/') + 1);
   await eventually(async () => (await onboardingRow(onboardingId)).status === 'waiting_for_consent' || undefined);
 
   // The client: open the link (twice, like a mail scanner and then the person), press "Koppelen".
-  await fetch(link[0]);
-  const page = await fetch(link[0]);
+  await fetch(link);
+  const page = await fetch(link);
   expect(page.status).toBe(200);
-  const csrfCookie = page.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('bk_csrf='))!
-    .split(';')[0]!;
-  const koppelen = await postForm(link[0], { csrf: hiddenField(await page.text(), 'csrf') }, csrfCookie);
+  const koppelen = await postForm(link, { csrf: hiddenField(await page.text(), 'csrf') }, csrfCookie(page));
   expect(koppelen.status).toBe(303);
   const authorize = new URL(koppelen.headers.get('location')!);
   secrets['OAuth state'] = authorize.searchParams.get('state')!;
@@ -170,11 +102,7 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
   const callback = await consentAtBank(authorize, 'ing-owner', [IBAN]);
   expect(callback.searchParams.get('state')).toBe(secrets['OAuth state']);
   secrets['OAuth code'] = callback.searchParams.get('code')!;
-  const returnCookie = koppelen.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('bk_return='))!
-    .split(';')[0]!;
-  const done = await fetch(callback, { headers: { cookie: returnCookie } });
+  const done = await fetch(callback, { headers: { cookie: setCookie(koppelen, 'bk_return') } });
   expect(done.status).toBe(200);
   expect(await done.text()).toContain('<h1>Gelukt</h1>');
 
@@ -298,38 +226,4 @@ function bytesAsText(_key: string, value: unknown): unknown {
   if (buffer && buffer.type === 'Buffer' && Array.isArray(buffer.data))
     return Buffer.from(buffer.data as number[]).toString('utf8');
   return value;
-}
-
-/** The client at the bank: log in, tick the accounts, sign; answers where the bank sends the browser back to. */
-async function consentAtBank(authorize: URL, username: string, ibans: string[]): Promise<URL> {
-  const loginPage = await (await fetch(authorize)).text();
-  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, {
-    flow: hiddenField(loginPage, 'flow'),
-    username,
-    password: 'sandbox',
-    action: 'login',
-  });
-  expect(afterLogin.status).toBe(200);
-  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, {
-    flow: hiddenField(await afterLogin.text(), 'flow'),
-    action: 'sign',
-    accounts: ibans,
-  });
-  expect(signed.status).toBe(303);
-  return new URL(signed.headers.get('location')!);
-}
-
-function hiddenField(html: string, name: string): string {
-  const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
-  if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
-  return value
-    .replace(/&#x3D;/g, '=')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
-}
-
-function postForm(url: string, fields: Record<string, string | string[]>, cookie?: string): Promise<Response> {
-  const body = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
-  return fetch(url, { method: 'POST', body, redirect: 'manual', headers: cookie ? { cookie } : {} });
 }

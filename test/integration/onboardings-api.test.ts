@@ -4,15 +4,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createKvkClient } from '../../kvk/client';
 import { ApiKey } from '../../db/entities';
 import type { OnboardingState } from '../../workflows/onboarding/contract';
 import { createTenant, createTestApp, type Tenant } from '../support/api-fixture';
-import { type TestDatabase } from '../support/database';
-import { startSmtpSink } from '../support/smtp-sink';
 import { startWorld, type World } from '../support/world';
-import { decodeQuotedPrintable } from '../support/mail';
+import { linkMailedTo } from '../support/mail';
+import { csrfCookie, hiddenField, postForm } from '../support/visitor';
 import { eventually } from '../support/eventually';
 
 /**
@@ -23,9 +21,9 @@ const HOUR = 3_600_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let world: World;
-let db: TestDatabase;
-let env: TestWorkflowEnvironment;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let db: World['db'];
+let env: World['env'];
+let smtp: World['smtp'];
 let baseUrl: string;
 let office: Tenant;
 let otherOffice: Tenant;
@@ -113,23 +111,6 @@ async function start(overrides: Parameters<typeof startBody>[0], key = office.ke
   return answer;
 }
 
-/** The links the product e-mailed to this address, oldest first. */
-function linksMailedTo(address: string): string[] {
-  const pattern = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/[A-Za-z0-9_-]{43}`);
-  return smtp.messages
-    .filter((m) => m.to.includes(address))
-    .map((m) => pattern.exec(decodeQuotedPrintable(m.raw))?.[0])
-    .filter((link): link is string => link !== undefined);
-}
-
-async function linkMailedTo(address: string, count = 1): Promise<string> {
-  const links = await eventually(() => {
-    const found = linksMailedTo(address);
-    return found.length >= count ? found : undefined;
-  });
-  return links[count - 1]!;
-}
-
 async function detailOnce(
   id: string,
   predicate: (body: Answer['body']) => boolean,
@@ -175,7 +156,7 @@ describe('starting an onboarding', () => {
       completedAt: null,
     });
 
-    const link = await linkMailedTo('eigenaar@donald.test');
+    const link = await linkMailedTo(world, 'eigenaar@donald.test');
     expect(link).toMatch(new RegExp(`^${baseUrl}/connect/[A-Za-z0-9_-]{43}$`));
     const page = await fetch(link);
     expect(page.status).toBe(200);
@@ -509,7 +490,7 @@ describe('listing', () => {
 describe('cancel, resend, restart', () => {
   test('cancel: the status is cancelled at once, the workflow ends, and the link page says the office stopped it', async () => {
     const created = await start({ kvkNumber: '68727720', email: 'katrien@nv.test' });
-    const link = await linkMailedTo('katrien@nv.test');
+    const link = await linkMailedTo(world, 'katrien@nv.test');
     await detailOnce(created.body.id, waiting);
     const staffKey = await keyOf(office.keys.staff);
 
@@ -554,21 +535,18 @@ describe('cancel, resend, restart', () => {
 
   test('resend: a second e-mail with a different link; the first link stops working, the deadline stays (R-A10)', async () => {
     const created = await start({ kvkNumber: '69599068', email: 'bolderbast@stichting.test' });
-    const first = await linkMailedTo('bolderbast@stichting.test');
+    const first = await linkMailedTo(world, 'bolderbast@stichting.test');
     const before = await detailOnce(created.body.id, waiting);
     // The client had the first page open (with its CSRF field) before staff resent.
     const openPage = await fetch(first);
     expect(openPage.status).toBe(200);
     const csrf = hiddenField(await openPage.text(), 'csrf');
-    const cookie = openPage.headers
-      .getSetCookie()
-      .find((c) => c.startsWith('bk_csrf='))!
-      .split(';')[0]!;
+    const cookie = csrfCookie(openPage);
 
     const resent = await call('POST', `/api/onboardings/${created.body.id}/resend`, office.keys.staff);
     expect(resent.status).toBe(200);
     expect(resent.body).toMatchObject({ id: created.body.id, status: 'waiting_for_consent' });
-    const second = await linkMailedTo('bolderbast@stichting.test', 2);
+    const second = await linkMailedTo(world, 'bolderbast@stichting.test', 2);
     expect(second).not.toBe(first);
     expect(smtp.messages.filter((m) => m.to.includes('bolderbast@stichting.test'))).toHaveLength(2);
 
@@ -577,12 +555,7 @@ describe('cancel, resend, restart', () => {
     expect(await oldPage.text()).toContain(
       'Er is een nieuwere link verstuurd; alleen de link in de meest recente e-mail werkt.',
     );
-    const oldPost = await fetch(first, {
-      method: 'POST',
-      body: new URLSearchParams({ csrf }),
-      headers: { cookie },
-      redirect: 'manual',
-    });
+    const oldPost = await postForm(first, { csrf }, cookie);
     expect(oldPost.status).toBe(410);
     expect(await oldPost.text()).toContain('Er is een nieuwere link verstuurd');
     const newPage = await fetch(second);
@@ -601,7 +574,7 @@ describe('cancel, resend, restart', () => {
 
   test('restart: a new onboarding with restartOf, a fresh link and deadline; the open original is cancelled', async () => {
     const original = await start({ kvkNumber: '69599076', email: 'guus@vof.test' });
-    const oldLink = await linkMailedTo('guus@vof.test');
+    const oldLink = await linkMailedTo(world, 'guus@vof.test');
     const originalDetail = await detailOnce(original.body.id, waiting);
 
     const restarted = await call('POST', `/api/onboardings/${original.body.id}/restart`, office.keys.staff);
@@ -618,7 +591,7 @@ describe('cancel, resend, restart', () => {
       client: { kvkNumber: '69599076', email: 'guus@vof.test' },
       accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
     });
-    const newLink = await linkMailedTo('guus@vof.test', 2);
+    const newLink = await linkMailedTo(world, 'guus@vof.test', 2);
     expect(newLink).not.toBe(oldLink);
     const fresh = await detailOnce(id, waiting);
     expect(fresh.restartOf).toBe(original.body.id);
@@ -720,13 +693,4 @@ async function keyOf(key: string): Promise<{ id: string; name: string }> {
   expect(keys).toHaveLength(1);
   expect(key.startsWith('bk_')).toBe(true);
   return { id: keys[0]!.id, name: keys[0]!.name };
-}
-
-function hiddenField(html: string, name: string): string {
-  const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
-  if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
-  return value
-    .replace(/&#x3D;/g, '=')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
 }

@@ -1,19 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Connection, Consent, ConsentAttempt, EmailMessage, Onboarding, Organization } from '../../db/entities';
 import { fetchScheduleId } from '../../domain/fetch-schedule';
-import { startSandboxBank } from '../../sandbox/bank';
-import { stateQuery, type OnboardingState } from '../../workflows/onboarding/contract';
-import { onboardingWorkflow } from '../../workflows/onboarding/workflow';
+import type { OnboardingState } from '../../workflows/onboarding/contract';
 import { ConnectionId, OrganizationId } from '../../workflows/search-attributes';
 import { undoConnectionWorkflowId } from '../../workflows/undo-connection/contract';
 import { createTenant, type Tenant } from '../support/api-fixture';
-import { type TestDatabase } from '../support/database';
-import { startSmtpSink } from '../support/smtp-sink';
 import { startWorld, type World } from '../support/world';
-import { TEST_TASK_QUEUE } from '../support/temporal';
 import { decodeQuotedPrintable } from '../support/mail';
 import { eventually } from '../support/eventually';
+import { csrfCookie, hiddenField, postForm } from '../support/visitor';
+import { onboardingState, startActivationLinkOnboarding, type StartedOnboarding } from '../support/onboarding';
+import { consentAtBank } from '../support/sandbox-consent';
 
 /**
  * R-A11: the client undoes the link from the link page, after a successful consent, through the real app, worker,
@@ -25,10 +21,10 @@ const STAFF = 'team@boekhouder.test';
 const ACCOUNT_MANAGER = 'anna@boekhouder.test';
 
 let world: World;
-let db: TestDatabase;
-let env: TestWorkflowEnvironment;
-let bank: Awaited<ReturnType<typeof startSandboxBank>>;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let db: World['db'];
+let env: World['env'];
+let bank: World['bank'];
+let smtp: World['smtp'];
 let baseUrl: string;
 let office: Tenant;
 
@@ -43,57 +39,19 @@ afterAll(async () => {
   await world?.stop();
 });
 
-interface Started {
-  onboardingId: string;
-  workflowId: string;
-  link: string;
-}
-
-async function startOnboarding(clientEmail: string, kvkNumber = '68750110'): Promise<Started> {
-  const onboardingId = randomUUID();
-  const workflowId = `onboarding:${onboardingId}`;
-  const em = db.orm.em.fork();
-  em.create(Onboarding, {
-    id: onboardingId,
-    organization: office.organizationId,
-    flavour: 'activation-link',
-    bankCode: 'INGB',
-    environment: office.mainEnvironmentId,
-    kvkNumber,
-    clientEmail,
-    language: 'nl',
-    clientCompany: null,
-    accountManagerName: 'Anna de Vries',
+/** Started, the link e-mailed, and the workflow waiting for the client. */
+async function startOnboarding(clientEmail: string): Promise<StartedOnboarding> {
+  const started = await startActivationLinkOnboarding(world, office, {
+    email: clientEmail,
     accountManagerEmail: ACCOUNT_MANAGER,
-    bankAccountIds: [],
-    status: 'preparing',
-    statusReason: null,
-    workflowId,
-    connection: null,
-    consentDeadline: null,
-    firstTransactionDeadline: null,
-    restartOf: null,
-    createdBy: 'test',
-    completedAt: null,
   });
-  await em.flush();
-  await env.client.workflow.start(onboardingWorkflow, {
-    workflowId,
-    taskQueue: TEST_TASK_QUEUE,
-    args: [{ onboardingId, organizationId: office.organizationId, flavour: 'activation-link' }],
-  });
-  const mail = await eventually(() => smtp.messages.find((m) => m.to.includes(clientEmail)));
-  const link = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/[A-Za-z0-9_-]{43}`).exec(
-    decodeQuotedPrintable(mail.raw),
-  )?.[0];
-  if (!link) throw new Error('no activation link in the e-mail');
-  await eventually(async () => (await state(workflowId)).status === 'waiting_for_consent' || undefined);
-  return { onboardingId, workflowId, link };
+  await eventually(async () => (await state(started.workflowId)).status === 'waiting_for_consent' || undefined);
+  return started;
 }
 
 /** "Koppelen", the bank as an Owner, back to the callback: the onboarding then has a connection. */
 async function connect(
-  started: Started,
+  started: StartedOnboarding,
 ): Promise<{ connectCsrf: string; cookie: string; bankConsentId: string; connectionId: string }> {
   const page = await fetch(started.link);
   const cookie = csrfCookie(page);
@@ -269,44 +227,5 @@ test('a refusal at the bank (R-A3) e-mails the client the rule and the link that
 });
 
 function state(workflowId: string): Promise<OnboardingState> {
-  return env.client.workflow.getHandle(workflowId).query(stateQuery);
-}
-
-async function consentAtBank(authorize: URL, username: string, ibans: string[]): Promise<URL> {
-  const loginPage = await (await fetch(authorize)).text();
-  const afterLogin = await postForm(`${bank.url}/INGB/oauth/login`, {
-    flow: hiddenField(loginPage, 'flow'),
-    username,
-    password: 'sandbox',
-    action: 'login',
-  });
-  if (afterLogin.status === 303) return new URL(afterLogin.headers.get('location')!);
-  const signed = await postForm(`${bank.url}/INGB/oauth/sign`, {
-    flow: hiddenField(await afterLogin.text(), 'flow'),
-    action: 'sign',
-    accounts: ibans,
-  });
-  expect(signed.status).toBe(303);
-  return new URL(signed.headers.get('location')!);
-}
-
-function hiddenField(html: string, name: string): string {
-  const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
-  if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
-  return value
-    .replace(/&#x3D;/g, '=')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
-}
-
-function csrfCookie(page: Response): string {
-  const cookie = page.headers.getSetCookie().find((c) => c.startsWith('bk_csrf='));
-  if (!cookie) throw new Error('no CSRF cookie set');
-  return cookie.split(';')[0]!;
-}
-
-function postForm(url: string, fields: Record<string, string | string[]>, cookie?: string): Promise<Response> {
-  const body = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
-  return fetch(url, { method: 'POST', body, redirect: 'manual', headers: cookie ? { cookie } : {} });
+  return onboardingState(world, workflowId);
 }

@@ -6,6 +6,7 @@ import type { TokenCipher } from '../../db/token-cipher';
 import { addDays, amsterdamDate } from '../../domain/amsterdam-time';
 import { createOAuthState, createPkcePair } from '../../domain/pkce';
 import type { SandboxBankAdmin } from '../../sandbox/bank';
+import { hiddenField, postForm } from './visitor';
 
 export const TEST_REDIRECT_URI = 'http://localhost:3000/connect/callback';
 
@@ -16,8 +17,6 @@ export const TEST_REDIRECT_URI = 'http://localhost:3000/connect/callback';
 export async function consentAtSandbox(options: {
   connector: BankConnector;
   admin: SandboxBankAdmin;
-  sandboxUrl: string;
-  bankCode: string;
   username: string;
   ibans: string[];
   /** PSD2 allows 4 unattended accesses a day; a bank agreement may allow more (R-V5). */
@@ -31,28 +30,13 @@ export async function consentAtSandbox(options: {
   });
   const pkce = createPkcePair();
   const state = createOAuthState();
-  const authorize = await fetch(
-    await options.connector.authorizationUrl({
-      consentId,
-      state,
-      codeChallenge: pkce.challenge,
-      redirectUri: TEST_REDIRECT_URI,
-    }),
-  );
-  const loginPage = await authorize.text();
-  const select = await postForm(`${options.sandboxUrl}/${options.bankCode}/oauth/login`, {
-    flow: hiddenFlow(loginPage),
-    username: options.username,
-    password: 'sandbox',
-    action: 'login',
+  const authorize = await options.connector.authorizationUrl({
+    consentId,
+    state,
+    codeChallenge: pkce.challenge,
+    redirectUri: TEST_REDIRECT_URI,
   });
-  const selectPage = await select.text();
-  const signed = await postForm(`${options.sandboxUrl}/${options.bankCode}/oauth/sign`, {
-    flow: hiddenFlow(selectPage),
-    action: 'sign',
-    accounts: options.ibans,
-  });
-  const location = new URL(signed.headers.get('location') ?? '', TEST_REDIRECT_URI);
+  const location = await consentAtBank(authorize, options.username, options.ibans);
   if (location.searchParams.get('state') !== state) throw new Error(`state mismatch: ${location.toString()}`);
   const code = location.searchParams.get('code');
   if (!code) throw new Error(`no code in redirect: ${location.toString()}`);
@@ -64,19 +48,32 @@ export async function consentAtSandbox(options: {
   return { consentId, tokens };
 }
 
-function hiddenFlow(html: string): string {
-  const match = /name="flow" value="([^"]+)"/.exec(html);
-  if (!match?.[1]) throw new Error(`no flow field in page: ${html.slice(0, 300)}`);
-  return match[1]
-    .replace(/&amp;/g, '&')
-    .replace(/&#x3D;/g, '=')
-    .replace(/&quot;/g, '"');
+/**
+ * The client at the sandbox bank: log in, tick the accounts, sign; answers where the bank sends the browser back to
+ * (straight after the login when the bank refuses the user).
+ */
+export async function consentAtBank(authorize: string | URL, username: string, ibans: string[]): Promise<URL> {
+  const loginPage = await (await fetch(authorize)).text();
+  // The bank's forms post to relative actions, which a browser resolves against the page's address.
+  const loginUrl = new URL('login', authorize);
+  const afterLogin = await postForm(loginUrl, {
+    flow: hiddenField(loginPage, 'flow'),
+    username,
+    password: 'sandbox',
+    action: 'login',
+  });
+  if (afterLogin.status === 303) return redirectOf(afterLogin);
+  const signed = await postForm(new URL('sign', loginUrl), {
+    flow: hiddenField(await afterLogin.text(), 'flow'),
+    action: 'sign',
+    accounts: ibans,
+  });
+  if (signed.status !== 303) throw new Error(`the bank answered the signature with ${signed.status}`);
+  return redirectOf(signed);
 }
 
-async function postForm(url: string, fields: Record<string, string | string[]>): Promise<Response> {
-  const body = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
-  return fetch(url, { method: 'POST', body, redirect: 'manual' });
+function redirectOf(response: Response): URL {
+  return new URL(response.headers.get('location') ?? '', TEST_REDIRECT_URI);
 }
 
 /** Stores a consent, a connection and its accounts as profile sync (onboarding) will, for tests only. */

@@ -20,13 +20,11 @@ export class Visitor {
     );
   }
 
-  async post(target: string, fields: Record<string, string | string[]>): Promise<Response> {
-    const body = new URLSearchParams();
-    for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
+  async post(target: string, fields: FormFields): Promise<Response> {
     return this.keep(
       await fetch(this.url(target), {
         method: 'POST',
-        body,
+        body: formBody(fields),
         headers: { ...this.headers, cookie: this.cookieHeader() },
         redirect: 'manual',
       }),
@@ -48,10 +46,7 @@ export class Visitor {
 
   /** The page's CSRF field, read from the form as a browser would submit it. */
   async csrf(target: string): Promise<string> {
-    const html = await (await this.get(target)).text();
-    const match = /name="csrf" value="([^"]+)"/.exec(html);
-    if (!match?.[1]) throw new Error(`no CSRF field on ${target}`);
-    return match[1];
+    return hiddenField(await (await this.get(target)).text(), 'csrf');
   }
 
   set(name: string, value: string): void {
@@ -77,4 +72,40 @@ export class Visitor {
     }
     return response;
   }
+}
+
+/** A form's fields as a browser sends them: a field with several values (ticked boxes) once per value. */
+export type FormFields = Record<string, string | string[]>;
+
+function formBody(fields: FormFields): URLSearchParams {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
+  return body;
+}
+
+/** A form post without a Visitor: no cookie unless given, no redirect followed. */
+export function postForm(url: string | URL, fields: FormFields, cookie?: string): Promise<Response> {
+  return fetch(url, { method: 'POST', body: formBody(fields), redirect: 'manual', headers: cookie ? { cookie } : {} });
+}
+
+/** A hidden field's value as the browser submits it: the page's HTML escapes decoded. */
+export function hiddenField(html: string, name: string): string {
+  const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
+  if (!value) throw new Error(`no ${name} field in page: ${html.slice(0, 500)}`);
+  return value
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+}
+
+/** The CSRF cookie a page sets, as a `cookie` header for the form post that goes with it. */
+export function csrfCookie(page: Response): string {
+  return setCookie(page, 'bk_csrf');
+}
+
+/** A cookie the response sets, as `name=value` for a `cookie` header. */
+export function setCookie(response: Response, name: string): string {
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+  if (!cookie) throw new Error(`no ${name} cookie set`);
+  return cookie.split(';')[0]!;
 }
