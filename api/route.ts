@@ -64,8 +64,8 @@ export interface RouteDefinition<
 }
 
 export function defineRoute<
-  P extends z.ZodType = z.ZodObject<{}>,
-  Q extends z.ZodType = z.ZodObject<{}>,
+  P extends z.ZodType = z.ZodObject<Record<never, z.ZodType>>,
+  Q extends z.ZodType = z.ZodObject<Record<never, z.ZodType>>,
   B extends z.ZodType = z.ZodUndefined,
 >(route: RouteDefinition<P, Q, B>): RouteDefinition {
   return route as unknown as RouteDefinition;

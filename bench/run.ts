@@ -23,6 +23,8 @@ async function main([name, ...args]: string[]): Promise<number> {
     process.stderr.write(`${given}; available: ${names.join(', ') || 'none'}\nUsage: npm run bench -- <name> [args]\n`);
     return 2;
   }
+  // The benchmark is named on the command line, so it can only be loaded at run time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const benchmark = require(join(__dirname, name)) as Partial<Benchmark>;
   if (typeof benchmark.run !== 'function') throw new Error(`bench/${name}.ts does not export run(args)`);
   await benchmark.run(args);

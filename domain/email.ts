@@ -9,7 +9,7 @@ export function messageIdFor(idempotencyKey: string, domain: string): string {
 
 /** Loose on purpose: mail servers are the judge; we only refuse what cannot be an address. */
 export function emailProblem(address: string): string | null {
-  return /^[^\s@<>(),;:"\[\]]+@[^\s@<>(),;:"\[\]]+\.[^\s@<>(),;:"\[\]]+$/.test(address)
+  return /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/.test(address)
     ? null
     : 'is not an e-mail address';
 }

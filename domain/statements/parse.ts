@@ -14,6 +14,7 @@ const MT940_START = /^(?:\{[1-4]:[^\r\n]*?)?:(?:20|940):/m;
 const SWIFT_BASIC_HEADER = /^\{1:F\d{2}[A-Z0-9]/;
 const CAMT053_NAMESPACE = /^urn:iso:std:iso:20022:tech:xsd:camt\.053\./;
 /** Tab, line feed, form feed and carriage return occur in text; SUB (0x1A) ends some DOS-era MT940 exports. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000E-\u0019\u001B-\u001F]/;
 
 const SUPPORTED =

@@ -76,6 +76,7 @@ interface ProtoJson {
   toJson(type: unknown, message: unknown): unknown;
   fromJson(type: unknown, json: unknown, options?: { ignoreUnknownFields?: boolean }): unknown;
 }
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a path resolved at run time (see above)
 const protojson = require(
   require.resolve('protobufjs/ext/protojson', { paths: [path.dirname(require.resolve('@temporalio/proto'))] }),
 ) as ProtoJson;

@@ -9,7 +9,7 @@ import {
   issueSerialNumber,
   recordWizardAnswers,
   sendOnboardingEmail,
-} from './activities';
+} from './activity-stubs';
 import {
   accountManagerUpdate,
   cancelUpdate,

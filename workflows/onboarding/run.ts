@@ -2,7 +2,7 @@ import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { AccountOptions, Licence, OfferedAccount } from '../../domain/account-choice';
 import type { OnboardingStatus } from '../../domain/onboarding';
 import { OnboardingStatus as OnboardingStatusKey } from '../search-attributes';
-import { recordOnboardingStatus } from './activities';
+import { recordOnboardingStatus } from './activity-stubs';
 import type { OnboardingInput, OnboardingState } from './contract';
 
 /**

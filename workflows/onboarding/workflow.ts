@@ -18,7 +18,7 @@ import {
   prepareOnboarding,
   sendOnboardingEmail,
   syncProfile,
-} from './activities';
+} from './activity-stubs';
 import { UNDONE_REASON, type OnboardingInput, type OnboardingState } from './contract';
 import { registerHandlers } from './handlers';
 import { newRun, setStatus, type OnboardingRun } from './run';
