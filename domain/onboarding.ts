@@ -35,6 +35,19 @@ export const CONSENT_STATUSES = [
   'consent_in_progress',
 ] as const satisfies readonly OnboardingStatus[];
 
+/** The client consented and the connection is being made or is made: a wizard shows only Accounts and Done. */
+export const PAST_CONSENT_STATUSES = [
+  'choosing_accounts',
+  'syncing_profile',
+  'waiting_for_first_transaction',
+  'active',
+  'active_awaiting_first_transaction',
+] as const satisfies readonly OnboardingStatus[];
+
+export function isPastConsent(status: OnboardingStatus): boolean {
+  return (PAST_CONSENT_STATUSES as readonly OnboardingStatus[]).includes(status);
+}
+
 export function isOpen(status: OnboardingStatus): boolean {
   return (OPEN_STATUSES as readonly OnboardingStatus[]).includes(status);
 }

@@ -5,18 +5,10 @@ import { Onboarding, SerialNumber, type IOnboarding } from '../../../db/entities
 import type { Language } from '../../../templates/render';
 import type { ApiServices } from '../../services';
 import { csrfValid, type CsrfPurpose } from '../csrf';
+import { isPastConsent } from '../../../domain/onboarding';
 import { pageLanguage, sendPage, type WizardUnusableKind } from '../pages';
 import { fieldMessage, type FieldMessage } from '../wizard-text';
 import { readWizardSession, type WizardSession } from '../wizard-session';
-
-/** Statuses after which the wizard only shows the Accounts and Done steps. */
-export const PAST_CONSENT = [
-  'choosing_accounts',
-  'syncing_profile',
-  'waiting_for_first_transaction',
-  'active',
-  'active_awaiting_first_transaction',
-];
 
 export interface Limits {
   read: RequestHandler;
@@ -70,7 +62,7 @@ export function createWizardContext(services: ApiServices, log: Logger, limits: 
     const found = await sessionOnboarding(req, res, options.purpose);
     if (!found) return null;
     const lang = pageLanguage(req);
-    if (PAST_CONSENT.includes(found.onboarding.status)) {
+    if (isPastConsent(found.onboarding.status)) {
       res.redirect(303, `/wizard/accounts?lang=${lang}`);
       return null;
     }
@@ -96,7 +88,7 @@ export function createWizardContext(services: ApiServices, log: Logger, limits: 
     const onboarding = await services.orm.em
       .fork()
       .findOne(Onboarding, { id: session.onboardingId }, { fields: ['status'] });
-    return !!onboarding && PAST_CONSENT.includes(onboarding.status);
+    return !!onboarding && isPastConsent(onboarding.status);
   }
 
   return {

@@ -4,7 +4,8 @@ import { bankName } from '../../../domain/bank';
 import { formatIban } from '../../../domain/iban';
 import { pageLanguage, sendPage } from '../pages';
 import { formatEuro, progress } from '../wizard-text';
-import { PAST_CONSENT, type WizardContext } from './context';
+import { isPastConsent } from '../../../domain/onboarding';
+import type { WizardContext } from './context';
 
 /** Step 5 (R-V13): what was linked, what it costs, and whether the first transactions are in. */
 export function doneStep(router: Router, { limits, sessionOnboarding }: WizardContext) {
@@ -13,7 +14,7 @@ export function doneStep(router: Router, { limits, sessionOnboarding }: WizardCo
     const found = await sessionOnboarding(req, res);
     if (!found) return;
     const { session, onboarding } = found;
-    if (!PAST_CONSENT.includes(onboarding.status)) return void res.redirect(303, `/wizard/consent?lang=${lang}`);
+    if (!isPastConsent(onboarding.status)) return void res.redirect(303, `/wizard/consent?lang=${lang}`);
     if (onboarding.status === 'choosing_accounts') return void res.redirect(303, `/wizard/accounts?lang=${lang}`);
     const linked = (onboarding.accountChoice ?? session.chosen ?? []).filter(isLinked);
     const names = new Map((onboarding.offeredAccounts ?? []).map((a) => [a.iban, a.name]));
