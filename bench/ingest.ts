@@ -2,20 +2,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { Client, type Connection, type Submittable } from 'pg';
-import { ingestPage, type IngestPageResult, type IngestTarget } from '../db/ingest';
+import { ingestPage, type IngestTarget } from '../db/ingest';
 import { ensureDatabase, quoteIdent } from '../bin/stack/database';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../bin/stack/postgres';
 import { BankAccount, Environment, Organization, TransactionCodeRule } from '../db/entities';
 import { migrate, openOrm } from '../db/orm';
-import { pgArray } from '../db/pg-array';
 import {
   OccurrenceCounter,
   prepareRows,
@@ -23,6 +17,8 @@ import {
   type IngestPolicy,
   type IngestRow,
 } from '../domain/ingest';
+import { openPostgres } from './support/postgres';
+import { Random } from './support/random';
 
 /**
  * `npm run bench -- ingest [--count N] [--page P]`: N generated transactions (default 1,000,000) through the real
@@ -30,9 +26,6 @@ import {
  * file) into PostgreSQL, then the same N again (all duplicates), then a raw COPY of the same rows into a table
  * of the same shape. Each phase runs in a fresh child process, so its peak RSS is its own and one phase's heap
  * and JIT state do not colour another's time. The last line compares ingest with COPY.
- *
- * `--experiment` runs the ingest phases with PROPOSED_* below (a changed copy of db/ingest.ts's SQL and
- * schema) instead of the real ingestPage, to measure a proposal before it is made; its output says so.
  */
 
 const SEED = 20_261_126;
@@ -55,8 +48,6 @@ interface ChildConfig {
   bankAccountId: string;
   /** COPY only: the table to copy into. */
   table?: string;
-  /** Ingest through PROPOSED_* instead of db/ingest.ts. */
-  experiment: boolean;
 }
 
 interface ChildReport {
@@ -95,20 +86,18 @@ export async function run(args: string[]): Promise<void> {
     options: {
       count: { type: 'string', default: String(DEFAULT_COUNT) },
       page: { type: 'string', default: String(DEFAULT_PAGE) },
-      experiment: { type: 'boolean', default: false },
     },
   });
   const count = positiveInteger('--count', values.count);
   const pageSize = positiveInteger('--page', values.page);
-  const experiment = values.experiment ?? false;
 
-  const server = await openServer();
+  const server = await openPostgres('ingest');
   const databaseName = `bench_ingest_${randomBytes(4).toString('hex')}`;
   try {
     await ensureDatabase(server.serverUrl, databaseName);
     const databaseUrl = `${server.serverUrl}/${databaseName}`;
     const { organizationId, bankAccountId, rules } = await setUp(databaseUrl);
-    const base = { databaseUrl, count, pageSize, organizationId, bankAccountId, experiment };
+    const base = { databaseUrl, count, pageSize, organizationId, bankAccountId };
 
     const control = new Client({ connectionString: databaseUrl });
     await control.connect();
@@ -123,14 +112,6 @@ export async function run(args: string[]): Promise<void> {
           `pays for another's dirty pages or cleanup; load average at start ${fixed(loadavg()[0], 1)} on ` +
           `${availableParallelism()} CPUs (under load, the CPU times printed move less than wall times)`,
       );
-      if (experiment) {
-        for (const statement of PROPOSED_SCHEMA) await control.query(statement);
-        console.log(
-          'EXPERIMENT (--experiment): ingest runs PROPOSED_INSERT with bound parameters and PROPOSED_SCHEMA from ' +
-            "bench/ingest.ts, not db/ingest.ts; these are not the real ingest path's figures",
-        );
-      }
-
       const prepared = await child({ ...base, mode: 'prepare' });
       const s = prepared.stats;
       console.log(
@@ -217,70 +198,13 @@ export async function run(args: string[]): Promise<void> {
       await control.end();
     }
   } finally {
-    await server.dispose(databaseName);
+    await server.drop(databaseName);
+    await server.dispose();
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Database setup
-
-interface Server {
-  serverUrl: string;
-  description: string;
-  dispose(databaseName: string): Promise<void>;
-}
-
-async function openServer(): Promise<Server> {
-  const given = process.env.DATABASE_URL;
-  if (given) {
-    const url = new URL(given);
-    url.pathname = '';
-    const serverUrl = url.toString().replace(/\/$/, '');
-    return {
-      serverUrl,
-      description: 'DATABASE_URL',
-      dispose: async (name) => {
-        const admin = new Client({ connectionString: `${serverUrl}/postgres` });
-        await admin.connect();
-        try {
-          await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-        } finally {
-          await admin.end();
-        }
-      },
-    };
-  }
-  const workDir = await mkdtemp(join(tmpdir(), 'bench-ingest-'));
-  // Under root PostgreSQL runs as the `postgres` user, which must be able to enter this directory.
-  await chmod(workDir, 0o755);
-  let postgres: EmbeddedPostgresHandle;
-  try {
-    postgres = await startEmbeddedPostgres({ dataDir: join(workDir, 'postgres'), port: await freePort() });
-  } catch (error) {
-    await rm(workDir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    serverUrl: postgres.serverUrl,
-    description: 'embedded, fsync=off, synchronous_commit=off, otherwise default settings',
-    dispose: async () => {
-      await postgres.stop();
-      await rm(workDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** An office with one bank account and the transaction-code rules a real office keeps, so ingest books some. */
 async function setUp(databaseUrl: string): Promise<{ organizationId: string; bankAccountId: string; rules: number }> {
@@ -399,9 +323,8 @@ async function childMain(config: ChildConfig): Promise<ChildReport> {
           bankAccountId: config.bankAccountId,
           source: SOURCE,
         };
-        const write = config.experiment ? proposedIngestPage : ingestPage;
         const [{ pid }] = await orm.em.getConnection().execute<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
-        return await measure(config, pid, async (rows) => write(orm.em.fork(), target, rows));
+        return await measure(config, pid, async (rows) => ingestPage(orm.em.fork(), target, rows));
       } finally {
         await orm.close(true);
       }
@@ -555,120 +478,6 @@ async function measure(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// --experiment: a proposed ingest, measured here before anyone changes db/ingest.ts.
-//
-// 1. Parameters are bound (knex `raw(sql, bindings)`), not inlined: `em.execute` formats every array literal into
-//    the SQL text through escapeLiteral, which costs JS time and a 1.2 MB statement for the server to parse.
-// 2. Keys already stored are dropped first, through the unique index with `= ANY(keys)`, so a repeated page skips
-//    the rule join, the cross-channel check and the foreign-key triggers. MATERIALIZED keeps the planner from
-//    turning it into a hash anti join over the account's whole history.
-// 3. The cross-channel check names the other channel (`source = 'file'`), so a partial index on the few rows of
-//    that channel answers it; `source <> 'api'` let the planner seq-scan the account's rows once per page.
-// 4. One composite foreign key to the statement replaces three single ones (organization, account, statement): one
-//    lookup per row instead of three, and it also guarantees the three ids agree, which the separate keys do not.
-
-const PROPOSED_SCHEMA = [
-  `CREATE INDEX bank_transaction_file_fingerprint_index ON bank_transaction (bank_account_id, booking_date, fingerprint, occurrence) WHERE source = 'file'`,
-  'ALTER TABLE daily_statement ADD CONSTRAINT daily_statement_id_bank_account_id_organization_id_unique UNIQUE (id, bank_account_id, organization_id)',
-  `ALTER TABLE bank_transaction DROP CONSTRAINT bank_transaction_organization_id_foreign,
-     DROP CONSTRAINT bank_transaction_bank_account_id_foreign, DROP CONSTRAINT bank_transaction_daily_statement_id_foreign,
-     ADD CONSTRAINT bank_transaction_daily_statement_foreign FOREIGN KEY (daily_statement_id, bank_account_id, organization_id)
-       REFERENCES daily_statement (id, bank_account_id, organization_id) ON UPDATE CASCADE ON DELETE CASCADE`,
-];
-
-const PROPOSED_ENSURE_STATEMENTS = `
-INSERT INTO daily_statement (id, organization_id, bank_account_id, date, status, transaction_count, sum_cents, created_at, updated_at)
-SELECT gen_random_uuid(), ?::uuid, ?::uuid, d, 'in_progress', 0, 0, now(), now()
-FROM unnest(?::date[]) AS d
-ON CONFLICT (bank_account_id, date) DO NOTHING`;
-
-const PROPOSED_INSERT = `
-WITH input AS (
-  SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::date[], ?::date[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-    AS i(dedupe_key, fingerprint, occurrence, booking_date, value_date, amount_cents, currency, counterparty_iban,
-         counterparty_name, description, end_to_end_id, bank_reference, bank_transaction_code)
-),
-stored AS MATERIALIZED (
-  SELECT e.dedupe_key FROM bank_transaction e WHERE e.bank_account_id = ?::uuid AND e.dedupe_key = ANY(?::text[])
-),
-inserted AS (
-  INSERT INTO bank_transaction (id, organization_id, bank_account_id, daily_statement_id, dedupe_key, fingerprint, occurrence,
-    source, booking_date, value_date, amount_cents, currency, counterparty_iban, counterparty_name, description,
-    end_to_end_id, bank_reference, bank_transaction_code, ledger_account, booked_by, rule_id, imported_at)
-  SELECT gen_random_uuid(), ?::uuid, ?::uuid, s.id, i.dedupe_key, i.fingerprint, i.occurrence, ?, i.booking_date, i.value_date,
-    i.amount_cents, i.currency, i.counterparty_iban, i.counterparty_name, i.description, i.end_to_end_id, i.bank_reference,
-    i.bank_transaction_code, r.ledger_account, CASE WHEN r.id IS NULL THEN NULL ELSE 'rule' END, r.id, now()
-  FROM input i
-  JOIN daily_statement s ON s.bank_account_id = ?::uuid AND s.date = i.booking_date
-  LEFT JOIN LATERAL (
-    SELECT rule.id, rule.ledger_account FROM transaction_code_rule rule
-    WHERE rule.organization_id = ?::uuid
-      AND (rule.bank_transaction_code IS NULL OR rule.bank_transaction_code = i.bank_transaction_code)
-      AND (rule.counterparty_iban IS NULL OR rule.counterparty_iban = i.counterparty_iban)
-      AND (rule.description_contains IS NULL OR strpos(upper(i.description), upper(rule.description_contains)) > 0)
-    ORDER BY rule.priority, rule.code LIMIT 1
-  ) r ON true
-  WHERE i.dedupe_key NOT IN (SELECT dedupe_key FROM stored)
-    AND NOT EXISTS (
-      SELECT 1 FROM bank_transaction t
-      WHERE t.bank_account_id = ?::uuid AND t.booking_date = i.booking_date AND t.fingerprint = i.fingerprint
-        AND t.occurrence = i.occurrence AND t.source = ?
-    )
-  ON CONFLICT (bank_account_id, dedupe_key) DO NOTHING
-  RETURNING daily_statement_id, amount_cents
-),
-totals AS (SELECT daily_statement_id, count(*) AS n, sum(amount_cents) AS total FROM inserted GROUP BY daily_statement_id)
-UPDATE daily_statement d
-SET transaction_count = d.transaction_count + totals.n, sum_cents = d.sum_cents + totals.total,
-    status = 'in_progress', processed_at = NULL, updated_at = now()
-FROM totals WHERE d.id = totals.daily_statement_id
-RETURNING to_char(d.date, 'YYYY-MM-DD') AS date, totals.n::int AS n`;
-
-async function proposedIngestPage(
-  em: EntityManager,
-  target: IngestTarget,
-  rows: readonly IngestRow[],
-): Promise<IngestPageResult> {
-  if (rows.length === 0) return { imported: 0, duplicates: 0, dates: [] };
-  const dates = [...new Set(rows.map((r) => r.bookingDate))];
-  const column = <K extends keyof IngestRow>(key: K) => pgArray(rows.map((r) => r[key] as string | number | null));
-  const otherSource = target.source === 'api' ? 'file' : 'api';
-  const result = await em.transactional(async (tx) => {
-    const knex = tx.getTransactionContext<Knex.Transaction>();
-    if (!knex) throw new Error('no transaction context');
-    await knex.raw(PROPOSED_ENSURE_STATEMENTS, [target.organizationId, target.bankAccountId, pgArray(dates)]);
-    const keys = column('dedupeKey');
-    const { rows: changed } = await knex.raw<{ rows: { date: string; n: number }[] }>(PROPOSED_INSERT, [
-      keys,
-      column('fingerprint'),
-      column('occurrence'),
-      column('bookingDate'),
-      column('valueDate'),
-      column('amountCents'),
-      column('currency'),
-      column('counterpartyIban'),
-      column('counterpartyName'),
-      column('description'),
-      column('endToEndId'),
-      column('bankReference'),
-      column('bankTransactionCode'),
-      target.bankAccountId,
-      keys,
-      target.organizationId,
-      target.bankAccountId,
-      target.source,
-      target.bankAccountId,
-      target.organizationId,
-      target.bankAccountId,
-      otherSource,
-    ]);
-    return changed;
-  });
-  const imported = result.reduce((sum, row) => sum + row.n, 0);
-  return { imported, duplicates: rows.length - imported, dates: result.map((row) => row.date).sort() };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // COPY FROM STDIN without pg-copy-streams: pg runs any Submittable and hands it the protocol messages; this one
 // answers CopyInResponse by letting the caller stream CopyData, as pg-copy-streams does.
 
@@ -789,41 +598,6 @@ const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\
 
 // ---------------------------------------------------------------------------------------------------------------
 // Generated transactions: one busy business account's history, as a bank lists it (day by day, in order).
-
-/** mulberry32: seedable, so every run and every machine ingests the same rows. */
-class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
-  digits(count: number): string {
-    let text = '';
-    for (let i = 0; i < count; i++) text += String(this.int(0, 9));
-    return text;
-  }
-}
 
 interface Party {
   name: string;

@@ -1,43 +1,34 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import nodemailer from 'nodemailer';
 import pino from 'pino';
-import { Client as PgClient, Pool as PgPool } from 'pg';
-import express from 'express';
-import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { z } from 'zod';
-import type { Client as TemporalClient } from '@temporalio/client';
-import type { Logger } from 'pino';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createApp } from '../api/app';
-import { createActivities, type ActivityDeps } from '../activities';
 import { createKvkClient } from '../kvk/client';
-import { ensureDatabase, quoteIdent } from '../bin/stack/database';
+import { ensureDatabase } from '../bin/stack/database';
 import { loadConfig, type Config } from '../bin/config';
 import { buildActivityDeps } from '../bin/stack/activity-deps';
 import { buildApiServices } from '../bin/stack/api-services';
 import { createLogger } from '../bin/stack/logger';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../bin/stack/postgres';
 import { resolveTemporalCli, serverExecutable } from '../bin/stack/provision';
 import { createWorker } from '../bin/stack/worker';
 import { ApiKey, Environment, Organization } from '../db/entities';
 import { migrate, openOrm } from '../db/orm';
-import { hashApiKey, mintApiKey } from '../domain/api-key';
+import { mintApiKey } from '../domain/api-key';
 import { startSandboxKvk } from '../sandbox/kvk';
 import { TEST_REGISTRATIONS } from '../sandbox/kvk/test-data';
 import { onboardingWorkflow } from '../workflows/onboarding/workflow';
+import { openPostgres } from './support/postgres';
 import {
   BankCode,
   EnvironmentId,
@@ -62,7 +53,6 @@ import {
  * Experiments (each says so in the output; their figures are not the benchmark's):
  *   --no-worker                 starts only, nothing waits for consent
  *   --bare-as-api               bare starts carry the API's search attributes, static summary and details
- *   --experiment-api            API starts through PROPOSED_START below instead of api/routes/onboardings.ts
  *   --max-cached-workflows M    the worker's sticky cache capped at M
  *   --worker-max-old-space MB   the worker runs with node --max-old-space-size=MB (the SDK sizes its cache by it)
  */
@@ -114,7 +104,6 @@ export async function run(args: string[]): Promise<void> {
       'no-worker': { type: 'boolean', default: false },
       'bare-as-api': { type: 'boolean', default: false },
       'max-cached-workflows': { type: 'string' },
-      'experiment-api': { type: 'boolean', default: false },
       'worker-max-old-space': { type: 'string' },
     },
   });
@@ -122,7 +111,6 @@ export async function run(args: string[]): Promise<void> {
     values['worker-max-old-space'] === undefined
       ? null
       : positiveInteger('--worker-max-old-space', values['worker-max-old-space']);
-  const experimentApi = values['experiment-api'] ?? false;
   const maxCachedWorkflows =
     values['max-cached-workflows'] === undefined
       ? null
@@ -148,7 +136,7 @@ export async function run(args: string[]): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const postgres = await openPostgres();
+    const postgres = await openPostgres('onboardings');
     cleanups.push(postgres.dispose);
     const databaseName = `bench_onboardings_${randomBytes(4).toString('hex')}`;
     await ensureDatabase(postgres.serverUrl, databaseName);
@@ -206,20 +194,12 @@ export async function run(args: string[]): Promise<void> {
       // The limiter guards against one misbehaving client; the benchmark is one client on purpose.
       apiRateLimitPerMinute: 10_000_000,
     });
-    let proposedPool: PgPool | null = null;
-    if (experimentApi) {
-      proposedPool = new PgPool({ connectionString: databaseUrl, max: 10 });
-      cleanups.push(() => proposedPool!.end());
-      for (const statement of PROPOSED_SCHEMA) await proposedPool.query(statement);
-      server.on('request', proposedStartApp(proposedPool, env.client, config, log, app));
-    } else {
-      server.on('request', app);
-    }
+    server.on('request', app);
 
     console.log(
       `onboardings benchmark: ${grouped(count)} through the staff API and ${grouped(count)} bare starts, concurrency ${concurrency}, ` +
         `${rounds} alternating rounds; node ${process.version} ${process.platform}-${process.arch}, Temporal CLI dev server ` +
-        `(${cli ?? 'SDK download'}, in-memory SQLite), embedded PostgreSQL (${postgres.description})`,
+        `(${cli ?? 'SDK download'}, in-memory SQLite), PostgreSQL (${postgres.description})`,
     );
     console.log(
       `tenants: ${grouped(tenantCount)} offices with one environment each, KvK numbers ${kvkNumbers.join(', ')} (sandbox KvK), banks ${BANKS.join('/')}`,
@@ -228,8 +208,6 @@ export async function run(args: string[]): Promise<void> {
     const experiments = [
       !withWorker && '--no-worker (no worker runs; nothing waits for consent)',
       bareAsApi && "--bare-as-api (bare starts carry the API's search attributes, summary and details)",
-      experimentApi &&
-        '--experiment-api (the API starts go through PROPOSED_START below, not api/routes/onboardings.ts)',
       workerMaxOldSpace !== null &&
         `--worker-max-old-space ${workerMaxOldSpace} (the worker runs with node --max-old-space-size=${workerMaxOldSpace}, which also lowers the SDK's default sticky cache)`,
       maxCachedWorkflows !== null &&
@@ -264,7 +242,7 @@ export async function run(args: string[]): Promise<void> {
 
     const startViaApi = async (i: number) => {
       const { key, body } = onboardingsBody(i);
-      const response = await fetch(`${apiUrl}${experimentApi ? '/bench/onboardings' : '/api/onboardings'}`, {
+      const response = await fetch(`${apiUrl}/api/onboardings`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -367,122 +345,6 @@ export async function run(args: string[]): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// --experiment-api: a proposed start path, measured before it is proposed. Same HTTP stack (helmet, pino-http,
-// JSON body, zod; not the rate limiter, which the benchmark lifts anyway), same rows, same workflow start with the same search attributes; but the API key is cached for
-// 30 s, and the environment check, the R-A9 check (a partial unique index instead of a SELECT before the INSERT,
-// which also closes the race between two concurrent POSTs) and both inserts are one statement with bind parameters:
-// 1 round trip to PostgreSQL instead of 7 (auth, environment, open onboarding, BEGIN, 2 INSERTs, COMMIT).
-
-const PROPOSED_SCHEMA = [
-  `CREATE UNIQUE INDEX IF NOT EXISTS onboarding_open_unique ON onboarding (organization_id, environment_id, bank_code, kvk_number)
-     WHERE status IN ('preparing', 'waiting_for_consent', 'consent_in_progress')`,
-];
-
-const PROPOSED_START = `
-  WITH env AS (SELECT id, name FROM environment WHERE id = $1 AND organization_id = $2),
-  o AS (
-    INSERT INTO onboarding (id, organization_id, flavour, bank_code, environment_id, kvk_number, client_email, language, client_company_id,
-      account_manager_name, account_manager_email, bank_account_ids, status, status_reason, workflow_id, connection_id, consent_deadline,
-      first_transaction_deadline, restart_of, created_by, created_at, updated_at, completed_at)
-    SELECT $3, $2, $4, $5, env.id, $6, $7, $8, NULL, $9, $10, '[]'::jsonb, 'preparing', NULL, $11, NULL, NULL, NULL, NULL, $12, now(), now(), NULL FROM env
-    ON CONFLICT (organization_id, environment_id, bank_code, kvk_number) WHERE status IN ('preparing', 'waiting_for_consent', 'consent_in_progress') DO NOTHING
-    RETURNING id, created_at
-  ),
-  a AS (
-    INSERT INTO audit_event (id, organization_id, actor, action, subject_type, subject_id, details, at)
-    SELECT gen_random_uuid(), $2, $12, 'onboarding.started', 'Onboarding', o.id::text, $13::jsonb, now() FROM o
-  )
-  SELECT (SELECT name FROM env) AS environment_name, (SELECT created_at FROM o) AS created_at`;
-
-const ProposedBody = z
-  .object({
-    flavour: z.literal('activation-link'),
-    environmentId: z.uuid(),
-    bank: z.enum(BANKS),
-    client: z.object({ kvkNumber: z.string().regex(/^[0-9]{8}$/), email: z.string().max(320) }).strict(),
-    language: z.enum(['nl', 'en']).default('nl'),
-  })
-  .strict();
-
-function proposedStartApp(
-  pool: PgPool,
-  temporal: TemporalClient,
-  config: Config,
-  log: Logger,
-  fallback: express.Express,
-): express.Express {
-  const keys = new Map<string, { apiKeyId: string; organizationId: string; until: number }>();
-  const outer = express();
-  outer.disable('x-powered-by');
-  outer.post(
-    '/bench/onboardings',
-    helmet(),
-    pinoHttp({ logger: log }),
-    express.json({ limit: '256kb' }),
-    (req, res, next) => {
-      void (async () => {
-        const key = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '';
-        const hash = hashApiKey(key);
-        let auth = keys.get(hash);
-        if (!auth || auth.until < Date.now()) {
-          const row = (
-            await pool.query<{ id: string; organization_id: string }>(
-              'SELECT id, organization_id FROM api_key WHERE secret_hash = $1 AND revoked_at IS NULL',
-              [hash],
-            )
-          ).rows[0];
-          if (!row) return void res.status(401).json({ title: 'Unauthorized' });
-          auth = { apiKeyId: row.id, organizationId: row.organization_id, until: Date.now() + 30_000 };
-          keys.set(hash, auth);
-        }
-        const parsed = ProposedBody.safeParse(req.body);
-        if (!parsed.success) return void res.status(400).json({ title: 'Invalid request' });
-        const body = parsed.data;
-        const id = randomUUID();
-        const workflowId = `onboarding:${id}`;
-        const actor = `api-key:${auth.apiKeyId}`;
-        const result = (
-          await pool.query<{ environment_name: string | null; created_at: Date | null }>(PROPOSED_START, [
-            body.environmentId,
-            auth.organizationId,
-            id,
-            body.flavour,
-            body.bank,
-            body.client.kvkNumber,
-            body.client.email,
-            body.language,
-            null,
-            null,
-            workflowId,
-            actor,
-            JSON.stringify({ bank: body.bank, kvkNumber: body.client.kvkNumber, restartOf: null }),
-          ])
-        ).rows[0]!;
-        if (result.environment_name === null) return void res.status(404).json({ title: 'Not found' });
-        if (!result.created_at) return void res.status(409).json({ title: 'Conflict' });
-        await temporal.workflow.start(onboardingWorkflow, {
-          workflowId,
-          taskQueue: config.temporal.taskQueue,
-          args: [{ onboardingId: id, organizationId: auth.organizationId, flavour: body.flavour }],
-          typedSearchAttributes: [
-            { key: OnboardingStatus, value: 'preparing' },
-            { key: KvkNumber, value: body.client.kvkNumber },
-            { key: BankCode, value: body.bank },
-            { key: OrganizationId, value: auth.organizationId },
-            { key: EnvironmentId, value: body.environmentId },
-          ],
-          staticSummary: `Onboarding of KvK ${body.client.kvkNumber} at ${body.bank} by activation link`,
-          staticDetails: `Environment ${result.environment_name}; client e-mail on file; started by staff.`,
-        });
-        res.status(201).json({ id, workflowId, status: 'preparing', createdAt: result.created_at.toISOString() });
-      })().catch(next);
-    },
-  );
-  outer.use(fallback);
-  return outer;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // The worker child: what bin/worker.ts does, with e-mail into nodemailer's JSON transport.
 
 async function workerChild(): Promise<void> {
@@ -497,10 +359,11 @@ async function workerChild(): Promise<void> {
     activityDeps.deps.mailer = nodemailer.createTransport({ jsonTransport: true });
     const created = performance.now();
     const maxCached = process.env.BENCH_MAX_CACHED_WORKFLOWS ? Number(process.env.BENCH_MAX_CACHED_WORKFLOWS) : null;
-    const { worker, connection } =
-      maxCached === null
-        ? await createWorker({ temporal: config.temporal, deps: activityDeps.deps })
-        : await createCappedWorker(config, activityDeps.deps, maxCached);
+    const { worker, connection } = await createWorker({
+      temporal: config.temporal,
+      deps: activityDeps.deps,
+      ...(maxCached === null ? {} : { maxCachedWorkflows: maxCached }),
+    });
     const createMs = performance.now() - created;
     const running = worker.run();
     const report = (): WorkerReport => {
@@ -538,24 +401,6 @@ async function workerChild(): Promise<void> {
     send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     process.exit(1);
   }
-}
-
-/** bin/stack/worker.ts's createWorker with `maxCachedWorkflows` set: the proposed fix, measured before it is made. */
-async function createCappedWorker(
-  config: Config,
-  deps: ActivityDeps,
-  maxCachedWorkflows: number,
-): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    activities: createActivities(deps),
-    workflowsPath: join(__dirname, '..', 'workflows'),
-    maxCachedWorkflows,
-  });
-  return { worker, connection };
 }
 
 interface WorkerHandle {
@@ -699,52 +544,6 @@ async function waitForConsentWaiting(orm: MikroORM, count: number, say: (line: s
   }
 }
 
-interface Postgres {
-  serverUrl: string;
-  description: string;
-  drop(name: string): Promise<void>;
-  dispose(): Promise<void>;
-}
-
-/** DATABASE_URL's server when set; otherwise an embedded cluster of our own in a temporary directory. */
-async function openPostgres(): Promise<Postgres> {
-  const drop = (serverUrl: string) => async (name: string) => {
-    const admin = new PgClient({ connectionString: `${serverUrl}/postgres` });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
-  };
-  const given = process.env.DATABASE_URL;
-  if (given) {
-    const url = new URL(given);
-    url.pathname = '';
-    const serverUrl = url.toString().replace(/\/$/, '');
-    return { serverUrl, description: 'DATABASE_URL', drop: drop(serverUrl), dispose: async () => undefined };
-  }
-  const workDir = await mkdtemp(join(tmpdir(), 'bench-onboardings-'));
-  // Under root PostgreSQL runs as the `postgres` user, which must be able to enter this directory.
-  await chmod(workDir, 0o755);
-  let postgres: EmbeddedPostgresHandle;
-  try {
-    postgres = await startEmbeddedPostgres({ dataDir: join(workDir, 'postgres'), port: await freePort() });
-  } catch (error) {
-    await rm(workDir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    serverUrl: postgres.serverUrl,
-    description: 'fsync=off, synchronous_commit=off',
-    drop: async () => undefined,
-    dispose: async () => {
-      await postgres.stop();
-      await rm(workDir, { recursive: true, force: true });
-    },
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // CPU time of every process of the run, from /proc (Linux; elsewhere the figures stay 0)
 
@@ -823,17 +622,6 @@ async function pool(items: number[], concurrency: number, fn: (item: number) => 
     while (next < items.length) await fn(items[next++]!);
   });
   await Promise.all(lanes);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -1,44 +1,11 @@
+import { Random } from '../support/random';
+
 /**
  * A deterministic stream of realistic Dutch business bookings, the same model rendered as MT940 and as camt.053:
  * an accounting office's client accounts with a day's statement each business day; customers paying invoices
  * (some with a structured betalingskenmerk), suppliers paid, SEPA direct debits of utilities and insurers, card
  * payments, salary batches and bank costs. Counterparties recur, as on real statements.
  */
-
-/** mulberry32: tiny, fast and seedable, so every run (and every machine) benchmarks the same bytes. */
-export class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
-  digits(count: number): string {
-    let text = '';
-    for (let i = 0; i < count; i++) text += String(this.int(0, 9));
-    return text;
-  }
-}
 
 export interface Party {
   /** As the bank writes it in camt (UTF-8, so `Coöperatie`); MT940 gets the SWIFT transliteration. */

@@ -412,7 +412,8 @@ async function checkServerStarts(wrapper: string): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A port the OS just handed out. */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -8,6 +8,8 @@ export interface WorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests bundle once); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: WorkflowBundleOption;
+  /** The sticky cache's cap; by default the SDK sizes it by the heap. */
+  maxCachedWorkflows?: number;
 }
 
 /** Builds the worker with its activities wired to their dependencies; the caller runs it. */
@@ -25,6 +27,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: path.join(__dirname, '..', '..', 'workflows') }),
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
   return { worker, connection };
 }
