@@ -1,13 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startSandboxBank } from '../../sandbox/bank';
-import { createTenant, type Tenant } from '../support/api-fixture';
-import { type TestDatabase } from '../support/database';
-import { startSmtpSink } from '../support/smtp-sink';
+import { createTenant } from '../support/api-fixture';
 import { launchChromium, narrowScreenWidth, watchForProblems } from '../support/browser';
 import { eventually } from '../support/eventually';
-import { decodeQuotedPrintable } from '../support/mail';
+import { linkMailedTo } from '../support/mail';
+import { startOnboardingThroughApi } from '../support/onboarding';
 import { startWorld, type World } from '../support/world';
 
 /**
@@ -22,16 +20,15 @@ const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-output', 'screenshots
 jest.setTimeout(180_000);
 
 let world: World;
-let db: TestDatabase;
-let bank: Awaited<ReturnType<typeof startSandboxBank>>;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let db: World['db'];
+let bank: World['bank'];
 let baseUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
   await mkdir(SCREENSHOTS, { recursive: true });
   world = await startWorld({ seed: 7 });
-  ({ db, bank, smtp, baseUrl } = world);
+  ({ db, bank, baseUrl } = world);
   browser = await launchChromium();
 });
 
@@ -46,10 +43,15 @@ for (const javaScriptEnabled of [true, false]) {
     // Each run is its own office, so the two runs never share a connection or an open link (R-A9).
     const office = await createTenant(db.orm, `Administratiekantoor De Boekhouder (${label})`);
     const clientEmail = `eigenaar-${label}@donald.test`;
-    const onboardingId = await startOnboarding(office, clientEmail);
-    const link = await linkMailedTo(clientEmail);
+    const { id: onboardingId, workflowId } = await startOnboardingThroughApi(world, office, clientEmail);
+    expect(workflowId).toBe(`onboarding:${onboardingId}`);
+    const link = await linkMailedTo(world, clientEmail);
 
-    const context = await browser.newContext({ javaScriptEnabled, locale: 'nl-NL', viewport: { width: 1000, height: 900 } });
+    const context = await browser.newContext({
+      javaScriptEnabled,
+      locale: 'nl-NL',
+      viewport: { width: 1000, height: 900 },
+    });
     try {
       const page = await context.newPage();
       const problems = watchForProblems(page);
@@ -110,8 +112,15 @@ for (const javaScriptEnabled of [true, false]) {
     }
 
     const detail = await eventually(async () => {
-      const answer = await fetch(`${baseUrl}/api/onboardings/${onboardingId}`, { headers: { authorization: `Bearer ${office.keys.support}` } });
-      const body = (await answer.json()) as { status: string; statusReason: string | null; connectionId: string | null; currentStep: string };
+      const answer = await fetch(`${baseUrl}/api/onboardings/${onboardingId}`, {
+        headers: { authorization: `Bearer ${office.keys.support}` },
+      });
+      const body = (await answer.json()) as {
+        status: string;
+        statusReason: string | null;
+        connectionId: string | null;
+        currentStep: string;
+      };
       return ['waiting_for_first_transaction', 'active'].includes(body.status) ? body : undefined;
     }, 60_000);
     expect(detail.statusReason).toBeNull();
@@ -120,33 +129,12 @@ for (const javaScriptEnabled of [true, false]) {
   });
 }
 
-/** As staff do it: the API with a staff key; answers the onboarding's id. */
-async function startOnboarding(office: Tenant, clientEmail: string): Promise<string> {
-  const answer = await fetch(`${baseUrl}/api/onboardings`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${office.keys.staff}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      flavour: 'activation-link', environmentId: office.mainEnvironmentId, bank: 'INGB',
-      client: { kvkNumber: '68750110', email: clientEmail }, accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
-    }),
-  });
-  const body = (await answer.json()) as { id: string; workflowId: string };
-  expect(answer.status).toBe(201);
-  expect(body.workflowId).toBe(`onboarding:${body.id}`);
-  return body.id;
-}
-
-async function linkMailedTo(address: string): Promise<string> {
-  const pattern = new RegExp(`${baseUrl.replace(/[.]/g, '\\.')}/connect/[A-Za-z0-9_-]{43}`);
-  return eventually(() => {
-    const mail = smtp.messages.find((m) => m.to.includes(address));
-    return mail ? pattern.exec(decodeQuotedPrintable(mail.raw))?.[0] : undefined;
-  });
-}
-
 /** The value next to a label in the page's definition list. */
 async function definition(page: Page, term: string): Promise<string | null> {
-  return page.locator('dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]').textContent();
+  return page
+    .locator('dt', { hasText: new RegExp(`^${term}$`) })
+    .locator('xpath=following-sibling::dd[1]')
+    .textContent();
 }
 
 async function shot(page: Page, label: string, step: number, name: string): Promise<void> {

@@ -4,7 +4,8 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { Consent, ConsentAttempt, Onboarding } from '../../db/entities';
 import { createTenant, type Tenant } from '../support/api-fixture';
-import { clientLinkIn, decodeQuotedPrintable } from '../support/mail';
+import { linkMailedTo } from '../support/mail';
+import { startOnboardingThroughApi } from '../support/onboarding';
 import { eventually } from '../support/eventually';
 import { consentAtBank } from '../support/sandbox-consent';
 import { csrfCookie, hiddenField, postForm, setCookie } from '../support/visitor';
@@ -25,9 +26,7 @@ const logLines: string[] = [];
 let world: World;
 let db: World['db'];
 let env: World['env'];
-let smtp: World['smtp'];
 let deps: World['deps'];
-let baseUrl: string;
 let office: Tenant;
 
 function memoryLogger(name: string): Logger {
@@ -55,7 +54,7 @@ beforeAll(async () => {
     shutdownSignals: [],
   });
   world = await startWorld({ seed: 7, workerLog: memoryLogger('worker'), apiLog: memoryLogger('api') });
-  ({ db, env, smtp, deps, baseUrl } = world);
+  ({ db, env, deps } = world);
   office = await createTenant(db.orm, 'Administratiekantoor De Boekhouder');
 });
 
@@ -67,22 +66,8 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
   const secrets: Record<string, string> = { 'staff API key': office.keys.staff };
 
   // Staff start it through the API; the client's link comes from the e-mail.
-  const started = await fetch(`${baseUrl}/api/onboardings`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${office.keys.staff}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      flavour: 'activation-link',
-      environmentId: office.mainEnvironmentId,
-      bank: 'INGB',
-      client: { kvkNumber: '68750110', email: 'eigenaar@donald.test' },
-      accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
-    }),
-  });
-  expect(started.status).toBe(201);
-  const { id: onboardingId, workflowId } = (await started.json()) as { id: string; workflowId: string };
-  const mail = await eventually(() => smtp.messages.find((m) => m.to.includes('eigenaar@donald.test')));
-  const link = clientLinkIn(decodeQuotedPrintable(mail.raw), baseUrl);
-  if (!link) throw new Error('no activation link in the e-mail');
+  const { id: onboardingId, workflowId } = await startOnboardingThroughApi(world, office, 'eigenaar@donald.test');
+  const link = await linkMailedTo(world, 'eigenaar@donald.test');
   secrets['activation link token'] = link.slice(link.lastIndexOf('/') + 1);
   await eventually(async () => (await onboardingRow(onboardingId)).status === 'waiting_for_consent' || undefined);
 

@@ -69,3 +69,24 @@ export async function startActivationLinkOnboarding(
 export function onboardingState(world: Pick<World, 'env'>, workflowId: string): Promise<OnboardingState> {
   return world.env.client.workflow.getHandle(workflowId).query(stateQuery);
 }
+
+/** As staff start one, through the API with a staff key: an activation-link onboarding of Test BV Donald at ING. */
+export async function startOnboardingThroughApi(
+  world: Pick<World, 'baseUrl'>,
+  office: Tenant,
+  clientEmail: string,
+): Promise<{ id: string; workflowId: string }> {
+  const answer = await fetch(`${world.baseUrl}/api/onboardings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${office.keys.staff}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      flavour: 'activation-link',
+      environmentId: office.mainEnvironmentId,
+      bank: 'INGB',
+      client: { kvkNumber: '68750110', email: clientEmail },
+      accountManager: { name: 'Anna de Vries', email: 'anna@boekhouder.test' },
+    }),
+  });
+  if (answer.status !== 201) throw new Error(`POST /api/onboardings answered ${answer.status}: ${await answer.text()}`);
+  return (await answer.json()) as { id: string; workflowId: string };
+}
