@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   type IngestPolicy,
   type IngestRow,
 } from '../domain/ingest';
+import { runChild } from './support/child';
 import { openPostgres } from './support/postgres';
 import { Random } from './support/random';
 
@@ -290,21 +291,10 @@ async function storedTotals(client: Client, bankAccountId: string) {
 }
 
 /** Runs this file as a child in one mode; a crash ends the benchmark with the child's message. */
-function child(config: ChildConfig): Promise<ChildReport> {
-  return new Promise((resolve, reject) => {
-    const worker = spawn(process.execPath, ['--expose-gc', __filename, 'child', JSON.stringify(config)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    worker.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    worker.on('error', reject);
-    worker.on('close', (code, signal) => {
-      if (code === 0) resolve(JSON.parse(stdout) as ChildReport);
-      else reject(new Error(`${config.mode} child failed (${code ?? signal}): ${stderr.trim() || stdout.trim()}`));
-    });
-  });
+async function child(config: ChildConfig): Promise<ChildReport> {
+  const outcome = await runChild<ChildReport>(['--expose-gc', __filename, 'child', JSON.stringify(config)]);
+  if ('report' in outcome) return outcome.report;
+  throw new Error(`${config.mode} child failed (${outcome.exit}): ${outcome.stderr.trim() || outcome.stdout.trim()}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

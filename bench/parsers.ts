@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChildReport, FileResult, ParserName } from './parsers/child';
 import { type GeneratedFile, generateCamt053, generateMt940 } from './parsers/generate';
+import { runChild } from './support/child';
 
 /**
  * `npm run bench -- parsers [--mb N]`: this project's MT940 and camt.053 parsers against the npm packages
@@ -258,21 +258,16 @@ function line(row: Row): string {
 }
 
 /** Runs child.js; a crash (out of memory, say) becomes an error row rather than ending the benchmark. */
-function child(parser: ParserName, minMs: number, files: string[]): Promise<Outcome> {
-  return new Promise((resolvePromise, reject) => {
-    const worker = spawn(process.execPath, [join(__dirname, 'parsers', 'child.js'), parser, String(minMs), ...files], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    worker.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    worker.on('error', reject);
-    worker.on('close', (code, signal) => {
-      if (code === 0) resolvePromise(JSON.parse(stdout) as ChildReport);
-      else resolvePromise({ error: `exit ${code ?? signal}: ${lastMeaningfulLine(stderr)}` });
-    });
-  });
+async function child(parser: ParserName, minMs: number, files: string[]): Promise<Outcome> {
+  const outcome = await runChild<ChildReport>([
+    join(__dirname, 'parsers', 'child.js'),
+    parser,
+    String(minMs),
+    ...files,
+  ]);
+  return 'report' in outcome
+    ? outcome.report
+    : { error: `exit ${outcome.exit}: ${lastMeaningfulLine(outcome.stderr)}` };
 }
 
 function lastMeaningfulLine(text: string): string {
