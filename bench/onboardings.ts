@@ -27,16 +27,10 @@ import { migrate, openOrm } from '../db/orm';
 import { mintApiKey } from '../domain/api-key';
 import { startSandboxKvk } from '../sandbox/kvk';
 import { TEST_REGISTRATIONS } from '../sandbox/kvk/test-data';
+import { onboardingStartOptions } from '../workflows/onboarding/contract';
 import { onboardingWorkflow } from '../workflows/onboarding/workflow';
 import { openPostgres } from './support/postgres';
-import {
-  BankCode,
-  EnvironmentId,
-  KvkNumber,
-  OnboardingStatus,
-  OrganizationId,
-  SEARCH_ATTRIBUTES,
-} from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 /**
  * `npm run bench -- onboardings [--count N] [--concurrency C] [--rounds R]`: N onboardings (default 10,000) started
@@ -258,17 +252,14 @@ export async function run(args: string[]): Promise<void> {
         workflowId: `bench-bare:${i}`,
         args: [{ onboardingId: randomUUID(), organizationId: bareOrganization, flavour: 'activation-link' }],
         ...(bareAsApi
-          ? {
-              typedSearchAttributes: [
-                { key: OnboardingStatus, value: 'preparing' },
-                { key: KvkNumber, value: body.client.kvkNumber! },
-                { key: BankCode, value: body.bank! },
-                { key: OrganizationId, value: bareOrganization },
-                { key: EnvironmentId, value: body.environmentId },
-              ],
-              staticSummary: `Onboarding of KvK ${body.client.kvkNumber} at ${body.bank} by activation link`,
-              staticDetails: 'Environment Hoofdadministratie; client e-mail on file; started by staff.',
-            }
+          ? onboardingStartOptions({
+              organizationId: bareOrganization,
+              environment: { id: body.environmentId, name: 'Hoofdadministratie' },
+              flavour: 'activation-link',
+              bank: body.bank,
+              kvkNumber: body.client.kvkNumber,
+              restartOf: null,
+            })
           : {}),
       });
     };

@@ -28,18 +28,11 @@ import {
 import {
   cancelUpdate,
   ONBOARDING_WORKFLOW,
+  onboardingStartOptions,
   onboardingWorkflowId,
   resendUpdate,
   type OnboardingWorkflow,
 } from '../../workflows/onboarding/contract';
-import {
-  BankCode,
-  EnvironmentId,
-  KvkNumber,
-  OnboardingFlavour,
-  OnboardingStatus,
-  OrganizationId,
-} from '../../workflows/search-attributes';
 import type { AuthContext } from '../auth';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
@@ -473,16 +466,14 @@ async function startOnboarding(
     workflowId: onboarding.workflowId,
     taskQueue: services.taskQueue,
     args: [{ onboardingId: onboarding.id, organizationId: auth.organizationId, flavour: body.flavour }],
-    typedSearchAttributes: [
-      { key: OnboardingStatus, value: 'preparing' },
-      { key: KvkNumber, value: body.client.kvkNumber },
-      { key: OnboardingFlavour, value: body.flavour },
-      { key: BankCode, value: body.bank },
-      { key: OrganizationId, value: auth.organizationId },
-      { key: EnvironmentId, value: environment.id },
-    ],
-    staticSummary: `Onboarding of KvK ${body.client.kvkNumber} at ${body.bank} by ${body.flavour === 'serial' ? 'serial number' : 'activation link'}`,
-    staticDetails: `Environment ${environment.name}; client e-mail on file; started by staff${restartOf ? `; restarts onboarding ${restartOf}` : ''}.`,
+    ...onboardingStartOptions({
+      organizationId: auth.organizationId,
+      environment,
+      flavour: body.flavour,
+      bank: body.bank,
+      kvkNumber: body.client.kvkNumber,
+      restartOf,
+    }),
   });
   return onboarding;
 }

@@ -1,6 +1,14 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AccountOptions } from '../../domain/account-choice';
 import type { OnboardingFlavour, OnboardingStatus, WizardDetails } from '../../domain/onboarding';
+import {
+  BankCode,
+  EnvironmentId,
+  KvkNumber,
+  OnboardingFlavour as OnboardingFlavourKey,
+  OnboardingStatus as OnboardingStatusKey,
+  OrganizationId,
+} from '../search-attributes';
 
 /**
  * What callers need to start, query, update and signal an onboarding (workflow.ts) without importing its body:
@@ -24,6 +32,32 @@ export interface OnboardingState {
 
 export function onboardingWorkflowId(onboardingId: string): string {
   return `onboarding:${onboardingId}`;
+}
+
+/**
+ * What staff's start of an onboarding carries besides its input: the search attributes support filter on, and the
+ * summary and details the Temporal UI shows.
+ */
+export function onboardingStartOptions(start: {
+  organizationId: string;
+  environment: { id: string; name: string };
+  flavour: OnboardingFlavour;
+  bank: string;
+  kvkNumber: string;
+  restartOf: string | null;
+}) {
+  return {
+    typedSearchAttributes: [
+      { key: OnboardingStatusKey, value: 'preparing' },
+      { key: KvkNumber, value: start.kvkNumber },
+      { key: OnboardingFlavourKey, value: start.flavour },
+      { key: BankCode, value: start.bank },
+      { key: OrganizationId, value: start.organizationId },
+      { key: EnvironmentId, value: start.environment.id },
+    ],
+    staticSummary: `Onboarding of KvK ${start.kvkNumber} at ${start.bank} by ${start.flavour === 'serial' ? 'serial number' : 'activation link'}`,
+    staticDetails: `Environment ${start.environment.name}; client e-mail on file; started by staff${start.restartOf ? `; restarts onboarding ${start.restartOf}` : ''}.`,
+  };
 }
 
 export const stateQuery = defineQuery<OnboardingState>('state');
