@@ -7,7 +7,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { ActivationLink, EmailMessage, MessageTemplate, Onboarding } from '../../db/entities';
 import { startSandboxKvk } from '../../sandbox/kvk';
 import { emailTemplateSource } from '../../templates/render';
-import { createTestApp, createTenant, type Tenant } from '../support/api-fixture';
+import { callApi, createTestApp, createTenant, type ApiAnswer, type Tenant } from '../support/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startSmtpSink } from '../support/smtp-sink';
 import { devServerEnvironment } from '../support/temporal';
@@ -78,27 +78,10 @@ afterAll(async () => {
   await db?.drop();
 });
 
-interface Answer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
+type Answer = ApiAnswer;
 
-async function call(
-  method: 'GET' | 'PUT' | 'DELETE' | 'POST',
-  path: string,
-  key: string,
-  body?: unknown,
-): Promise<Answer> {
-  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+function call(method: 'GET' | 'PUT' | 'DELETE' | 'POST', path: string, key: string, body?: unknown): Promise<Answer> {
+  return callApi(baseUrl, method, path, key, body);
 }
 
 function template(answer: Answer, language: 'nl' | 'en') {

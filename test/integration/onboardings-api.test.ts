@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createKvkClient } from '../../kvk/client';
 import { ApiKey } from '../../db/entities';
 import type { OnboardingState } from '../../workflows/onboarding/contract';
-import { createTenant, createTestApp, type Tenant } from '../support/api-fixture';
+import { callApi, createTenant, createTestApp, type ApiAnswer, type Tenant } from '../support/api-fixture';
 import { startWorld, type World } from '../support/world';
 import { linkMailedTo } from '../support/mail';
 import { csrfCookie, hiddenField, postForm } from '../support/visitor';
@@ -58,28 +58,10 @@ afterAll(async () => {
   await world?.stop();
 });
 
-interface Answer {
-  status: number;
-  type: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
+type Answer = ApiAnswer;
 
-async function call(method: 'GET' | 'POST', path: string, key: string | null, body?: unknown): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (key) headers.authorization = `Bearer ${key}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    type: (response.headers.get('content-type') ?? '').split(';')[0]!,
-    body: text ? JSON.parse(text) : undefined,
-  };
+function call(method: 'GET' | 'POST', path: string, key: string | null, body?: unknown): Promise<Answer> {
+  return callApi(baseUrl, method, path, key, body);
 }
 
 function startBody(

@@ -2,7 +2,7 @@ import { EmailMessage, SerialNumber } from '../../db/entities';
 import { parseSerialNumber } from '../../domain/serial-number';
 import { reportSerialLocked, verifySerial } from '../../api/client/serial-check';
 import { claimSerialUpdate } from '../../workflows/onboarding/contract';
-import { createTenant, type Tenant } from '../support/api-fixture';
+import { callApi, createTenant, type ApiAnswer, type Tenant } from '../support/api-fixture';
 import { startWorld, type World } from '../support/world';
 import { decodeQuotedPrintable } from '../support/mail';
 import { eventually } from '../support/eventually';
@@ -24,17 +24,8 @@ afterAll(async () => {
   await world?.stop();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${office.keys.staff}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${world.baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer> {
+  return callApi(world.baseUrl, method, path, office.keys.staff, body);
 }
 
 async function startSerial(kvkNumber: string, email: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -72,8 +63,7 @@ async function serialMailedTo(address: string, count = 1): Promise<{ serial: str
 async function detailWhen(
   id: string,
   predicate: (body: { [key: string]: unknown }) => boolean,
-): Promise<{ [key: string]: any }> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<ApiAnswer['body']> {
   return eventually(async () => {
     const answer = await call('GET', `/api/onboardings/${id}`);
     expect(answer.status).toBe(200);

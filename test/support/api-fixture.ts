@@ -36,3 +36,35 @@ export function createTestApp(
 }
 
 export { createTenant, type Tenant } from './tenant';
+
+/** An API answer: its status, media type and parsed JSON body (undefined when empty). */
+export interface ApiAnswer {
+  status: number;
+  type: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** The API over HTTP as a client calls it: the key as a Bearer token (null: without one), the body as JSON. */
+export async function callApi(
+  baseUrl: string,
+  method: 'GET' | 'PUT' | 'DELETE' | 'POST',
+  path: string,
+  key: string | null,
+  body?: unknown,
+): Promise<ApiAnswer> {
+  const headers: Record<string, string> = {};
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    type: (response.headers.get('content-type') ?? '').split(';')[0]!,
+    body: text ? JSON.parse(text) : undefined,
+  };
+}
