@@ -2,10 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { ConnectedAccount, Onboarding } from '../../db/entities';
-import { createTenant, type Tenant } from '../support/api-fixture';
+import { callApi, createTenant, type Tenant } from '../support/api-fixture';
 import { launchChromium, narrowScreenWidth, watchForProblems } from '../support/browser';
 import { eventually } from '../support/eventually';
-import { decodeQuotedPrintable } from '../support/mail';
+import { serialMailedTo } from '../support/mail';
 import { startWorld, type World } from '../support/world';
 
 /**
@@ -19,27 +19,76 @@ import { startWorld, type World } from '../support/world';
 const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-output', 'screenshots');
 const CURRENT = 'NL69INGB0123456789';
 const SAVINGS = 'NL21INGB0987654321';
-const SERIAL = /\b[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}\b/;
 
 jest.setTimeout(240_000);
 
 const WORDS = {
   nl: {
-    browserLocale: 'en-GB', start: 'Bankkoppeling instellen', begin: 'Beginnen', twoMinutes: 'ongeveer 2 minuten', steps: ['Gegevens', 'Koppeling', 'Bankconsent', 'Rekeningen', 'Klaar'],
-    details: 'Stap 1: Gegevens', kvk: 'KvK-nummer', lookup: 'Bedrijfsnaam ophalen', serial: 'Serienummer', no: 'Nee', terms: 'Ik ga akkoord met de algemene voorwaarden van de bankkoppeling.',
-    privacy: 'Ik ga akkoord met de privacyverklaring.', next: 'Volgende', previous: 'Vorige', mismatch: 'Dit KvK-nummer hoort niet bij dit serienummer. U kunt het nog 4 keer proberen.',
-    connection: 'Stap 2: Koppeling', name: 'Naam accountmanager', email: 'E-mailadres accountmanager', badEmail: 'Vul een geldig e-mailadres in, bijvoorbeeld naam@bedrijf.nl.',
-    consent: 'Stap 3: Bankconsent', toBank: 'Naar ING', accounts: 'Stap 4: Rekeningen', payments: 'Betalingen', directDebit: 'Incasso', finish: 'Koppeling afronden',
-    signYourself: 'u ondertekent ze zelf bij ING', done: 'Stap 5: Klaar', hours: '24 uur', tip: 'één cent', costs: 'geen extra kosten', undo: 'Trek dan uw toestemming in bij ING',
+    browserLocale: 'en-GB',
+    start: 'Bankkoppeling instellen',
+    begin: 'Beginnen',
+    twoMinutes: 'ongeveer 2 minuten',
+    steps: ['Gegevens', 'Koppeling', 'Bankconsent', 'Rekeningen', 'Klaar'],
+    details: 'Stap 1: Gegevens',
+    kvk: 'KvK-nummer',
+    lookup: 'Bedrijfsnaam ophalen',
+    serial: 'Serienummer',
+    no: 'Nee',
+    terms: 'Ik ga akkoord met de algemene voorwaarden van de bankkoppeling.',
+    privacy: 'Ik ga akkoord met de privacyverklaring.',
+    next: 'Volgende',
+    previous: 'Vorige',
+    mismatch: 'Dit KvK-nummer hoort niet bij dit serienummer. U kunt het nog 4 keer proberen.',
+    connection: 'Stap 2: Koppeling',
+    name: 'Naam accountmanager',
+    email: 'E-mailadres accountmanager',
+    badEmail: 'Vul een geldig e-mailadres in, bijvoorbeeld naam@bedrijf.nl.',
+    consent: 'Stap 3: Bankconsent',
+    toBank: 'Naar ING',
+    accounts: 'Stap 4: Rekeningen',
+    payments: 'Betalingen',
+    directDebit: 'Incasso',
+    finish: 'Koppeling afronden',
+    signYourself: 'u ondertekent ze zelf bij ING',
+    done: 'Stap 5: Klaar',
+    hours: '24 uur',
+    tip: 'één cent',
+    costs: 'geen extra kosten',
+    undo: 'Trek dan uw toestemming in bij ING',
     whose: 'uw accountmanager bij Administratiekantoor Wizard',
   },
   en: {
-    browserLocale: 'nl-NL', start: 'Set up your bank connection', begin: 'Start', twoMinutes: 'about 2 minutes', steps: ['Details', 'Connection', 'Bank consent', 'Accounts', 'Done'],
-    details: 'Step 1: Details', kvk: 'KvK number', lookup: 'Look up company name', serial: 'Serial number', no: 'No', terms: 'I accept the terms of service of the bank connection.',
-    privacy: 'I accept the privacy statement.', next: 'Next', previous: 'Previous', mismatch: 'This KvK number does not belong to this serial number. You have 4 tries left.',
-    connection: 'Step 2: Connection', name: "Account manager's name", email: "Account manager's e-mail address", badEmail: 'Enter a valid e-mail address, for example name@company.com.',
-    consent: 'Step 3: Bank consent', toBank: 'Go to ING', accounts: 'Step 4: Accounts', payments: 'Payments', directDebit: 'Direct debit', finish: 'Finish the connection',
-    signYourself: 'you still sign them yourself at ING', done: 'Step 5: Done', hours: '24 hours', tip: 'one cent', costs: 'at no extra cost', undo: 'withdraw your consent at ING',
+    browserLocale: 'nl-NL',
+    start: 'Set up your bank connection',
+    begin: 'Start',
+    twoMinutes: 'about 2 minutes',
+    steps: ['Details', 'Connection', 'Bank consent', 'Accounts', 'Done'],
+    details: 'Step 1: Details',
+    kvk: 'KvK number',
+    lookup: 'Look up company name',
+    serial: 'Serial number',
+    no: 'No',
+    terms: 'I accept the terms of service of the bank connection.',
+    privacy: 'I accept the privacy statement.',
+    next: 'Next',
+    previous: 'Previous',
+    mismatch: 'This KvK number does not belong to this serial number. You have 4 tries left.',
+    connection: 'Step 2: Connection',
+    name: "Account manager's name",
+    email: "Account manager's e-mail address",
+    badEmail: 'Enter a valid e-mail address, for example name@company.com.',
+    consent: 'Step 3: Bank consent',
+    toBank: 'Go to ING',
+    accounts: 'Step 4: Accounts',
+    payments: 'Payments',
+    directDebit: 'Direct debit',
+    finish: 'Finish the connection',
+    signYourself: 'you still sign them yourself at ING',
+    done: 'Step 5: Done',
+    hours: '24 hours',
+    tip: 'one cent',
+    costs: 'at no extra cost',
+    undo: 'withdraw your consent at ING',
     whose: 'your account manager at Administratiekantoor Wizard',
   },
 } as const;
@@ -73,28 +122,40 @@ for (const lang of ['nl', 'en'] as const) {
       const directDebitLicence = lang === 'nl';
       test(`${run}: serial number and wizard link from the e-mail -> five steps -> consent at the sandbox bank -> accounts with options -> Done; the connection links them`, async () => {
         const w = WORDS[lang];
-        const office = await createTenant(world.db.orm, `Administratiekantoor Wizard (${run})`, { payments: true, directDebit: directDebitLicence });
+        const office = await createTenant(world.db.orm, `Administratiekantoor Wizard (${run})`, {
+          payments: true,
+          directDebit: directDebitLicence,
+        });
         const clientEmail = `eigenaar-${run}@donald.test`;
         const onboardingId = await startSerialOnboarding(office, clientEmail, lang);
-        const { serial, wizardUrl } = await serialMailedTo(clientEmail);
+        const { serial, wizardUrl } = await serialAndWizardMailedTo(clientEmail);
         expect(wizardUrl).toBe(`${world.baseUrl}/wizard`);
 
         // The browser speaks the other language: the client's choice in the URL must hold through the bank and back.
-        const context = await browser.newContext({ javaScriptEnabled, locale: w.browserLocale, viewport: { width: 1000, height: 1000 } });
+        const context = await browser.newContext({
+          javaScriptEnabled,
+          locale: w.browserLocale,
+          viewport: { width: 1000, height: 1000 },
+        });
         try {
           const page = await context.newPage();
           const problems = watchForProblems(page);
-          const shot = (step: number, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `wizard-${run}-${step}-${name}.png`), fullPage: true });
+          const shot = (step: number, name: string) =>
+            page.screenshot({ path: path.join(SCREENSHOTS, `wizard-${run}-${step}-${name}.png`), fullPage: true });
 
           // The start page: "about 2 minutes", the five steps of the seed (R-V8), in the language asked for.
           expect((await page.goto(`${wizardUrl}?lang=${lang}`))?.status()).toBe(200);
           expect(await page.locator('html').getAttribute('lang')).toBe(lang);
           expect(await page.locator('h1').textContent()).toBe(w.start);
           expect(await page.locator('main').textContent()).toContain(w.twoMinutes);
-          expect(await page.locator('.progress li').allTextContents()).toEqual(w.steps.map((step, i) => `${i + 1}. ${step}`));
+          expect(await page.locator('.progress li').allTextContents()).toEqual(
+            w.steps.map((step, i) => `${i + 1}. ${step}`),
+          );
           await fitsNarrowScreen(page, run);
           // The main action is a button, in the page's colours; every page offers the other language.
-          expect(await style(page.getByRole('link', { name: w.begin }), 'textDecorationLine', 'backgroundColor')).toEqual(['none', PAGE_BLUE]);
+          expect(
+            await style(page.getByRole('link', { name: w.begin }), 'textDecorationLine', 'backgroundColor'),
+          ).toEqual(['none', PAGE_BLUE]);
           expect(await page.locator('header a[hreflang]').count()).toBe(1);
           await shot(0, 'start');
           await page.getByRole('link', { name: w.begin }).click();
@@ -127,7 +188,12 @@ for (const lang of ['nl', 'en'] as const) {
           // Still step 1: the bank the serial number is for, ING's own question, the terms and privacy statement.
           await page.waitForURL((url) => url.pathname === '/wizard/terms');
           expect(await page.locator('h1').textContent()).toBe(w.details);
-          expect(await page.locator('dt', { hasText: /^Bank$/ }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('ING');
+          expect(
+            await page
+              .locator('dt', { hasText: /^Bank$/ })
+              .locator('xpath=following-sibling::dd[1]')
+              .textContent(),
+          ).toBe('ING');
           await fitsNarrowScreen(page, run);
           await page.getByLabel(w.no, { exact: true }).check();
           await page.getByLabel(w.terms).check();
@@ -181,7 +247,11 @@ for (const lang of ['nl', 'en'] as const) {
           await page.waitForURL((url) => url.origin === world.baseUrl && url.pathname === '/wizard/accounts');
           await page.locator('h1', { hasText: w.accounts }).waitFor();
           await page.locator(`tr[data-iban="${CURRENT}"]`).waitFor({ timeout: 30_000 });
-          expect(await page.locator('thead th').allTextContents()).toEqual(directDebitLicence ? [expect.any(String), expect.any(String), w.payments, w.directDebit] : [expect.any(String), expect.any(String), w.payments]);
+          expect(await page.locator('thead th').allTextContents()).toEqual(
+            directDebitLicence
+              ? [expect.any(String), expect.any(String), w.payments, w.directDebit]
+              : [expect.any(String), expect.any(String), w.payments],
+          );
           expect(await page.locator(`tr[data-iban="${CURRENT}"] input[name="tx"]`).isChecked()).toBe(true);
           expect(await page.locator(`tr[data-iban="${SAVINGS}"] input[name="tx"]`).isChecked()).toBe(true);
           if (javaScriptEnabled) expect(await page.locator('#estimate').textContent()).toContain('2');
@@ -224,9 +294,22 @@ for (const lang of ['nl', 'en'] as const) {
           return row && ['waiting_for_first_transaction', 'active'].includes(row.status) ? row : undefined;
         }, 60_000);
         expect(onboarding.accountManagerEmail).toBe('anna@boekhouder.test');
-        expect(onboarding.wizardDetails).toEqual({ insideBusiness: false, termsAcceptedAt: expect.any(String), privacyAcceptedAt: expect.any(String) });
-        const linked = await world.db.orm.em.fork().find(ConnectedAccount, { connection: onboarding.connection!.id }, { orderBy: { iban: 'asc' } });
-        expect(linked.map((a) => ({ iban: a.iban, importTransactions: a.importTransactions, payments: a.payments, directDebit: a.directDebit }))).toEqual([
+        expect(onboarding.wizardDetails).toEqual({
+          insideBusiness: false,
+          termsAcceptedAt: expect.any(String),
+          privacyAcceptedAt: expect.any(String),
+        });
+        const linked = await world.db.orm.em
+          .fork()
+          .find(ConnectedAccount, { connection: onboarding.connection!.id }, { orderBy: { iban: 'asc' } });
+        expect(
+          linked.map((a) => ({
+            iban: a.iban,
+            importTransactions: a.importTransactions,
+            payments: a.payments,
+            directDebit: a.directDebit,
+          })),
+        ).toEqual([
           { iban: SAVINGS, importTransactions: true, payments: false, directDebit: false },
           { iban: CURRENT, importTransactions: true, payments: true, directDebit: false },
         ]);
@@ -247,29 +330,29 @@ async function fitsNarrowScreen(page: Page, run: string): Promise<void> {
 /** Computed style properties of an element, as the browser paints it (the tests have no DOM types of their own). */
 async function style(locator: Locator, ...properties: string[]): Promise<string[]> {
   return locator.evaluate((element, names) => {
-    const computed = (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(element);
+    const computed = (
+      globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }
+    ).getComputedStyle(element);
     return names.map((name) => computed[name]!);
   }, properties);
 }
 
 async function startSerialOnboarding(office: Tenant, clientEmail: string, language: 'nl' | 'en'): Promise<string> {
-  const answer = await fetch(`${world.baseUrl}/api/onboardings`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${office.keys.staff}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ flavour: 'serial', environmentId: office.mainEnvironmentId, bank: 'INGB', client: { kvkNumber: '68750110', email: clientEmail }, language }),
+  const answer = await callApi(world.baseUrl, 'POST', '/api/onboardings', office.keys.staff, {
+    flavour: 'serial',
+    environmentId: office.mainEnvironmentId,
+    bank: 'INGB',
+    client: { kvkNumber: '68750110', email: clientEmail },
+    language,
   });
   expect(answer.status).toBe(201);
-  return ((await answer.json()) as { id: string }).id;
+  return answer.body.id as string;
 }
 
-async function serialMailedTo(address: string): Promise<{ serial: string; wizardUrl: string }> {
-  const wizard = new RegExp(`${world.baseUrl.replace(/[.]/g, '\\.')}/wizard\\b`);
-  return eventually(() => {
-    const mail = world.smtp.messages.find((m) => m.to.includes(address));
-    if (!mail) return undefined;
-    const text = decodeQuotedPrintable(mail.raw);
-    const serial = SERIAL.exec(text)?.[0];
-    const wizardUrl = wizard.exec(text)?.[0];
-    return serial && wizardUrl ? { serial, wizardUrl } : undefined;
-  });
+/** The serial number and the wizard's address, from the e-mail the client got. */
+async function serialAndWizardMailedTo(address: string): Promise<{ serial: string; wizardUrl: string }> {
+  const { serial, text } = await serialMailedTo(world, address);
+  const wizardUrl = new RegExp(`${world.baseUrl.replace(/[.]/g, '\\.')}/wizard\\b`).exec(text)?.[0];
+  if (!wizardUrl) throw new Error(`no link to the wizard in the e-mail:\n${text}`);
+  return { serial, wizardUrl };
 }

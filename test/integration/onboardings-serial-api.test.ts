@@ -4,7 +4,7 @@ import { reportSerialLocked, verifySerial } from '../../api/client/serial-check'
 import { claimSerialUpdate } from '../../workflows/onboarding/contract';
 import { callApi, createTenant, type ApiAnswer, type Tenant } from '../support/api-fixture';
 import { startWorld, type World } from '../support/world';
-import { decodeQuotedPrintable } from '../support/mail';
+import { serialMailedTo } from '../support/mail';
 import { eventually } from '../support/eventually';
 
 /**
@@ -42,24 +42,6 @@ async function startSerial(kvkNumber: string, email: string, extra: Record<strin
   return created.body.id;
 }
 
-const SERIAL = /\b[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}\b/;
-
-/** The serial numbers e-mailed to this address, oldest first, with the text they came in. */
-function mailedTo(address: string): { serial: string; text: string }[] {
-  return world.smtp.messages
-    .filter((m) => m.to.includes(address))
-    .map((m) => decodeQuotedPrintable(m.raw))
-    .map((text) => ({ serial: SERIAL.exec(text)?.[0] ?? '', text }))
-    .filter((m) => m.serial !== '');
-}
-
-async function serialMailedTo(address: string, count = 1): Promise<{ serial: string; text: string }> {
-  return eventually(() => {
-    const found = mailedTo(address);
-    return found.length >= count ? found[count - 1] : undefined;
-  });
-}
-
 async function detailWhen(
   id: string,
   predicate: (body: { [key: string]: unknown }) => boolean,
@@ -76,7 +58,7 @@ const check = (serial: string, kvkNumber: string) =>
 
 test('R-V6, R-V7: POST with flavour "serial" answers 201 preparing; the e-mail carries the serial number and the wizard link; GET reads it back; it rests nowhere in plain text', async () => {
   const id = await startSerial('68750110', 'eigenaar@donald.test');
-  const mail = await serialMailedTo('eigenaar@donald.test');
+  const mail = await serialMailedTo(world, 'eigenaar@donald.test');
   expect(mail.text).toContain(`${world.baseUrl}/wizard`);
   expect(mail.text).toContain('Test BV Donald');
   expect(mail.text).toContain('68750110');
@@ -138,7 +120,7 @@ test("R-V9: the bank account's detail shows the serial number of its open serial
     bank: 'ABNA',
     bankAccountIds: [account.body.id],
   });
-  const mail = await serialMailedTo('boekhouding@huttenkloas.test');
+  const mail = await serialMailedTo(world, 'boekhouding@huttenkloas.test');
   await detailWhen(id, (body) => body.serialNumber === mail.serial);
   const shown = await call('GET', `/api/bank-accounts/${account.body.id}`);
   expect(shown.status).toBe(200);
@@ -150,7 +132,7 @@ test("R-V9: the bank account's detail shows the serial number of its open serial
 
 test('R-V7: five wrong KvK numbers lock the serial number, the sixth try is refused even with the right one, the claim is refused; staff resend a new one that works', async () => {
   const id = await startSerial('68727720', 'directie@mickey.test');
-  const first = await serialMailedTo('directie@mickey.test');
+  const first = await serialMailedTo(world, 'directie@mickey.test');
   await detailWhen(id, (body) => body.status === 'waiting_for_consent');
 
   const tries = [];
@@ -181,7 +163,7 @@ test('R-V7: five wrong KvK numbers lock the serial number, the sixth try is refu
 
   const resent = await call('POST', `/api/onboardings/${id}/resend`);
   expect(resent.status).toBe(200);
-  const second = await serialMailedTo('directie@mickey.test', 2);
+  const second = await serialMailedTo(world, 'directie@mickey.test', 2);
   expect(second.serial).not.toBe(first.serial);
   expect(await detailWhen(id, () => true)).toMatchObject({
     serialNumber: second.serial,
@@ -199,7 +181,7 @@ test('R-V7: five wrong KvK numbers lock the serial number, the sixth try is refu
 
 test('parallel wrong tries cannot pass the limit: ten at once count five and lock it', async () => {
   const id = await startSerial('69599068', 'info@goofy.test');
-  const mail = await serialMailedTo('info@goofy.test');
+  const mail = await serialMailedTo(world, 'info@goofy.test');
   const results = await Promise.all(Array.from({ length: 10 }, (_, i) => check(mail.serial, String(10_000_001 + i))));
   expect(results.filter((r) => !r.ok && r.reason === 'kvk_mismatch')).toHaveLength(5);
   expect(results.filter((r) => !r.ok && r.reason === 'locked')).toHaveLength(5);
@@ -211,7 +193,7 @@ test('parallel wrong tries cannot pass the limit: ten at once count five and loc
 
 test("a cancelled onboarding's serial number no longer works and no longer shows", async () => {
   const id = await startSerial('69599076', 'eigenaar@donaldduck.test');
-  const mail = await serialMailedTo('eigenaar@donaldduck.test');
+  const mail = await serialMailedTo(world, 'eigenaar@donaldduck.test');
   await detailWhen(id, (body) => body.status === 'waiting_for_consent');
   expect((await call('POST', `/api/onboardings/${id}/cancel`)).status).toBe(200);
   expect(await check(mail.serial, '69599076')).toMatchObject({ ok: false, reason: 'expired' });

@@ -1,6 +1,5 @@
 import { Organization, SerialNumber } from '../../db/entities';
-import { eventually } from '../support/eventually';
-import { decodeQuotedPrintable } from '../support/mail';
+import { serialMailedTo } from '../support/mail';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { hiddenField, Visitor } from '../support/visitor';
 import { startWorld, type World } from '../support/world';
@@ -21,8 +20,6 @@ afterAll(async () => {
   await world?.stop();
 });
 
-const SERIAL = /\b[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}\b/;
-
 /** One open onboarding per client and bank (R-A9): each test has a KvK test company of its own. */
 async function startSerial(
   email: string,
@@ -42,10 +39,7 @@ async function startSerial(
   });
   expect(answer.status).toBe(201);
   const { id } = (await answer.json()) as { id: string };
-  const serial = await eventually(() => {
-    const mail = world.smtp.messages.find((m) => m.to.includes(email));
-    return mail ? SERIAL.exec(decodeQuotedPrintable(mail.raw))?.[0] : undefined;
-  });
+  const { serial } = await serialMailedTo(world, email);
   return { id, serial };
 }
 

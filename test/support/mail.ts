@@ -1,3 +1,4 @@
+import { SERIAL_ALPHABET } from '../../domain/serial-number';
 import { eventually } from './eventually';
 import type { World } from './world';
 
@@ -27,4 +28,25 @@ export function linksMailedTo(world: Mailbox, address: string): string[] {
 /** The count-th client link e-mailed to the address, once it has come. */
 export async function linkMailedTo(world: Mailbox, address: string, count = 1): Promise<string> {
   return eventually(() => linksMailedTo(world, address)[count - 1]);
+}
+
+/** A serial number as the e-mail prints it: three groups of four of the serial alphabet. */
+const PRINTED_SERIAL = new RegExp(`\\b[${SERIAL_ALPHABET}]{4}-[${SERIAL_ALPHABET}]{4}-[${SERIAL_ALPHABET}]{4}\\b`);
+
+/** The serial numbers e-mailed to the address, oldest first, with the text of their e-mails. */
+export function serialsMailedTo(world: Pick<World, 'smtp'>, address: string): { serial: string; text: string }[] {
+  return world.smtp.messages
+    .filter((m) => m.to.includes(address))
+    .map((m) => decodeQuotedPrintable(m.raw))
+    .map((text) => ({ serial: PRINTED_SERIAL.exec(text)?.[0] ?? '', text }))
+    .filter((m) => m.serial !== '');
+}
+
+/** The count-th serial number e-mailed to the address, once it has come, with its e-mail's text. */
+export async function serialMailedTo(
+  world: Pick<World, 'smtp'>,
+  address: string,
+  count = 1,
+): Promise<{ serial: string; text: string }> {
+  return eventually(() => serialsMailedTo(world, address)[count - 1]);
 }
