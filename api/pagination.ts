@@ -15,18 +15,26 @@ export interface Keyset {
   id: string;
 }
 
+/**
+ * What encodeCursor writes. The date is checked by round trip as well: a year PostgreSQL cannot store (0, or before
+ * 4713 BC) or an id that is not a UUID would otherwise reach the query and fail there as a 500.
+ */
+const DecodedCursor = z
+  .object({ c: z.iso.datetime({ precision: 3 }), i: z.uuid() })
+  .strict()
+  .refine(({ c }) => new Date(c).getUTCFullYear() >= 1 && new Date(c).toISOString() === c);
+
 export function decodeCursor(cursor: string | undefined): Keyset | null {
   if (!cursor) return null;
+  let decoded: unknown;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
-    const createdAt = new Date(String(parsed.c));
-    if (typeof parsed.i !== 'string' || !/^[0-9a-f-]{36}$/.test(parsed.i) || Number.isNaN(createdAt.getTime())) {
-      throw new Error('bad cursor');
-    }
-    return { createdAt, id: parsed.i };
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw Problem.field('cursor', 'is not a cursor this API returned');
+    decoded = undefined;
   }
+  const parsed = DecodedCursor.safeParse(decoded);
+  if (!parsed.success) throw Problem.field('cursor', 'is not a cursor this API returned');
+  return { createdAt: new Date(parsed.data.c), id: parsed.data.i };
 }
 
 export function encodeCursor(row: Keyset): string {
