@@ -18,6 +18,7 @@ import {
   type IngestRow,
 } from '../domain/ingest';
 import { runChild } from './support/child';
+import { dutchMonth } from './support/dutch';
 import { openPostgres } from './support/postgres';
 import { Random } from './support/random';
 
@@ -678,20 +679,6 @@ const SHOPS = [
   'Café De Gouden Leeuw',
 ];
 const CITIES = ['Amsterdam', 'Rotterdam', 'Utrecht', "'s-Hertogenbosch", 'Zwolle', 'Groningen', 'Eindhoven', 'Haarlem'];
-const MONTHS = [
-  'januari',
-  'februari',
-  'maart',
-  'april',
-  'mei',
-  'juni',
-  'juli',
-  'augustus',
-  'september',
-  'oktober',
-  'november',
-  'december',
-];
 
 /** The account's counterparties, fixed by the seed so the parent (rules) and the children (rows) agree. */
 class World {
@@ -785,7 +772,7 @@ function* transactions(count: number, seed: number): Generator<IncomingEntry> {
 function payment(random: Random, world: World, date: string, bankReference: (date: string) => string): IncomingEntry {
   const roll = random.next();
   const year = date.slice(0, 4);
-  const month = MONTHS[Number(date.slice(5, 7)) - 1];
+  const month = dutchMonth(date);
   const base = {
     bookingDate: date,
     valueDate: date,

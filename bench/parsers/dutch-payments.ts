@@ -1,3 +1,4 @@
+import { dutchMonth } from '../support/dutch';
 import { Random } from '../support/random';
 
 /**
@@ -186,20 +187,6 @@ const SHOPS = [
   'Parkeergarage Q-Park',
   'Blokker',
 ];
-const MONTHS = [
-  'januari',
-  'februari',
-  'maart',
-  'april',
-  'mei',
-  'juni',
-  'juli',
-  'augustus',
-  'september',
-  'oktober',
-  'november',
-  'december',
-];
 
 export class DutchPayments {
   private readonly random: Random;
@@ -251,7 +238,7 @@ export class DutchPayments {
     const roll = random.next();
     const bankReference = `${date.replace(/-/g, '').slice(2)}${String(++this.reference).padStart(10, '0')}`;
     const base = { bankReference, mandateId: null, creditorId: null, batchSize: 1, structuredReference: false };
-    const month = MONTHS[Number(date.slice(5, 7)) - 1];
+    const month = dutchMonth(date);
     if (roll < 0.45) {
       const customer = random.pick(this.customers);
       const invoice = `${date.slice(0, 4)}-${random.digits(5)}`;
