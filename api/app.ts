@@ -8,7 +8,7 @@ import { ForeignKeyConstraintViolationException, UniqueConstraintViolationExcept
 import { authenticate, requirePermission } from './auth';
 import { createClientRouter } from './client';
 import { docsRouter } from './docs-page';
-import { checkHealth } from './health';
+import { healthRoute } from './health';
 import { createHomeRouter } from './home-page';
 import { buildOpenApiDocument } from './openapi';
 import { Problem } from './problem';
@@ -86,10 +86,7 @@ export function createApp(services: ApiServices, options: AppOptions): express.E
     }),
   );
   api.use(express.json({ limit: '256kb' }));
-  api.get('/health', async (_req, res) => {
-    const health = await checkHealth(services);
-    res.status(health.status === 'ok' ? 200 : 503).json(health);
-  });
+  api.get('/health', healthRoute(services));
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });

@@ -1,3 +1,5 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { authenticate } from './auth';
 import type { ApiServices } from './services';
 
 export interface Health {
@@ -7,8 +9,32 @@ export interface Health {
 
 const TIMEOUT_MS = 3_000;
 
+/**
+ * Anyone may ask whether the API is up (a load balancer, a status page): 200 or 503 with only the status. The
+ * checks' failures name hosts, ports and internals, so only the holder of a valid key of any role sees them.
+ */
+export function healthRoute(services: ApiServices): RequestHandler {
+  const identify = authenticate(services.orm);
+  return async (req, res) => {
+    const health = await checkHealth(services);
+    const details = await holdsValidKey(req, res, identify);
+    res.status(health.status === 'ok' ? 200 : 503).json(details ? health : { status: health.status });
+  };
+}
+
+async function holdsValidKey(req: Request, res: Response, identify: ReturnType<typeof authenticate>): Promise<boolean> {
+  if (!req.get('authorization')) return false;
+  try {
+    await identify(req, res, () => undefined);
+    return true;
+  } catch {
+    // A wrong, revoked or expired key, or a database that does not answer: the caller is anonymous.
+    return false;
+  }
+}
+
 /** 200 only when both the database and Temporal answer; each check is bounded so a hung dependency shows. */
-export async function checkHealth(services: ApiServices): Promise<Health> {
+async function checkHealth(services: ApiServices): Promise<Health> {
   const [database, temporal] = await Promise.all([
     probe(() => services.orm.em.fork().getConnection().execute('select 1')),
     probe(() => services.temporal.workflowService.describeNamespace({ namespace: services.namespace })),

@@ -25,6 +25,38 @@ afterAll(async () => {
 const as = (key: string) => ({ Authorization: `Bearer ${key}` });
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+describe('GET /api/health', () => {
+  /** The same app, with a Temporal whose failure names internals a stranger should not read. */
+  function appWithTemporalDown(): Express {
+    const workflowService = {
+      describeNamespace: () => Promise.reject(new Error('14 UNAVAILABLE: connect ECONNREFUSED 10.1.2.3:7233')),
+    };
+    const client = Object.create(env.client, { workflowService: { value: workflowService } });
+    return createTestApp(db.orm, Object.create(env, { client: { value: client } }));
+  }
+
+  test('without a key it says only up or down', async () => {
+    const up = await request(app).get('/api/health');
+    expect([up.status, up.body]).toEqual([200, { status: 'ok' }]);
+    const down = await request(appWithTemporalDown()).get('/api/health');
+    expect([down.status, down.body]).toEqual([503, { status: 'unavailable' }]);
+    const wrongKey = await request(appWithTemporalDown())
+      .get('/api/health')
+      .set(as(`bk_abcdefgh_${'x'.repeat(43)}`));
+    expect([wrongKey.status, wrongKey.body]).toEqual([503, { status: 'unavailable' }]);
+  });
+
+  test('with a valid key of any role it shows each dependency, failures in words', async () => {
+    const up = await request(app).get('/api/health').set(as(office.keys.support));
+    expect([up.status, up.body]).toEqual([200, { status: 'ok', checks: { database: 'ok', temporal: 'ok' } }]);
+    const down = await request(appWithTemporalDown()).get('/api/health').set(as(office.keys.support));
+    expect([down.status, down.body]).toEqual([
+      503,
+      { status: 'unavailable', checks: { database: 'ok', temporal: expect.stringContaining('ECONNREFUSED') } },
+    ]);
+  });
+});
+
 describe('pagination cursors', () => {
   test.each([
     ['a date PostgreSQL cannot store', { c: '-010000-01-01T00:00:00.000Z', i: '00000000-0000-4000-8000-000000000000' }],
