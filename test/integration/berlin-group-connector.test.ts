@@ -12,7 +12,7 @@ import {
 import { bankEndpointsFromEnv, BankConfigError, createConnectorFor, SANDBOX_CLIENT_ID } from '../../banks/registry';
 import { createOAuthState, createPkcePair } from '../../domain/pkce';
 import { type LedgerEntry, type RunningSandboxBank, SANDBOX_PASSWORD, startSandboxBank } from '../../sandbox/bank';
-import { freePort } from '../support/ports';
+import { freePort } from '../../bin/stack/provision';
 
 /**
  * The Berlin Group connector driven the way the platform drives it (DESIGN.md "Onboarding workflow" steps 4-6,

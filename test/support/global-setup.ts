@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../bin/stack/postgres';
-import { resolveTemporalCli, resolveTestServer } from '../../bin/stack/provision';
-import { freePort } from './ports';
+import { freePort, resolveTemporalCli, resolveTestServer } from '../../bin/stack/provision';
 
 /**
  * Once per `jest` run: provision Temporal's binaries, start one PostgreSQL cluster (each test file then creates

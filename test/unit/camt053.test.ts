@@ -4,6 +4,7 @@ import { currencyDecimals, parseMinorUnits } from '../../domain/statements/amoun
 import { type Statement, StatementParseError } from '../../domain/statements/types';
 import { parseCamt053 } from '../../bank-files/camt053';
 import { validateCamt053Schema } from '../../bank-files/camt053-schema';
+import { statementParseError } from '../support/statements';
 
 const FIXTURES = resolve(__dirname, '../../../shared/fixtures/bank-files/camt053');
 
@@ -32,13 +33,7 @@ function lastLineOf(xml: string, needle: string): number {
 }
 
 function parseError(xml: string): StatementParseError {
-  try {
-    parseCamt053(xml);
-  } catch (error) {
-    if (error instanceof StatementParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a StatementParseError, but the document parsed');
+  return statementParseError(() => parseCamt053(xml));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

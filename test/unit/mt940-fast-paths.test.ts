@@ -1,6 +1,7 @@
 import { parseMinorUnits } from '../../domain/statements/amount';
 import { parseMt940 } from '../../domain/statements/mt940';
 import { StatementParseError } from '../../domain/statements/types';
+import { statementParseError } from '../support/statements';
 
 /**
  * The MT940 parser reads by position where it used to match patterns, and takes shortcuts for the common case
@@ -40,13 +41,7 @@ function outcome(read: () => number): number | string {
 }
 
 function parseError(text: string): StatementParseError {
-  try {
-    parseMt940(text);
-  } catch (error) {
-    if (error instanceof StatementParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a StatementParseError');
+  return statementParseError(() => parseMt940(text));
 }
 
 describe('parseMinorUnits', () => {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { normaliseDescription } from '../../domain/dedupe';
 import { parseMt940 } from '../../domain/statements/mt940';
 import { StatementParseError, type Statement, type StatementEntry } from '../../domain/statements/types';
+import { statementParseError } from '../support/statements';
 
 const FIXTURES = resolve(__dirname, '../../../shared/fixtures/bank-files/mt940');
 
@@ -19,13 +20,7 @@ function paddedSwiftLines(text: string): string[] {
 }
 
 function parseError(text: string): StatementParseError {
-  try {
-    parseMt940(text);
-  } catch (error) {
-    if (error instanceof StatementParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a StatementParseError');
+  return statementParseError(() => parseMt940(text));
 }
 
 /** The chosen fields of each entry, so a test states only what it is about. */
