@@ -10,7 +10,7 @@ import {
 } from '../../domain/bank-account';
 import { normaliseIban } from '../../domain/iban';
 import { OPEN_STATUSES } from '../../domain/onboarding';
-import { BankAccount, ConnectedAccount, type IBankAccount } from '../../db/entities';
+import { BankAccount, ConnectedAccount, Transaction, type IBankAccount } from '../../db/entities';
 import { pgArray } from '../../db/pg-array';
 import {
   ACCOUNT_CHECK_WORKFLOW,
@@ -196,6 +196,23 @@ async function assertIbanFree(
   if (clash) throw Problem.field('iban', `this environment already has an account with IBAN ${iban}`, 409);
 }
 
+/**
+ * The database cascades a bank account's delete to its statements, transactions and connected accounts. Booked
+ * history and a live connection's accounts must not go with a click, so such an account is refused and kept.
+ */
+async function assertNothingHangsOn(em: EntityManager, accountId: string): Promise<void> {
+  if (await em.findOne(Transaction, { bankAccount: accountId }, { fields: ['id'] })) {
+    throw new Problem(409, 'Conflict', 'the bank account has booked transactions; it is kept with its history');
+  }
+  if (await em.findOne(ConnectedAccount, { bankAccount: accountId }, { fields: ['id'] })) {
+    throw new Problem(
+      409,
+      'Conflict',
+      'the bank account is connected to a bank; it is kept while a connection lists it (block it there to stop fetching)',
+    );
+  }
+}
+
 function checkShape(type: IBankAccount['type'], iban: string | null): void {
   const problem = accountShapeProblem({ type, iban });
   if (problem) throw Problem.field(problem.field, problem.message);
@@ -337,13 +354,21 @@ export const bankAccountRoutes = [
   defineRoute({
     method: 'delete',
     path: '/bank-accounts/{id}',
-    summary: 'Delete a bank account',
+    summary: 'Delete a bank account that has no booked transactions and no connection (admin only)',
     tag: 'Bank accounts',
-    permission: 'write',
+    permission: 'admin',
     params: IdParams,
-    responses: { 204: { description: 'Deleted' }, 404: { description: 'No such bank account' } },
+    responses: {
+      204: { description: 'Deleted' },
+      404: { description: 'No such bank account' },
+      409: {
+        description:
+          'The account has booked transactions or is connected to a bank: deleting it would delete them too, so it is kept (`detail` says which)',
+      },
+    },
     handler: async ({ em, auth, params }) => {
       const account = await findBankAccount(em, auth.organizationId, params.id);
+      await assertNothingHangsOn(em, account.id);
       recordAudit(
         em,
         auth,

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { AuditEvent, ConnectedAccount, Connection } from '../../db/entities';
 import { createTenant, createTestApp, type Tenant } from '../support/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { devServerEnvironment } from '../support/temporal';
@@ -23,6 +24,19 @@ afterAll(async () => {
 });
 
 const as = (key: string) => ({ Authorization: `Bearer ${key}` });
+async function createAccount(iban: string): Promise<string> {
+  const res = await request(app).post('/api/bank-accounts').set(as(office.keys.staff)).send({
+    environmentId: office.mainEnvironmentId,
+    journalId: office.journalId,
+    name: 'Zakelijk',
+    type: 'current',
+    iban,
+    ledgerAccount: '1100',
+  });
+  expect(res.status).toBe(201);
+  return res.body.id;
+}
+
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('GET /api/health', () => {
@@ -72,5 +86,85 @@ describe('pagination cursors', () => {
       expect([path, res.status, res.type]).toEqual([path, 400, 'application/problem+json']);
       expect(res.body.errors).toEqual([{ field: 'cursor', message: expect.any(String) }]);
     }
+  });
+});
+
+describe('DELETE /api/bank-accounts/{id}', () => {
+  const ING_IBAN = 'NL69INGB0123456789';
+  /** One day of the account's statement with one booked transaction. */
+  const MT940 = [
+    ':940:',
+    ':20:940S261124',
+    `:25:${ING_IBAN}`,
+    ':28C:1',
+    ':60F:C261123EUR000000001500,00',
+    ':61:261124C000000002500,00N541EREF',
+    'NL91ABNA0417164300',
+    ':86:/EREF/SAL-2026-11/BENM//NAME/WERKGEVER BV/REMI/Salaris november/',
+    ':62F:C261124EUR000000004000,00',
+  ].join('\r\n');
+
+  const remove = (id: string, key: string) => request(app).delete(`/api/bank-accounts/${id}`).set(as(key));
+  const stillThere = async (id: string) =>
+    (await request(app).get(`/api/bank-accounts/${id}`).set(as(office.keys.support))).status === 200;
+
+  test('is for admins only: staff and support get 403', async () => {
+    const id = await createAccount('NL91ABNA0417164300');
+    expect((await remove(id, office.keys.staff)).status).toBe(403);
+    expect((await remove(id, office.keys.support)).status).toBe(403);
+    expect(await stillThere(id)).toBe(true);
+    expect((await remove(id, office.keys.admin)).status).toBe(204);
+    expect(await stillThere(id)).toBe(false);
+  });
+
+  test('an account with booked transactions answers 409 and keeps them', async () => {
+    const id = await createAccount(ING_IBAN);
+    const uploaded = await request(app)
+      .post(`/api/bank-accounts/${id}/statement-files`)
+      .set(as(office.keys.staff))
+      .attach('file', Buffer.from(MT940), 'ing.sta');
+    expect(uploaded.body).toMatchObject({ imported: 1 });
+    const res = await remove(id, office.keys.admin);
+    expect([res.status, res.type]).toEqual([409, 'application/problem+json']);
+    expect(res.body.detail).toContain('booked transactions');
+    expect(await stillThere(id)).toBe(true);
+    const statements = await request(app).get(`/api/bank-accounts/${id}/statements`).set(as(office.keys.support));
+    expect(statements.body.items).toHaveLength(1);
+    const audit = await db.orm.em.fork().find(AuditEvent, { subjectId: id, action: 'bank_account.deleted' });
+    expect(audit).toEqual([]);
+  });
+
+  test("a connection's account answers 409 and stays connected", async () => {
+    const id = await createAccount('NL44RABO0123456789');
+    const em = db.orm.em.fork();
+    const connection = em.create(Connection, {
+      organization: office.organizationId,
+      communicationEnvironment: office.mainEnvironmentId,
+      clientCompany: null,
+      bankCode: 'RABO',
+      bankAgreement: 'RABO-1',
+      consent: null,
+      state: 'active',
+      fetchesPerDay: 4,
+      stateReason: null,
+      lastFetchAt: null,
+    });
+    em.create(ConnectedAccount, {
+      organization: office.organizationId,
+      connection,
+      bankAccount: id,
+      environment: office.mainEnvironmentId,
+      iban: 'NL44RABO0123456789',
+      currency: 'EUR',
+      switchOverDate: '2026-11-25',
+      firstTransactionAt: null,
+      lastFetchAt: null,
+      lastFetchResult: null,
+    });
+    await em.flush();
+    const res = await remove(id, office.keys.admin);
+    expect([res.status, res.type]).toEqual([409, 'application/problem+json']);
+    expect(res.body.detail).toContain('connected to a bank');
+    expect(await db.orm.em.fork().count(ConnectedAccount, { bankAccount: id })).toBe(1);
   });
 });

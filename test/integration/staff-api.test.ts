@@ -110,7 +110,7 @@ describe('bank accounts', () => {
     const list = await request(app).get('/api/bank-accounts').set(as(office.keys.support));
     expect(list.body.items.map((a: { id: string }) => a.id)).toContain(created.body.id);
 
-    expect((await request(app).delete(`/api/bank-accounts/${created.body.id}`).set(as(office.keys.staff))).status).toBe(
+    expect((await request(app).delete(`/api/bank-accounts/${created.body.id}`).set(as(office.keys.admin))).status).toBe(
       204,
     );
     expect((await request(app).get(`/api/bank-accounts/${created.body.id}`).set(as(office.keys.staff))).status).toBe(
