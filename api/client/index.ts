@@ -26,6 +26,7 @@ import {
   type UndoConnectionResult,
 } from '../../workflows/undo-connection/contract';
 import type { ApiServices } from '../services';
+import { bindBrowser, sameBrowser } from './browser-binding';
 import { csrfField, csrfValid, ensureCsrfSecret, readCookie } from './csrf';
 import { linkState, updateRefusal } from './link-state';
 import { keepLanguage, pageLanguage, sendPage } from './pages';
@@ -89,6 +90,15 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     // Where the outcome shows: without the single-use code, so a reload, Back or the language switch only look.
     const outcomeUrl = `/connect/callback?${new URLSearchParams({ state, lang }).toString()}`;
     if (attempt.returnedAt) return showOutcome(req, res, em, attempt);
+    // Refused before the claim: the attempt stays open for the browser that did go to the bank.
+    if (!sameBrowser(req, secure, attempt.browserHash)) {
+      log.warn(
+        { onboardingId: attempt.onboarding.id, attemptId: attempt.id },
+        'callback refused: not the browser that went to the bank',
+      );
+      const view = linkView(attempt.onboarding);
+      return sendPage(req, res, 403, 'consent-other-browser', { officeName: view.officeName, bankName: view.bankName });
+    }
     const code = single(req.query.code);
     const bankError = single(req.query.error);
     if (!code && !bankError) return sendPage(req, res, 400, 'problem', { kind: 'bad-callback', retryUrl: null });
@@ -280,6 +290,11 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
       throw error;
     }
 
+    await em.nativeUpdate(
+      ConsentAttempt,
+      { id: attemptId, onboarding: onboarding.id },
+      { browserHash: bindBrowser(req, res, secure) },
+    );
     const attempt = await em.findOneOrFail(ConsentAttempt, { id: attemptId, onboarding: onboarding.id });
     const authorizationUrl = await services.bankConnector(attempt.bankCode).authorizationUrl({
       consentId: attempt.bankConsentId,

@@ -41,6 +41,8 @@ export interface PageData {
   /** `pending`: the profile sync is still adding the accounts; the page looks again by itself. */
   'consent-given': LinkView & { accounts: Array<{ name: string; iban: string }>; pending: boolean };
   'consent-wait': { officeName: string; bankName: string };
+  /** The bank sent back a browser other than the one that went there (api/client/browser-binding.ts). */
+  'consent-other-browser': { officeName: string; bankName: string };
   'consent-refused': {
     officeName: string;
     bankName: string;

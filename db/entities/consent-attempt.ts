@@ -26,6 +26,11 @@ export const ConsentAttempt = defineEntity({
     /** The bank's refusal, in its words (e.g. R-A3: the user's role may not link accounts). */
     error: p.string().length(1000).nullable(),
     redirectUri: p.string().length(500),
+    /**
+     * SHA-256 of the nonce in the cookie of the browser that went to the bank (api/client/browser-binding.ts). Null
+     * until the client page that started the attempt sets it: a callback for such an attempt is refused.
+     */
+    browserHash: p.string().length(64).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     returnedAt: p.datetime().nullable(),
   }),

@@ -5,7 +5,7 @@ import { createTenant, type Tenant } from '../support/api-fixture';
 import { startWorld, type World } from '../support/world';
 import { decodeQuotedPrintable } from '../support/mail';
 import { eventually } from '../support/eventually';
-import { csrfCookie, hiddenField, postForm, Visitor } from '../support/visitor';
+import { csrfCookie, hiddenField, postForm, setCookie, Visitor } from '../support/visitor';
 import { onboardingState, startActivationLinkOnboarding, type StartedOnboarding } from '../support/onboarding';
 import { consentAtBank } from '../support/sandbox-consent';
 
@@ -152,7 +152,8 @@ test('an Owner links the account: page, CSRF, bank, callback, then the link show
 
   const callback = await consentAtBank(authorize, 'ing-owner', [IBAN]);
   expect(`${callback.origin}${callback.pathname}`).toBe(`${baseUrl}/connect/callback`);
-  const done = await fetch(callback, { headers: { cookie: returnCookie.split(';')[0]! } });
+  const browser = setCookie(koppelen, 'bk_consent');
+  const done = await fetch(callback, { headers: { cookie: `${returnCookie.split(';')[0]!}; ${browser}` } });
   expect(done.status).toBe(200);
   expect(done.headers.get('cache-control')).toBe('no-store');
   const doneHtml = await done.text();
@@ -214,7 +215,9 @@ test('a Viewer is refused at the bank (R-A3): the page names the role rule and l
 
   const callback = await consentAtBank(new URL(koppelen.headers.get('location')!), 'ing-viewer', [IBAN]);
   expect(callback.searchParams.get('error')).toBe('access_denied');
-  const refused = await fetch(callback, { headers: { cookie: returnCookie } });
+  const refused = await fetch(callback, {
+    headers: { cookie: `${returnCookie}; ${setCookie(koppelen, 'bk_consent')}` },
+  });
   expect(refused.status).toBe(200);
   const html = await refused.text();
   expect(html).toContain('<h1>Deze gebruiker mag geen toestemming geven</h1>');
@@ -238,14 +241,14 @@ test('a Viewer is refused at the bank (R-A3): the page names the role rule and l
   expect(retry.status).toBe(200);
   expect(await retry.text()).toContain('<button type="submit">Koppelen</button>');
 
-  // Without the cookie (another browser) the page still explains, and points to the e-mail instead.
+  // Without the return cookie the page still explains, and points to the e-mail instead.
   const attempt2 = await postForm(
     link,
     { csrf: hiddenField(await (await fetch(link, { headers: { cookie: csrfCookie(page) } })).text(), 'csrf') },
     csrfCookie(page),
   );
   const callback2 = await consentAtBank(new URL(attempt2.headers.get('location')!), 'ing-viewer', [IBAN]);
-  const elsewhere = await (await fetch(callback2)).text();
+  const elsewhere = await (await fetch(callback2, { headers: { cookie: setCookie(attempt2, 'bk_consent') } })).text();
   expect(elsewhere).toContain(
     'Open de link uit de e-mail van Administratiekantoor De Boekhouder opnieuw om het nog eens te proberen met een andere gebruiker.',
   );

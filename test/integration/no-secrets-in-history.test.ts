@@ -87,7 +87,9 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
   const callback = await consentAtBank(authorize, 'ing-owner', [IBAN]);
   expect(callback.searchParams.get('state')).toBe(secrets['OAuth state']);
   secrets['OAuth code'] = callback.searchParams.get('code')!;
-  const done = await fetch(callback, { headers: { cookie: setCookie(koppelen, 'bk_return') } });
+  const browser = setCookie(koppelen, 'bk_consent');
+  secrets['browser nonce'] = browser.slice(browser.indexOf('=') + 1);
+  const done = await fetch(callback, { headers: { cookie: `${setCookie(koppelen, 'bk_return')}; ${browser}` } });
   expect(done.status).toBe(200);
   expect(await done.text()).toContain('<h1>Gelukt</h1>');
 

@@ -7,7 +7,7 @@ import { createTenant, type Tenant } from '../support/api-fixture';
 import { startWorld, type World } from '../support/world';
 import { decodeQuotedPrintable } from '../support/mail';
 import { eventually } from '../support/eventually';
-import { csrfCookie, hiddenField, postForm } from '../support/visitor';
+import { csrfCookie, hiddenField, postForm, setCookie } from '../support/visitor';
 import { onboardingState, startActivationLinkOnboarding, type StartedOnboarding } from '../support/onboarding';
 import { consentAtBank } from '../support/sandbox-consent';
 
@@ -59,7 +59,7 @@ async function connect(
   const koppelen = await postForm(started.link, { csrf: connectCsrf }, cookie);
   expect(koppelen.status).toBe(303);
   const callback = await consentAtBank(new URL(koppelen.headers.get('location')!), 'ing-owner', [IBAN]);
-  const done = await fetch(callback);
+  const done = await fetch(callback, { headers: { cookie: setCookie(koppelen, 'bk_consent') } });
   expect(await done.text()).toContain('<h1>Gelukt</h1>');
   const onboarding = await eventually(async () => {
     const row = await db.orm.em.fork().findOneOrFail(Onboarding, { id: started.onboardingId });
@@ -196,7 +196,8 @@ test('a refusal at the bank (R-A3) e-mails the client the rule and the link that
     const page = await fetch(started.link);
     const koppelen = await postForm(started.link, { csrf: hiddenField(await page.text(), 'csrf') }, csrfCookie(page));
     const callback = await consentAtBank(new URL(koppelen.headers.get('location')!), 'ing-viewer', [IBAN]);
-    expect(await (await fetch(callback)).text()).toContain('<h1>Deze gebruiker mag geen toestemming geven</h1>');
+    const refused = await fetch(callback, { headers: { cookie: setCookie(koppelen, 'bk_consent') } });
+    expect(await refused.text()).toContain('<h1>Deze gebruiker mag geen toestemming geven</h1>');
     const mails = await eventually(() => {
       const found = smtp.messages.filter(
         (m) => m.to.includes('medewerker@donald.test') && m.raw.includes('toestemming niet gegeven'),

@@ -3,6 +3,7 @@ import { ConsentAttempt } from '../../../db/entities';
 import { bankName } from '../../../domain/bank';
 import { pkceChallenge } from '../../../domain/pkce';
 import { startConsentUpdate } from '../../../workflows/onboarding/contract';
+import { bindBrowser } from '../browser-binding';
 import { csrfField, ensureCsrfSecret } from '../csrf';
 import { pageLanguage, sendPage } from '../pages';
 import { progress } from '../wizard-text';
@@ -45,6 +46,11 @@ export function consentStep(
       return unusable(req, res, 'refused', reason);
     }
     const em = services.orm.em.fork();
+    await em.nativeUpdate(
+      ConsentAttempt,
+      { id: attemptId, onboarding: step.onboarding.id },
+      { browserHash: bindBrowser(req, res, secure) },
+    );
     const attempt = await em.findOneOrFail(ConsentAttempt, { id: attemptId, onboarding: step.onboarding.id });
     const authorizationUrl = await services.bankConnector(attempt.bankCode).authorizationUrl({
       consentId: attempt.bankConsentId,
