@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BankConnector, BankSession, BankTransaction } from '../banks/connector';
-import { BankError, BankRequestError, ConsentInvalidError, RateLimitedError, TokenExpiredError } from '../banks/errors';
+import { BankRequestError, ConsentInvalidError, RateLimitedError, TokenExpiredError } from '../banks/errors';
 import { openUnattendedSession, refreshSession } from '../banks/session';
 import { addDays, amsterdamDate, amsterdamIso } from '../domain/amsterdam-time';
 import {
@@ -26,6 +26,7 @@ import type { TokenCipher } from '../db/token-cipher';
 import { consentTokens } from '../db/consent-tokens';
 import { ingestPage } from '../db/ingest';
 import type { ActivityDeps } from '.';
+import { toActivityFailure } from './bank-failure';
 
 export interface FetchPlan {
   skip: string | null;
@@ -418,18 +419,4 @@ function failureReason(error: unknown): string {
     return `the bank limits requests (${error.code ?? 'HTTP 429'}); retrying${error.retryAfterSeconds ? ` after ${error.retryAfterSeconds} s` : ''}`;
   }
   return error instanceof Error ? error.message.slice(0, 500) : String(error);
-}
-
-/** A 429 waits as long as the bank asks and retries; a dead consent is not retried at all. */
-function toActivityFailure(error: unknown): unknown {
-  if (error instanceof RateLimitedError) {
-    return ApplicationFailure.create({
-      message: error.message,
-      type: error.type,
-      nextRetryDelay: `${Math.max(1, error.retryAfterSeconds ?? 30)} seconds`,
-    });
-  }
-  if (error instanceof BankError)
-    return ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: !error.retryable });
-  return error;
 }

@@ -1,11 +1,11 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { BankSession } from '../banks/connector';
-import { BankError, ConsentInvalidError, RateLimitedError, TokenExpiredError } from '../banks/errors';
+import { ConsentInvalidError, TokenExpiredError } from '../banks/errors';
 import { openUnattendedSession, refreshSession } from '../banks/session';
 import { consentTokens } from '../db/consent-tokens';
 import { Connection, Consent, Onboarding } from '../db/entities';
 import type { ActivityDeps } from '.';
+import { toActivityFailure } from './bank-failure';
 
 export interface RevokedConsent {
   /** The consent had been undone before (a second click, a second browser): nothing was asked of the bank. */
@@ -96,18 +96,4 @@ export function createUndoConnectionActivities(
         );
     },
   };
-}
-
-/** A 429 waits as long as the bank asks; a refusal that retrying cannot change is not retried. */
-function toActivityFailure(error: unknown): unknown {
-  if (error instanceof RateLimitedError) {
-    return ApplicationFailure.create({
-      message: error.message,
-      type: error.type,
-      nextRetryDelay: `${Math.max(1, error.retryAfterSeconds ?? 30)} seconds`,
-    });
-  }
-  if (error instanceof BankError)
-    return ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: !error.retryable });
-  return error;
 }
