@@ -6,7 +6,6 @@ import * as proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { fetchTransactionsWorkflow } from '../../workflows/fetch-transactions/workflow';
 import {
@@ -22,7 +21,7 @@ import {
   stateQuery,
 } from '../../workflows/onboarding/contract';
 import { onboardingWorkflow } from '../../workflows/onboarding/workflow';
-import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
+import { timeSkippingEnvironment, withWorker } from '../support/temporal';
 
 /**
  * Records the histories that test/workflow/replay.test.ts replays, so a change to a workflow that would break
@@ -339,13 +338,7 @@ async function onboarding(
   const onboardingId = workflowId.slice('onboarding:'.length);
   const full = newWorld(await env.currentTimeMs(), world);
   const taskQueue = `history-${onboardingId}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: standInActivities(env, full),
-  });
-  return worker.runUntil(async () => {
+  return withWorker(env, taskQueue, standInActivities(env, full), async () => {
     const handle = await env.client.workflow.start(onboardingWorkflow, {
       taskQueue,
       workflowId,
@@ -365,13 +358,7 @@ async function fetchRun(
   const workflowId = HISTORY_FILES[file];
   const full = newWorld(await env.currentTimeMs(), world);
   const taskQueue = `history-${workflowId}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: standInActivities(env, full),
-  });
-  return worker.runUntil(async () => {
+  return withWorker(env, taskQueue, standInActivities(env, full), async () => {
     const handle = await env.client.workflow.start(fetchTransactionsWorkflow, {
       taskQueue,
       workflowId,

@@ -1,5 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../activities';
 import { serverExecutable } from '../../bin/stack/provision';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
@@ -40,4 +42,20 @@ export function workflowBundle(): { codePath: string } {
   if (!codePath)
     throw new Error('BK_TEST_WORKFLOW_BUNDLE is not set: run tests through jest (test/support/global-setup.ts)');
   return { codePath };
+}
+
+/** Runs `body` while a worker serves this task queue: the workflows of the shared bundle, these stand-in activities. */
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  activities: Partial<Activities>,
+  body: () => Promise<T>,
+): Promise<T> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities,
+  });
+  return worker.runUntil(body);
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import type { AccountOptions } from '../../domain/account-choice';
 import {
@@ -15,7 +14,7 @@ import {
   type OnboardingState,
 } from '../../workflows/onboarding/contract';
 import { onboardingWorkflow } from '../../workflows/onboarding/workflow';
-import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
+import { timeSkippingEnvironment, withWorker } from '../support/temporal';
 
 /**
  * The serial flavour's branch of the onboarding workflow (issue 7; R-V6, R-V7, R-A10) on the time-skipping server,
@@ -105,13 +104,7 @@ async function run(drive: (handle: Handle) => Promise<void>): Promise<{ result: 
     startedAt: await env.currentTimeMs(),
   };
   const taskQueue = `onboarding-serial-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: standInActivities(world),
-  });
-  const result = await worker.runUntil(async () => {
+  const result = await withWorker(env, taskQueue, standInActivities(world), async () => {
     const handle = await env.client.workflow.start(onboardingWorkflow, {
       taskQueue,
       workflowId: `onboarding:${randomUUID()}`,

@@ -11,7 +11,7 @@ import {
   type OnboardingState,
 } from '../../workflows/onboarding/contract';
 import { onboardingWorkflow } from '../../workflows/onboarding/workflow';
-import { timeSkippingEnvironment, workflowBundle } from '../support/temporal';
+import { timeSkippingEnvironment, withWorker, workflowBundle } from '../support/temporal';
 
 /**
  * The onboarding's story on the time-skipping server (R-D1): every path, with the hours of R-A10 and R-V13
@@ -82,13 +82,7 @@ async function run(
     ...world,
   };
   const taskQueue = `onboarding-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: standInActivities(full),
-  });
-  const result = await worker.runUntil(async () => {
+  const result = await withWorker(env, taskQueue, standInActivities(full), async () => {
     const handle = await env.client.workflow.start(onboardingWorkflow, {
       taskQueue,
       workflowId: `onboarding:${randomUUID()}`,
