@@ -13,6 +13,7 @@ import { createHomeRouter } from './home-page';
 import { buildOpenApiDocument } from './openapi';
 import { Problem } from './problem';
 import type { RouteDefinition } from './route';
+import { apiKeyRoutes } from './routes/api-keys';
 import { bankAccountRoutes } from './routes/bank-accounts';
 import { bankJournalRoutes } from './routes/bank-journals';
 import { connectionRoutes } from './routes/connections';
@@ -32,6 +33,7 @@ export const staffRoutes: RouteDefinition[] = [
   ...statementRoutes,
   ...transactionCodeRuleRoutes,
   ...messageTemplateRoutes,
+  ...apiKeyRoutes,
 ];
 
 export interface AppOptions {

@@ -1,6 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { hashApiKey, looksLikeApiKey, roleAllows, type ApiKeyRole, type Permission } from '../domain/api-key';
+import { amsterdamIso } from '../domain/amsterdam-time';
+import {
+  apiKeyState,
+  hashApiKey,
+  looksLikeApiKey,
+  roleAllows,
+  type ApiKeyRole,
+  type Permission,
+} from '../domain/api-key';
 import { ApiKey } from '../db/entities';
 import { Problem } from './problem';
 
@@ -23,7 +31,12 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
  * `Authorization: Bearer <key>`. The key is looked up by its SHA-256, so the database never sees the key itself
- * and a lookup is one unique-index probe. Unknown, malformed and revoked keys get the same answer.
+ * and a lookup is one unique-index probe. Unknown, malformed and revoked keys get the same answer; an expired key
+ * is told so, so that its holder asks for a new one instead of checking how it was sent.
+ *
+ * Keys are deliberately not cached: every request reads the row, so a revoke (or rotate) refuses the old key at
+ * once on every API replica. A cache added here must be cleared on revoke in every process, e.g. by PostgreSQL
+ * LISTEN/NOTIFY from db/api-keys.ts.
  */
 export function authenticate(orm: MikroORM) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
@@ -36,6 +49,11 @@ export function authenticate(orm: MikroORM) {
     const apiKey = await em.findOne(ApiKey, { secretHash: hashApiKey(key), revokedAt: null });
     if (!apiKey) throw Problem.unauthorized('the API key is not valid');
     const now = new Date();
+    if (apiKey.expiresAt && apiKeyState(apiKey, now) === 'expired') {
+      throw Problem.unauthorized(
+        `the API key expired at ${amsterdamIso(apiKey.expiresAt)}; ask an admin for a new one`,
+      );
+    }
     if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: apiKey.id }, { lastUsedAt: now });
     }

@@ -1,25 +1,24 @@
 import { parseArgs } from 'node:util';
-import { API_KEY_ROLES, type ApiKeyRole } from '../domain/api-key';
-import { createApiKey } from '../db/api-keys';
-import { Organization } from '../db/entities';
 import { migrate, openOrm } from '../db/orm';
+import { API_KEY_USAGE, parseApiKeyCommand, runApiKeyCommand } from './commands/apikey';
 import { statementsParse } from './commands/statements-parse';
+import { UsageError } from './commands/usage-error';
 import { loadConfig } from './config';
 import { openDatabase } from './stack/database';
 
 const USAGE = `Usage:
-  npm run cli -- apikey create --org <organization id or name> --role admin|staff|support [--name <label>]
+${API_KEY_USAGE}
   npm run cli -- db migrate
   npm run cli -- migration create [--initial]
   npm run --silent cli -- statements parse FILE
 `;
 
-class UsageError extends Error {}
-
 async function main(argv: string[]): Promise<void> {
   const [group, command, ...rest] = argv;
   const key = `${group ?? ''} ${command ?? ''}`;
-  if (key === 'apikey create') return apiKeyCreate(rest);
+  if (group === 'apikey' && ['create', 'list', 'revoke', 'rotate'].includes(command ?? '')) {
+    return apiKey(command as string, rest);
+  }
   if (key === 'db migrate')
     return withOrm(async (orm) => {
       const applied = await migrate(orm);
@@ -43,30 +42,21 @@ async function main(argv: string[]): Promise<void> {
   throw new UsageError(USAGE);
 }
 
-async function apiKeyCreate(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { org: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
-  });
-  if (!values.org) throw new UsageError(`--org is required\n${USAGE}`);
-  if (!API_KEY_ROLES.includes(values.role as ApiKeyRole)) {
-    throw new UsageError(`--role must be one of ${API_KEY_ROLES.join(', ')}\n${USAGE}`);
+async function apiKey(command: string, args: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseApiKeyCommand(command, args);
+  } catch (error) {
+    throw error instanceof Error ? new UsageError(`${error.message}\n${USAGE}`) : error;
   }
-  const orgRef = values.org;
   await withOrm(async (orm) => {
     await migrate(orm);
-    const em = orm.em.fork();
-    const byId = /^[0-9a-f-]{36}$/i.test(orgRef) ? await em.findOne(Organization, { id: orgRef }) : null;
-    const organization = byId ?? (await em.findOne(Organization, { name: orgRef }));
-    if (!organization) throw new UsageError(`no organization with id or name "${orgRef}"`);
-    const { key } = await createApiKey(
-      em,
-      organization,
-      values.role as ApiKeyRole,
-      values.name ?? `${values.role} key (cli)`,
-      'cli',
+    await runApiKeyCommand(
+      orm.em.fork(),
+      parsed,
+      (line) => console.log(line),
+      (line) => console.error(line),
     );
-    console.log(key);
   });
 }
 

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { addDays, amsterdamMidnight } from './amsterdam-time';
 
 /** admin manages keys and settings; staff run onboardings and day-to-day work; support only reads. */
 export const API_KEY_ROLES = ['admin', 'staff', 'support'] as const;
@@ -36,4 +37,18 @@ export function roleAllows(role: ApiKeyRole, permission: Permission): boolean {
   if (permission === 'read') return true;
   if (permission === 'write') return role === 'admin' || role === 'staff';
   return role === 'admin';
+}
+
+/** A revoked key stays revoked; an expired one is only shown as such, its row is not changed when the time passes. */
+export type ApiKeyState = 'active' | 'expired' | 'revoked';
+
+export function apiKeyState(key: { revokedAt?: Date | null; expiresAt?: Date | null }, now: Date): ApiKeyState {
+  if (key.revokedAt) return 'revoked';
+  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return 'expired';
+  return 'active';
+}
+
+/** An expiry given as a date (YYYY-MM-DD) means the key works through that whole day in the office's time. */
+export function expiryOfDate(date: string): Date {
+  return amsterdamMidnight(addDays(date, 1));
 }

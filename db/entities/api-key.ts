@@ -19,6 +19,8 @@ export const ApiKey = defineEntity({
     secretHash: p.string().length(64).unique(),
     createdAt: p.datetime().onCreate(() => new Date()),
     lastUsedAt: p.datetime().nullable(),
+    /** Null: the key works until it is revoked. */
+    expiresAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
   }),
 });
