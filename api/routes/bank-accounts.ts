@@ -17,13 +17,14 @@ import {
   accountCheckWorkflowId,
   type AccountCheckWorkflow,
 } from '../../workflows/account-check/contract';
+import type { AuthContext } from '../auth';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
 import { Problem } from '../problem';
 import { defineRoute, IdParams } from '../route';
 import { findBankJournal } from './bank-journals';
 import { findEnvironment } from './environments';
-import { currentSerialNumber } from './onboardings';
+import { currentSerialNumber, readsSerialNumbers } from './onboardings';
 import type { TokenCipher } from '../../db/token-cipher';
 
 const CheckView = z
@@ -54,12 +55,18 @@ const BankAccountDetail = BankAccountView.extend({
     .string()
     .nullable()
     .describe(
-      'R-V9 "serial number unknown?": the serial number of the open serial onboarding for this account (named in its bankAccountIds, or without bankAccountIds for its environment and bank), null when there is none',
+      'R-V9 "serial number unknown?": the serial number of the open serial onboarding for this account (named in its bankAccountIds, or without bankAccountIds for its environment and bank), null when there is none. Only staff and admin keys see it: a support key always gets null, since whoever holds a live serial number can start a consent for the client',
     ),
 }).meta({ id: 'BankAccountDetail' });
 
 /** R-V9: the serial number the client asks for, from the newest open serial onboarding of this account. */
-async function openSerialNumber(em: EntityManager, cipher: TokenCipher, account: IBankAccount): Promise<string | null> {
+async function openSerialNumber(
+  em: EntityManager,
+  cipher: TokenCipher,
+  account: IBankAccount,
+  reader: AuthContext,
+): Promise<string | null> {
+  if (!readsSerialNumbers(reader)) return null;
   const bankCode = account.iban?.startsWith('NL') ? account.iban.slice(4, 8) : null;
   const rows = await em.getConnection().execute<{ id: string }[]>(
     `SELECT id FROM onboarding
@@ -74,7 +81,7 @@ async function openSerialNumber(em: EntityManager, cipher: TokenCipher, account:
       bankCode ?? '',
     ],
   );
-  return rows[0] ? (await currentSerialNumber(em, cipher, rows[0].id)).serialNumber : null;
+  return rows[0] ? (await currentSerialNumber(em, cipher, rows[0].id, reader)).serialNumber : null;
 }
 
 const BankAccountList = z
@@ -259,7 +266,7 @@ export const bankAccountRoutes = [
         status: 200,
         body: {
           ...(await presentOne(em, account)),
-          serialNumber: await openSerialNumber(em, services.tokenCipher, account),
+          serialNumber: await openSerialNumber(em, services.tokenCipher, account, auth),
         },
       };
     },

@@ -14,6 +14,7 @@ import {
   OPEN_STATUSES,
   type OnboardingStatus as Status,
 } from '../../domain/onboarding';
+import { roleAllows } from '../../domain/api-key';
 import { formatSerialNumber } from '../../domain/serial-number';
 import type { TokenCipher } from '../../db/token-cipher';
 import {
@@ -188,7 +189,7 @@ const OnboardingDetail = OnboardingView.extend({
     .string()
     .nullable()
     .describe(
-      'Serial flavour (R-V6, R-V7): the current serial number, XXXX-XXXX-XXXX, to note down or read to the client; null before it is issued and once it no longer works',
+      'Serial flavour (R-V6, R-V7): the current serial number, XXXX-XXXX-XXXX, to note down or read to the client; null before it is issued and once it no longer works. Only staff and admin keys see it: a support key always gets null, since whoever holds a live serial number can start a consent for the client',
     ),
   serialNumberLocked: z
     .boolean()
@@ -309,6 +310,14 @@ function present(services: ApiServices, onboarding: IOnboarding): z.infer<typeof
 }
 
 /**
+ * A live serial number lets whoever holds it start a consent for the client, so only the roles that act for the
+ * client (staff, admin) read it back; the read-only support role sees null.
+ */
+export function readsSerialNumbers(reader: AuthContext): boolean {
+  return roleAllows(reader.role, 'write');
+}
+
+/**
  * The serial number staff read back (R-V7, R-V9 "serial number unknown?"): the newest one of the onboarding that
  * was not revoked (replaced, cancelled, expired). Decrypted here only; the database keeps it encrypted.
  */
@@ -316,6 +325,7 @@ export async function currentSerialNumber(
   em: EntityManager,
   cipher: TokenCipher,
   onboardingId: string,
+  reader: AuthContext,
 ): Promise<{ serialNumber: string | null; serialNumberLocked: boolean }> {
   const row = await em.findOne(
     SerialNumber,
@@ -324,7 +334,7 @@ export async function currentSerialNumber(
   );
   if (!row) return { serialNumber: null, serialNumberLocked: false };
   return {
-    serialNumber: formatSerialNumber(cipher.decrypt(row.numberEncrypted)),
+    serialNumber: readsSerialNumbers(reader) ? formatSerialNumber(cipher.decrypt(row.numberEncrypted)) : null,
     serialNumberLocked: row.lockedAt !== null && row.lockedAt !== undefined,
   };
 }
@@ -582,7 +592,7 @@ export const onboardingRoutes = [
         status: 200,
         body: {
           ...present(services, onboarding),
-          ...(await currentSerialNumber(em, services.tokenCipher, onboarding.id)),
+          ...(await currentSerialNumber(em, services.tokenCipher, onboarding.id, auth)),
           emails: emails.map((m) => ({
             template: m.template,
             to: m.to,

@@ -1,20 +1,24 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { AuditEvent, ConnectedAccount, Connection } from '../../db/entities';
+import type { ActivityDeps } from '../../activities';
+import { AuditEvent, ConnectedAccount, Connection, Onboarding, SerialNumber } from '../../db/entities';
 import { createTenant, createTestApp, type Tenant } from '../support/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { devServerEnvironment } from '../support/temporal';
+import { testActivityDeps } from '../support/worker';
 
 /** The staff API's findings of the security review (issue 12 item 1), each answered over HTTP. */
 let db: TestDatabase;
 let env: TestWorkflowEnvironment;
 let app: Express;
+let deps: ActivityDeps;
 let office: Tenant;
 
 beforeAll(async () => {
   [db, env] = await Promise.all([createTestDatabase(), devServerEnvironment()]);
-  app = createTestApp(db.orm, env);
+  deps = testActivityDeps({ orm: db.orm, env });
+  app = createTestApp(db.orm, env, { deps });
   office = await createTenant(db.orm, 'Kantoor Review');
 });
 
@@ -166,5 +170,74 @@ describe('DELETE /api/bank-accounts/{id}', () => {
     expect([res.status, res.type]).toEqual([409, 'application/problem+json']);
     expect(res.body.detail).toContain('connected to a bank');
     expect(await db.orm.em.fork().count(ConnectedAccount, { bankAccount: id })).toBe(1);
+  });
+});
+
+describe('live serial numbers', () => {
+  const SERIAL = '2345-6789-ABCD';
+
+  /** An open serial onboarding for the account's bank with a live serial number, as the workflow leaves it. */
+  async function openSerialOnboarding(accountId: string): Promise<string> {
+    const em = db.orm.em.fork();
+    const onboarding = em.create(Onboarding, {
+      organization: office.organizationId,
+      flavour: 'serial',
+      bankCode: 'ABNA',
+      environment: office.mainEnvironmentId,
+      kvkNumber: '68750110',
+      clientEmail: 'eigenaar@serie.test',
+      language: 'nl',
+      clientCompany: null,
+      accountManagerName: null,
+      accountManagerEmail: null,
+      bankAccountIds: [accountId],
+      wizardDetails: null,
+      offeredAccounts: null,
+      accountChoice: null,
+      status: 'waiting_for_consent',
+      statusReason: null,
+      workflowId: `onboarding-serial-${accountId}`,
+      connection: null,
+      consentDeadline: new Date(Date.now() + 86_400_000),
+      firstTransactionDeadline: null,
+      restartOf: null,
+      createdBy: 'test',
+      completedAt: null,
+    });
+    em.create(SerialNumber, {
+      organization: office.organizationId,
+      onboarding,
+      numberHash: deps.tokenCipher.keyedHash('serial number', SERIAL),
+      numberEncrypted: deps.tokenCipher.encrypt(SERIAL.replaceAll('-', '')),
+      expiresAt: new Date(Date.now() + 86_400_000),
+      lockedAt: null,
+      usedAt: null,
+      revokedAt: null,
+    });
+    await em.flush();
+    return onboarding.id;
+  }
+
+  test('only staff and admin read them back; support gets null', async () => {
+    const accountId = await createAccount('NL40ABNA0123456784');
+    const onboardingId = await openSerialOnboarding(accountId);
+    for (const [role, expected] of [
+      ['admin', SERIAL],
+      ['staff', SERIAL],
+      ['support', null],
+    ] as const) {
+      const onboarding = await request(app).get(`/api/onboardings/${onboardingId}`).set(as(office.keys[role]));
+      expect([role, onboarding.status, onboarding.body.serialNumber]).toEqual([role, 200, expected]);
+      expect(onboarding.body.serialNumberLocked).toBe(false);
+      const account = await request(app).get(`/api/bank-accounts/${accountId}`).set(as(office.keys[role]));
+      expect([role, account.status, account.body.serialNumber]).toEqual([role, 200, expected]);
+    }
+  });
+
+  test('the OpenAPI document says so for both fields', async () => {
+    const { schemas } = (await request(app).get('/api/openapi.json')).body.components;
+    for (const schema of [schemas.OnboardingDetail, schemas.BankAccountDetail]) {
+      expect(schema.properties.serialNumber.description).toContain('a support key always gets null');
+    }
   });
 });
