@@ -6,6 +6,7 @@ import { createSandboxBankApp, startSandboxBank } from '../../sandbox/bank/app';
 import { s256, type TokenResponse } from '../../sandbox/bank/oauth';
 import { SANDBOX_ACCOUNTS, SANDBOX_COMPANIES, TEST_USERS } from '../../sandbox/bank/test-users';
 import type { LedgerEntry } from '../../sandbox/bank/ledger';
+import { hiddenField } from '../support/visitor';
 
 const PUBLIC_URL = 'http://bank.test';
 const REDIRECT_URI = 'http://platform.test/connect/callback';
@@ -55,23 +56,17 @@ function authorizeUrl(
   return `/${bank}/oauth/authorize?${params.toString()}`;
 }
 
-function flowField(html: string): string {
-  const match = /name="flow" value="([^"]+)"/.exec(html);
-  if (!match?.[1]) throw new Error(`no flow field in page:\n${html}`);
-  return match[1];
-}
-
 async function loginAs(app: Express, bank: string, consentId: string, username: string) {
   const page = await request(app).get(authorizeUrl(bank, consentId));
   expect(page.status).toBe(200);
   return request(app)
     .post(`/${bank}/oauth/login`)
     .type('form')
-    .send({ flow: flowField(page.text), username, password: 'sandbox', action: 'login' });
+    .send({ flow: hiddenField(page.text, 'flow'), username, password: 'sandbox', action: 'login' });
 }
 
 async function sign(app: Express, bank: string, selectPageHtml: string, ibans: readonly string[]) {
-  const form = new URLSearchParams({ flow: flowField(selectPageHtml), action: 'sign' });
+  const form = new URLSearchParams({ flow: hiddenField(selectPageHtml, 'flow'), action: 'sign' });
   for (const iban of ibans) form.append('accounts', iban);
   return request(app).post(`/${bank}/oauth/sign`).type('form').send(form.toString());
 }
@@ -364,7 +359,7 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
     const res = await request(app)
       .post('/INGB/oauth/login')
       .type('form')
-      .send({ flow: flowField(page.text), action: 'cancel' });
+      .send({ flow: hiddenField(page.text, 'flow'), action: 'cancel' });
     expect(res.status).toBe(303);
     expect(new URL(res.headers.location as string).searchParams.get('error')).toBe('access_denied');
     expect(
@@ -382,13 +377,18 @@ describe('sandbox bank OAuth2 with PKCE and consent', () => {
     const res = await request(app)
       .post('/INGB/oauth/login')
       .type('form')
-      .send({ flow: flowField(page.text), username: 'ing-owner', password: 'wrong', action: 'login' });
+      .send({ flow: hiddenField(page.text, 'flow'), username: 'ing-owner', password: 'wrong', action: 'login' });
     expect(res.status).toBe(401);
     expect(res.text).toContain('Unknown username or wrong password');
     const tampered = await request(app)
       .post('/INGB/oauth/login')
       .type('form')
-      .send({ flow: `${flowField(page.text)}x`, username: 'ing-owner', password: 'sandbox', action: 'login' });
+      .send({
+        flow: `${hiddenField(page.text, 'flow')}x`,
+        username: 'ing-owner',
+        password: 'sandbox',
+        action: 'login',
+      });
     expect(tampered.status).toBe(400);
   });
 
