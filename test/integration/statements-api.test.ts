@@ -73,17 +73,14 @@ afterAll(async () => {
 const as = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 async function createAccount(tenant: Tenant, iban: string, name: string): Promise<string> {
-  const res = await request(app)
-    .post('/api/bank-accounts')
-    .set(as(tenant.keys.staff))
-    .send({
-      environmentId: tenant.mainEnvironmentId,
-      journalId: tenant.journalId,
-      name,
-      type: 'current',
-      iban,
-      ledgerAccount: '1100',
-    });
+  const res = await request(app).post('/api/bank-accounts').set(as(tenant.keys.staff)).send({
+    environmentId: tenant.mainEnvironmentId,
+    journalId: tenant.journalId,
+    name,
+    type: 'current',
+    iban,
+    ledgerAccount: '1100',
+  });
   expect(res.status).toBe(201);
   return res.body.id;
 }
@@ -544,16 +541,13 @@ describe('R-A19 transaction-code rules', () => {
 
   test('create, read, list, change and delete; the code is unique per office', async () => {
     const staff = as(office.keys.staff);
-    const created = await request(app)
-      .post(rulesUrl)
-      .set(staff)
-      .send({
-        code: 'BANKKOSTEN',
-        description: 'Bankkosten ING',
-        bankTransactionCode: 'ACMT/MDOP/CHRG',
-        ledgerAccount: '4910',
-        priority: 10,
-      });
+    const created = await request(app).post(rulesUrl).set(staff).send({
+      code: 'BANKKOSTEN',
+      description: 'Bankkosten ING',
+      bankTransactionCode: 'ACMT/MDOP/CHRG',
+      ledgerAccount: '4910',
+      priority: 10,
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       code: 'BANKKOSTEN',

@@ -9,11 +9,22 @@ const CHROMIUM = '/usr/bin/chromium';
 export async function launchChromium(): Promise<Browser> {
   // No silent skip: without the browser a browser test cannot say anything, so it fails and says what to do.
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with "sudo apt-get install -y chromium" (.ci/run does this in CI).`);
+    throw new Error(
+      `${CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with "sudo apt-get install -y chromium" (.ci/run does this in CI).`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -21,11 +32,15 @@ export async function launchChromium(): Promise<Browser> {
 export function watchForProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/favicon/.test(message.location().url)) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !/favicon/.test(message.location().url))
+      problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {
-    if (!/favicon/.test(request.url())) problems.push(`request failed: ${request.method()} ${request.url().replace(/\/connect\/[A-Za-z0-9_-]{43}/, '/connect/[token]')} ${request.failure()?.errorText}`);
+    if (!/favicon/.test(request.url()))
+      problems.push(
+        `request failed: ${request.method()} ${request.url().replace(/\/connect\/[A-Za-z0-9_-]{43}/, '/connect/[token]')} ${request.failure()?.errorText}`,
+      );
   });
   return problems;
 }
