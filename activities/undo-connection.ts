@@ -10,7 +10,9 @@ import { toActivityFailure } from './bank-failure';
 export interface RevokedConsent {
   /** The consent had been undone before (a second click, a second browser): nothing was asked of the bank. */
   alreadyUndone: boolean;
-  /** The consent is the one the connection fetches with; when a later activation replaced it, the connection runs on. */
+  /**
+   * The consent is the one the connection fetches with; when a later activation replaced it, the connection runs on.
+   */
   current: boolean;
 }
 

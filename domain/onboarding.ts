@@ -79,7 +79,10 @@ export const CONSENT_WAIT_HOURS = 168;
 export const FIRST_TRANSACTION_WAIT_HOURS = 24;
 /** Reminders before the link expires: three days and one day before. */
 export const REMINDER_HOURS_BEFORE_EXPIRY = [72, 24] as const;
-/** Serial flavour: how long the wizard's Accounts step waits for the client before linking every linkable account with Transactions (R-V12). */
+/**
+ * Serial flavour: how long the wizard's Accounts step waits for the client before linking every linkable account with
+ * Transactions (R-V12).
+ */
 export const ACCOUNT_CHOICE_WAIT_HOURS = 24;
 
 /** Step names as the API shows them. */

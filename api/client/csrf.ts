@@ -33,7 +33,10 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** The browser's secret; a fresh one is set when the request brought none (SameSite=Strict drops it on arrival from a mail client). */
+/**
+ * The browser's secret; a fresh one is set when the request brought none (SameSite=Strict drops it on arrival from a
+ * mail client).
+ */
 export function ensureCsrfSecret(req: Request, res: Response, secure: boolean): string {
   const existing = readCookie(req, csrfCookieName(secure));
   if (existing && SECRET.test(existing)) return existing;

@@ -450,7 +450,9 @@ async function undoTarget(
   return { connectionId: connection.id, consentId: consent.id, undone: consent.status === 'terminatedByTpp' };
 }
 
-/** The undo page of the link this request came in on: an absolute path, so it holds whatever the page's URL looks like. */
+/**
+ * The undo page of the link this request came in on: an absolute path, so it holds whatever the page's URL looks like.
+ */
 function undoUrl(req: Request, lang: Language): string {
   return `/connect/${tokenParam(req)}/undo?lang=${lang}`;
 }

@@ -437,7 +437,10 @@ async function refuseWhileFetching(services: ApiServices, connectionId: string):
   }
 }
 
-/** Today's calls on the connection's consent, and which of these accounts a fetch would leave out (domain/bank-allowance.ts). */
+/**
+ * Today's calls on the connection's consent, and which of these accounts a fetch would leave out (domain/bank-
+ * allowance.ts).
+ */
 async function todaysAllowance(
   em: EntityManager,
   connection: IConnection,

@@ -101,7 +101,9 @@ function location(response: Response): URL {
   return new URL(response.headers.get('location') ?? '');
 }
 
-/** Logs in as `username`, ticks the accounts `choose` picks from those offered, signs; returns the redirect back to us. */
+/**
+ * Logs in as `username`, ticks the accounts `choose` picks from those offered, signs; returns the redirect back to us.
+ */
 async function signAtBank(
   authorizationUrl: string,
   username: string,

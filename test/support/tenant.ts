@@ -11,7 +11,10 @@ export interface Tenant {
   keys: Record<ApiKeyRole, string>;
 }
 
-/** An accounting office with a main environment, a bank journal and one key per role; its licence decides the wizard's options (R-V12). */
+/**
+ * An accounting office with a main environment, a bank journal and one key per role; its licence decides the wizard's
+ * options (R-V12).
+ */
 export async function createTenant(orm: MikroORM, name: string, licence: Partial<Licence> = {}): Promise<Tenant> {
   const em = orm.em.fork();
   const organization = em.create(Organization, {

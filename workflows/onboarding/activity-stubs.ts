@@ -3,7 +3,9 @@ import { ERROR_TYPES } from '../../domain/error-types';
 import type { Activities } from '../../activities';
 import { BANK_CALL, EMAIL, SHORT, withSummary } from '../activity-options';
 
-/** The onboarding's activities as the workflow calls them, each with the summary support staff read in the Temporal UI. */
+/**
+ * The onboarding's activities as the workflow calls them, each with the summary support staff read in the Temporal UI.
+ */
 
 /** Database steps that may wait for a KvK answer: a minute each, retried calmly. */
 const RECORD = { startToCloseTimeout: '1 minute', retry: { maximumInterval: '5 minutes' } } as const;

@@ -97,7 +97,10 @@ export const chooseAccountsUpdate = defineUpdate<
 >('chooseAccounts');
 /** Five wrong KvK numbers locked this serial number (R-V7); staff can resend a new one. */
 export const serialLockedSignal = defineSignal<[{ serialNumberId: string }]>('serialLocked');
-/** The client undid the connection from the link page (R-A11; workflows/undo-connection/): stop waiting for transactions. */
+/**
+ * The client undid the connection from the link page (R-A11; workflows/undo-connection/): stop waiting for
+ * transactions.
+ */
 export const connectionUndoneSignal = defineSignal('connectionUndone');
 
 /**
