@@ -8,7 +8,7 @@ import {
   connectionStatusOf,
   type ConnectionStatus,
 } from '../../domain/bank-account';
-import { normaliseIban } from '../../domain/iban';
+import { ibanProblem, normaliseIban } from '../../domain/iban';
 import { OPEN_STATUSES } from '../../domain/onboarding';
 import { BankAccount, ConnectedAccount, Transaction, type IBankAccount } from '../../db/entities';
 import { pgArray } from '../../db/pg-array';
@@ -100,17 +100,48 @@ const LedgerAccount = z
   .max(20)
   .regex(/^[0-9A-Za-z.-]+$/, 'letters, digits, . and - only');
 
+/** Checked in the schema, so that a bad IBAN is named in the same answer as every other failing field. */
+const Iban = z
+  .string()
+  .trim()
+  .max(42)
+  .superRefine(
+    (iban, ctx) => {
+      const problem = iban ? ibanProblem(iban) : null;
+      if (problem) ctx.addIssue({ code: 'custom', message: `IBAN ${problem}` });
+    },
+    { when: ({ issues }) => issues.length === 0 },
+  );
+
+/**
+ * The type-and-IBAN rule runs even when other fields are missing or wrong, so that one answer names them all; only
+ * the body being an object and its type and IBAN being sound themselves are needed.
+ */
+function typeAndIbanSound({ issues }: z.core.ParsePayload): boolean {
+  return !issues.some((issue) => {
+    const field = issue.path?.[0];
+    return field === undefined ? issue.code !== 'unrecognized_keys' : field === 'type' || field === 'iban';
+  });
+}
+
 const CreateBankAccount = z
   .object({
     environmentId: z.uuid(),
     journalId: z.uuid().nullable().optional(),
     name: z.string().trim().min(1).max(200),
     type: z.enum(BANK_ACCOUNT_TYPES),
-    iban: z.string().trim().max(42).nullable().optional(),
+    iban: Iban.nullable().optional(),
     currency: Currency.default('EUR'),
     ledgerAccount: LedgerAccount,
   })
   .strict()
+  .superRefine(
+    ({ type, iban }, ctx) => {
+      const problem = accountShapeProblem({ type, iban: iban ? normaliseIban(iban) : null });
+      if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+    },
+    { when: typeAndIbanSound },
+  )
   .meta({ id: 'CreateBankAccount' });
 
 const UpdateBankAccount = z
@@ -118,7 +149,7 @@ const UpdateBankAccount = z
     journalId: z.uuid().nullable(),
     name: z.string().trim().min(1).max(200),
     type: z.enum(BANK_ACCOUNT_TYPES),
-    iban: z.string().trim().max(42).nullable(),
+    iban: Iban.nullable(),
     currency: Currency,
     ledgerAccount: LedgerAccount,
   })
@@ -292,7 +323,6 @@ export const bankAccountRoutes = [
       if (journal && journal.environment.id !== environment.id)
         throw Problem.field('journalId', 'the bank journal belongs to another environment');
       const iban = body.iban ? normaliseIban(body.iban) : null;
-      checkShape(body.type, iban);
       if (iban) await assertIbanFree(em, environment.id, iban);
       const account = em.create(BankAccount, {
         organization: auth.organizationId,

@@ -241,3 +241,46 @@ describe('live serial numbers', () => {
     }
   });
 });
+
+describe('POST /api/bank-accounts names every failing field in one answer', () => {
+  const fieldsOf = (res: request.Response) =>
+    res.body.errors.map((e: { field: string; message: string }) => [e.field, e.message]).sort();
+  const post = (body: object) => request(app).post('/api/bank-accounts').set(as(office.keys.staff)).send(body);
+
+  test('a bad IBAN beside missing fields', async () => {
+    const res = await post({ iban: 'NL00XXXX' });
+    expect([res.status, res.type]).toEqual([400, 'application/problem+json']);
+    expect(fieldsOf(res)).toEqual([
+      ['environmentId', expect.any(String)],
+      ['iban', expect.stringContaining('is not an IBAN')],
+      ['ledgerAccount', expect.any(String)],
+      ['name', expect.any(String)],
+      ['type', expect.any(String)],
+    ]);
+    expect(res.body.detail).toContain('iban: IBAN is not an IBAN');
+  });
+
+  test('an IBAN that does not fit the type, beside a missing name', async () => {
+    const cash = await post({ environmentId: office.mainEnvironmentId, type: 'cash', iban: 'NL69INGB0123456789' });
+    expect(fieldsOf(cash)).toEqual([
+      ['iban', 'a cash account has no IBAN'],
+      ['ledgerAccount', expect.any(String)],
+      ['name', expect.any(String)],
+    ]);
+    const current = await post({ environmentId: office.mainEnvironmentId, type: 'current', ledgerAccount: '1100' });
+    expect(fieldsOf(current)).toEqual([
+      ['iban', 'a current account needs an IBAN'],
+      ['name', expect.any(String)],
+    ]);
+  });
+
+  test('a wrong type is named once, without guessing at the IBAN rule', async () => {
+    const res = await post({ type: 'boat', iban: 'NL68INGB0123456789', name: 'x' });
+    expect(fieldsOf(res)).toEqual([
+      ['environmentId', expect.any(String)],
+      ['iban', expect.stringContaining('mod-97')],
+      ['ledgerAccount', expect.any(String)],
+      ['type', expect.any(String)],
+    ]);
+  });
+});
