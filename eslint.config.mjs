@@ -1,6 +1,7 @@
 // Lint rules for the whole tree (issue 11). Style is Prettier's; these catch bugs and keep the layers apart.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 /** Workflow code runs in Temporal's deterministic sandbox: no I/O, no activity implementations, only their types. */
@@ -33,6 +34,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // A pattern that backtracks super-linearly lets one long request field hold the event loop (issue 12 item 1).
+    plugins: { regexp },
+    rules: { 'regexp/no-super-linear-backtracking': 'error' },
   },
   {
     files: ['workflows/**/*.ts'],

@@ -7,9 +7,17 @@ export function messageIdFor(idempotencyKey: string, domain: string): string {
   return `<${local}@${domain}>`;
 }
 
-/** Loose on purpose: mail servers are the judge; we only refuse what cannot be an address. */
+/** RFC 5321: a path is at most 256 octets with its angle brackets, so an address at most 254. */
+const MAX_EMAIL_LENGTH = 254;
+
+/**
+ * Loose on purpose: mail servers are the judge; we only refuse what cannot be an address. The length is checked
+ * before the pattern, and the pattern matches in linear time: the domain's first dot after its first character
+ * is found without backtracking, so a long request field cannot hold the event loop.
+ */
 export function emailProblem(address: string): string | null {
-  return /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/.test(address)
+  if (address.length > MAX_EMAIL_LENGTH) return `is longer than ${MAX_EMAIL_LENGTH} characters`;
+  return /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]][^\s@<>(),;:"[\].]*\.[^\s@<>(),;:"[\]]+$/.test(address)
     ? null
     : 'is not an e-mail address';
 }

@@ -38,8 +38,12 @@ export function generateSerialNumber(): string {
   return symbols + checkSymbol(symbols);
 }
 
+/** 12 symbols with room for separators and spaces; longer is refused before any pattern runs. */
+const MAX_SERIAL_INPUT = 64;
+
 /** What the user typed, without case, spaces, dashes and dots; null when it cannot be a serial number. */
 export function normaliseSerialNumber(input: string): string | null {
+  if (input.length > MAX_SERIAL_INPUT) return null;
   const cleaned = input.toUpperCase().replace(/[\s\-.‐‑–—_]/g, '');
   if (cleaned.length !== SERIAL_LENGTH) return null;
   for (const symbol of cleaned) if (!SERIAL_ALPHABET.includes(symbol)) return null;
@@ -55,6 +59,7 @@ export function serialNumberProblem(
   | 'contains characters a serial number never has (0, O, 1, I, L)'
   | 'has a typing error'
   | null {
+  if (input.length > MAX_SERIAL_INPUT) return 'must be 12 characters';
   const cleaned = input.toUpperCase().replace(/[\s\-.‐‑–—_]/g, '');
   if (!cleaned) return 'is empty';
   if ([...cleaned].some((symbol) => !SERIAL_ALPHABET.includes(symbol)))

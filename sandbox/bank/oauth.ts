@@ -502,7 +502,7 @@ export function oauthRoutes(ctx: SandboxContext, bank: SandboxBankCode): Router 
 /** A public client names itself in the body; a confidential one may use HTTP Basic (RFC 6749 §2.3.1). */
 function clientOfRequest(req: Request, body: Record<string, unknown>): string | undefined {
   const fromBody = single(body.client_id);
-  const basic = /^Basic\s+(.+)$/i.exec(req.get('Authorization') ?? '');
+  const basic = /^Basic\s+(\S.*)$/i.exec(req.get('Authorization') ?? '');
   if (!basic?.[1]) return fromBody;
   const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
   let fromHeader: string;

@@ -284,3 +284,20 @@ describe('POST /api/bank-accounts names every failing field in one answer', () =
     ]);
   });
 });
+
+test('a 250 KB e-mail address in a staff request is refused at once, naming the field', async () => {
+  const started = Date.now();
+  const res = await request(app)
+    .post('/api/onboardings')
+    .set(as(office.keys.staff))
+    .send({
+      flavour: 'serial',
+      environmentId: office.mainEnvironmentId,
+      bank: 'INGB',
+      client: { kvkNumber: '68750110', email: `a@${'.'.repeat(250 * 1024)}@` },
+      language: 'nl',
+    });
+  expect([res.status, res.type]).toEqual([400, 'application/problem+json']);
+  expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('client.email');
+  expect(Date.now() - started).toBeLessThan(2_000);
+});
