@@ -43,11 +43,17 @@ export interface AppOptions {
   apiRateLimitPerMinute?: number;
   /** The development mail inbox (maildev), linked from the root page when it runs. */
   mailInboxUrl?: string;
+  /**
+   * Reverse proxies in front of the API (TRUST_PROXY): their X-Forwarded-For hops name the client that rate limits
+   * and logs key on. 0 (the default) trusts none, so a client cannot choose its own address.
+   */
+  trustProxyHops?: number;
 }
 
 export function createApp(services: ApiServices, options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxyHops ?? 0);
   app.set('query parser', 'simple');
   app.use(helmet());
   app.use(

@@ -16,7 +16,11 @@ async function main(): Promise<void> {
   const applied = await migrate(orm);
   if (applied.length) log.info({ applied }, 'migrations applied');
   const temporal = await connectTemporal(config.temporal);
-  const app = createApp(buildApiServices(config, orm, temporal.client), { log, publicBaseUrl: config.publicBaseUrl });
+  const app = createApp(buildApiServices(config, orm, temporal.client), {
+    log,
+    publicBaseUrl: config.publicBaseUrl,
+    trustProxyHops: config.trustProxyHops,
+  });
   const server = app.listen(config.port, () => log.info(`API listening on ${config.publicBaseUrl}`));
   onShutdown(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

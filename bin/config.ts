@@ -33,6 +33,8 @@ export interface Config {
   /** 32 random bytes (base64) that encrypt bank tokens at rest; `npm start` makes one under DATA_DIR. */
   secretsKey: string | null;
   logLevel: string;
+  /** How many reverse proxies in front of the API to believe in X-Forwarded-For (README "Configuration"). */
+  trustProxyHops: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,7 +78,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKey: env.KVK_API_KEY?.trim() || 'sandbox',
     },
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    trustProxyHops: hopsVar(env, 'TRUST_PROXY'),
   };
+}
+
+function hopsVar(env: NodeJS.ProcessEnv, name: string): number {
+  const raw = env[name]?.trim();
+  if (!raw) return 0;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 10) {
+    throw new ConfigError(`${name} must be the number of reverse proxies in front of the API (0 to 10), got "${raw}"`);
+  }
+  return value;
 }
 
 function portVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

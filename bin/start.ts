@@ -106,6 +106,7 @@ async function main(): Promise<void> {
       log,
       publicBaseUrl: config.publicBaseUrl,
       mailInboxUrl: devMail ? mailInboxUrl(config) : undefined,
+      trustProxyHops: config.trustProxyHops,
     });
     const server = await listen(app, config.port);
     stops.push({ name: 'API', stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });

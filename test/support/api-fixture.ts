@@ -11,7 +11,13 @@ import { testActivityDeps } from './worker';
 export function createTestApp(
   orm: MikroORM,
   env: TestWorkflowEnvironment,
-  options: { deps?: ActivityDeps; rateLimitPerMinute?: number; log?: Logger; publicBaseUrl?: string } = {},
+  options: {
+    deps?: ActivityDeps;
+    rateLimitPerMinute?: number;
+    log?: Logger;
+    publicBaseUrl?: string;
+    trustProxyHops?: number;
+  } = {},
 ): Express {
   const deps = options.deps ?? testActivityDeps({ orm, env });
   const rateLimitPerMinute = options.rateLimitPerMinute;
@@ -31,6 +37,7 @@ export function createTestApp(
       log: options.log ?? pino({ level: 'silent' }),
       publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
       apiRateLimitPerMinute: rateLimitPerMinute,
+      trustProxyHops: options.trustProxyHops,
     },
   );
 }

@@ -60,11 +60,15 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('publishes the contract ports', () => {
+  it('publishes the contract ports; Temporal, its UI and maildev only on this host (they have no login)', () => {
     expect(service('api').ports).toEqual(['3000:3000']);
-    expect(service('temporal').ports).toEqual(['7233:7233']);
-    expect(service('temporal-ui').ports).toEqual(['8233:8080']);
-    expect(service('maildev').ports).toEqual(['1025:1025', '1080:1080']);
+    expect(service('temporal').ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(service('temporal-ui').ports).toEqual(['127.0.0.1:8233:8080']);
+    expect(service('maildev').ports).toEqual(['127.0.0.1:1025:1025', '127.0.0.1:1080:1080']);
+  });
+
+  it('turns the Temporal UI write actions off: whoever reads histories cannot cancel, signal or reset', () => {
+    expect(service('temporal-ui').environment!.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
   });
 
   it('pins every image to an explicit tag that is not latest', () => {
