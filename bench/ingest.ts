@@ -18,7 +18,7 @@ import {
   type IngestRow,
 } from '../domain/ingest';
 import { runChild } from './support/child';
-import { dutchMonth } from './support/dutch';
+import { dutchMonthName } from '../domain/amsterdam-time';
 import { openPostgres } from './support/postgres';
 import { Random } from './support/random';
 
@@ -772,7 +772,7 @@ function* transactions(count: number, seed: number): Generator<IncomingEntry> {
 function payment(random: Random, world: World, date: string, bankReference: (date: string) => string): IncomingEntry {
   const roll = random.next();
   const year = date.slice(0, 4);
-  const month = dutchMonth(date);
+  const month = dutchMonthName(date);
   const base = {
     bookingDate: date,
     valueDate: date,

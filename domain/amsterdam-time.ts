@@ -16,6 +16,26 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+const DUTCH_MONTHS = [
+  'januari',
+  'februari',
+  'maart',
+  'april',
+  'mei',
+  'juni',
+  'juli',
+  'augustus',
+  'september',
+  'oktober',
+  'november',
+  'december',
+] as const;
+
+/** The Dutch name of a date's month (YYYY-MM-DD), as payment descriptions write it ("Termijnbedrag maart"). */
+export function dutchMonthName(date: string): string {
+  return DUTCH_MONTHS[Number(date.slice(5, 7)) - 1] ?? '';
+}
+
 const HOUR_MS = 3_600_000;
 
 const parts = new Intl.DateTimeFormat('en-CA', {

@@ -1,4 +1,4 @@
-import { dutchMonth } from '../support/dutch';
+import { dutchMonthName } from '../../domain/amsterdam-time';
 import { Random } from '../support/random';
 
 /**
@@ -238,7 +238,7 @@ export class DutchPayments {
     const roll = random.next();
     const bankReference = `${date.replace(/-/g, '').slice(2)}${String(++this.reference).padStart(10, '0')}`;
     const base = { bankReference, mandateId: null, creditorId: null, batchSize: 1, structuredReference: false };
-    const month = dutchMonth(date);
+    const month = dutchMonthName(date);
     if (roll < 0.45) {
       const customer = random.pick(this.customers);
       const invoice = `${date.slice(0, 4)}-${random.digits(5)}`;

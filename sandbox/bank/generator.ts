@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { dutchMonthName } from '../../domain/amsterdam-time';
 import { ibanCheckDigits } from '../../domain/iban';
 import { addDays, isWeekend } from './calendar';
 import { AccountBook, type EntryDraft, Ledgers } from './ledger';
@@ -55,20 +56,6 @@ class Prng {
 }
 
 const COUNTERPARTY_BANKS = ['RABO', 'ABNA', 'INGB', 'TRIO', 'BUNQ', 'KNAB', 'SNSB', 'ASNB', 'RBRB'] as const;
-const MONTHS = [
-  'januari',
-  'februari',
-  'maart',
-  'april',
-  'mei',
-  'juni',
-  'juli',
-  'augustus',
-  'september',
-  'oktober',
-  'november',
-  'december',
-] as const;
 const FIRST_NAMES = [
   'Anouk',
   'Bram',
@@ -187,10 +174,6 @@ function isQuarterStart(date: string): boolean {
 
 function dayOfMonth(date: string): number {
   return Number(date.slice(8, 10));
-}
-
-function monthName(date: string): string {
-  return MONTHS[Number(date.slice(5, 7)) - 1] ?? '';
 }
 
 /** Banks collect and pay scheduled items on business days: a weekend date moves to Monday. */
@@ -349,7 +332,7 @@ function companyDay(seed: number, profile: CompanyProfile, date: string): Map<st
   const book = (account: SandboxAccount, draft: Draft): void => void out.get(account.iban)?.push(draft);
   const { main } = profile;
   const weekday = !isWeekend(date);
-  const period = `${monthName(date)} ${date.slice(0, 4)}`;
+  const period = `${dutchMonthName(date)} ${date.slice(0, 4)}`;
 
   if (collectionDay(date, 1)) {
     book(
@@ -432,7 +415,7 @@ function companyDay(seed: number, profile: CompanyProfile, date: string): Map<st
         date,
         -Math.round(wages * 0.38),
         BELASTINGDIENST,
-        `Loonheffingen ${monthName(taxMonth)} ${taxMonth.slice(0, 4)}`,
+        `Loonheffingen ${dutchMonthName(taxMonth)} ${taxMonth.slice(0, 4)}`,
         taxReference(profile, TAX_KIND_PAYROLL, taxMonth),
         null,
         'PMNT-ICDT-ESCT',
