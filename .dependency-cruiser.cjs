@@ -3,7 +3,7 @@
  *   bin -> api, activities, workflows -> db, banks, bank-files, kvk, templates -> domain
  * domain imports no project folder and no I/O library; workflows import activities as types only and nothing with
  * I/O; api/ and activities/ import a workflow's contract module (workflows/<name>/contract.ts), never its body;
- * sandbox/ is reached only from bin/, tests and benchmarks.
+ * sandbox/ is reached only from bin/, tests, benchmarks and the fuzz and chaos runs (fuzz/, chaos/).
  */
 const IO_LIBRARIES = [
   '^(node:)?(fs|net|http|https|child_process|dgram|dns|tls|worker_threads)$',
@@ -76,7 +76,7 @@ module.exports = {
       name: 'no-tests-from-product',
       severity: 'error',
       from: { path: '^(api|activities|workflows|db|banks|bank-files|kvk|templates|domain|sandbox|bin)/' },
-      to: { path: '^(test|bench)/' },
+      to: { path: '^(test|bench|fuzz|chaos)/' },
     },
   ],
   options: {
