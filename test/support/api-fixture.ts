@@ -1,45 +1,52 @@
 import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
+import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createApp } from '../../api/app';
+import type { ApiServices } from '../../api/services';
 import type { ActivityDeps } from '../../activities';
 import { TEST_TASK_QUEUE } from './temporal';
 import { testActivityDeps } from './worker';
 
-/** The real app; pass the worker's deps when the test needs pages and activities to share keys and banks. */
-export function createTestApp(
+interface TestAppOptions {
+  deps?: ActivityDeps;
+  rateLimitPerMinute?: number;
+  log?: Logger;
+  publicBaseUrl?: string;
+  trustProxyHops?: number;
+  /** Another Temporal client than the test environment's, e.g. one whose server is out of reach. */
+  temporal?: Client;
+}
+
+/** What the API is built on in tests; the worker's deps when pages and activities must share keys and banks. */
+export function testApiServices(
   orm: MikroORM,
   env: TestWorkflowEnvironment,
-  options: {
-    deps?: ActivityDeps;
-    rateLimitPerMinute?: number;
-    log?: Logger;
-    publicBaseUrl?: string;
-    trustProxyHops?: number;
-  } = {},
-): Express {
+  options: TestAppOptions = {},
+): ApiServices {
   const deps = options.deps ?? testActivityDeps({ orm, env });
-  const rateLimitPerMinute = options.rateLimitPerMinute;
-  return createApp(
-    {
-      orm,
-      temporal: env.client,
-      taskQueue: TEST_TASK_QUEUE,
-      temporalUiUrl: 'http://localhost:8233',
-      namespace: env.namespace ?? 'default',
-      tokenCipher: deps.tokenCipher,
-      bankConnector: deps.bankConnector,
-      publicBaseUrl: deps.publicBaseUrl,
-      kvk: deps.kvk,
-    },
-    {
-      log: options.log ?? pino({ level: 'silent' }),
-      publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
-      apiRateLimitPerMinute: rateLimitPerMinute,
-      trustProxyHops: options.trustProxyHops,
-    },
-  );
+  return {
+    orm,
+    temporal: options.temporal ?? env.client,
+    taskQueue: TEST_TASK_QUEUE,
+    temporalUiUrl: 'http://localhost:8233',
+    namespace: env.namespace ?? 'default',
+    tokenCipher: deps.tokenCipher,
+    bankConnector: deps.bankConnector,
+    publicBaseUrl: deps.publicBaseUrl,
+    kvk: deps.kvk,
+  };
+}
+
+/** The real app on testApiServices. */
+export function createTestApp(orm: MikroORM, env: TestWorkflowEnvironment, options: TestAppOptions = {}): Express {
+  return createApp(testApiServices(orm, env, options), {
+    log: options.log ?? pino({ level: 'silent' }),
+    publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
+    apiRateLimitPerMinute: options.rateLimitPerMinute,
+    trustProxyHops: options.trustProxyHops,
+  });
 }
 
 export { createTenant, type Tenant } from './tenant';
