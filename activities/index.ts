@@ -27,8 +27,8 @@ export interface ActivityDeps {
   kvk: KvkClient;
   /** Builds links in e-mails; never taken from a request's Host header. */
   publicBaseUrl: string;
-  /** Derives activation link tokens (domain/activation-token.ts). */
-  activationLinkKey: Buffer;
+  /** Derive activation link tokens (domain/activation-token.ts): the current key first, then the previous one. */
+  activationLinkKeys: readonly Buffer[];
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -14,6 +14,8 @@ export interface ApiServices {
   namespace: string;
   /** Client pages build the bank's authorization URL from the stored (encrypted) state and PKCE verifier. */
   tokenCipher: TokenCipher;
+  /** Seals the client pages' cookies (wizard session, form flash, way back), under a key of their own. */
+  cookieCipher: TokenCipher;
   bankConnector: (bankCode: string) => BankConnector;
   publicBaseUrl: string;
   /** The wizard fills the company name in from the KvK number (R-V3, R-V9). */

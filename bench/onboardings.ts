@@ -21,6 +21,8 @@ import { buildActivityDeps } from '../bin/stack/activity-deps';
 import { buildApiServices } from '../bin/stack/api-services';
 import { createLogger } from '../bin/stack/logger';
 import { resolveTemporalCli, serverExecutable } from '../bin/stack/provision';
+import { productDataConverter } from '../bin/stack/data-converter';
+import { secretKeys } from '../bin/stack/keys';
 import { createWorker } from '../bin/stack/worker';
 import { ApiKey, Environment, Organization } from '../db/entities';
 import { migrate, openOrm } from '../db/orm';
@@ -138,7 +140,10 @@ export async function run(args: string[]): Promise<void> {
     const databaseUrl = `${postgres.serverUrl}/${databaseName}`;
 
     const cli = await resolveTemporalCli((line) => process.stderr.write(`${line}\n`));
+    const secretsKey = randomBytes(32).toString('base64');
     const env = await TestWorkflowEnvironment.createLocal({
+      // The product's payload codec, as the API and the workers use it: its cost is part of what is measured.
+      client: { dataConverter: productDataConverter(secretKeys({ secretsKey, secretsKeyPrevious: null })) },
       server: {
         executable: serverExecutable(cli),
         searchAttributes: SEARCH_ATTRIBUTES,
@@ -161,7 +166,6 @@ export async function run(args: string[]): Promise<void> {
     cleanups.push(() => closeServer(server));
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const secretsKey = randomBytes(32).toString('base64');
     const configEnv: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: env.address,
@@ -353,6 +357,7 @@ async function workerChild(): Promise<void> {
     const { worker, connection } = await createWorker({
       temporal: config.temporal,
       deps: activityDeps.deps,
+      dataConverter: productDataConverter(secretKeys(config)),
       ...(maxCached === null ? {} : { maxCachedWorkflows: maxCached }),
     });
     const createMs = performance.now() - created;

@@ -4,6 +4,8 @@ import { loadConfig } from './config';
 import { buildApiServices } from './stack/api-services';
 import { openDatabase } from './stack/database';
 import { createLogger } from './stack/logger';
+import { productDataConverter } from './stack/data-converter';
+import { secretKeys } from './stack/keys';
 import { connectTemporal } from './stack/temporal';
 import { onShutdown } from './stack/shutdown';
 
@@ -15,7 +17,7 @@ async function main(): Promise<void> {
   const orm = await openOrm(db.url);
   const applied = await migrate(orm);
   if (applied.length) log.info({ applied }, 'migrations applied');
-  const temporal = await connectTemporal(config.temporal);
+  const temporal = await connectTemporal(config.temporal, productDataConverter(secretKeys(config)));
   const app = createApp(buildApiServices(config, orm, temporal.client), {
     log,
     publicBaseUrl: config.publicBaseUrl,

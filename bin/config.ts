@@ -20,7 +20,8 @@ export interface Config {
     /** Where support reads workflow histories; links in the API point here. */
     uiUrl: string;
   };
-  temporalDevServer: { port: number; uiPort: number };
+  /** codecPort: the codec endpoint `npm start` gives the dev UI (bin/stack/codec-server.ts), 127.0.0.1 only. */
+  temporalDevServer: { port: number; uiPort: number; codecPort: number };
   smtpUrl: string;
   mailFrom: string;
   maildev: { smtpPort: number; webPort: number };
@@ -30,8 +31,13 @@ export interface Config {
   kvk: { baseUrl: string; apiKey: string };
   /** Where the bank connectors go when no BANK_<CODE>_URL is set: the sandbox bank. */
   sandboxBankUrl: string;
-  /** 32 random bytes (base64) that encrypt bank tokens at rest; `npm start` makes one under DATA_DIR. */
+  /**
+   * 32 random bytes (base64) from which every key is derived (domain/secret-keys.ts): bank tokens at rest, cookies,
+   * link tokens, serial hashes, the payload codec. `npm start` makes one under DATA_DIR.
+   */
   secretsKey: string | null;
+  /** The key being retired during a rotation: still read, never written with (README "Rotating SECRETS_KEY"). */
+  secretsKeyPrevious: string | null;
   logLevel: string;
   /** How many reverse proxies in front of the API to believe in X-Forwarded-For (README "Configuration"). */
   trustProxyHops: number;
@@ -58,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tls: env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_API_KEY),
       uiUrl: urlVar(env, 'TEMPORAL_UI_URL', `http://localhost:${uiPort}`).replace(/\/+$/, ''),
     },
-    temporalDevServer: { port: temporalPort, uiPort },
+    temporalDevServer: { port: temporalPort, uiPort, codecPort: portVar(env, 'CODEC_SERVER_PORT', 8234) },
     smtpUrl: env.SMTP_URL?.trim() || `smtp://127.0.0.1:${maildevSmtp}`,
     mailFrom: env.MAIL_FROM?.trim() || 'Bankkoppeling <no-reply@bankkoppeling.localhost>',
     maildev: { smtpPort: maildevSmtp, webPort: portVar(env, 'MAILDEV_WEB_PORT', 1080) },
@@ -70,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `http://127.0.0.1:${portVar(env, 'SANDBOX_BANK_PORT', 4010)}`,
     ).replace(/\/+$/, ''),
     secretsKey: env.SECRETS_KEY?.trim() || null,
+    secretsKeyPrevious: env.SECRETS_KEY_PREVIOUS?.trim() || null,
     kvk: {
       baseUrl: urlVar(env, 'KVK_API_URL', `http://127.0.0.1:${portVar(env, 'SANDBOX_KVK_PORT', 4020)}`).replace(
         /\/+$/,

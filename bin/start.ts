@@ -13,6 +13,10 @@ import { openDatabase } from './stack/database';
 import { createLogger } from './stack/logger';
 import { startMaildev } from './stack/maildev';
 import { buildActivityDeps } from './stack/activity-deps';
+import { startCodecServer } from './stack/codec-server';
+import { productDataConverter } from './stack/data-converter';
+import { secretKeys } from './stack/keys';
+import { createPayloadCodec } from './stack/payload-codec';
 import { devSecretsKey } from './stack/secrets-key';
 import { assertPortFree } from './stack/ports';
 import { resolveTemporalCli } from './stack/provision';
@@ -54,8 +58,20 @@ async function main(): Promise<void> {
     const applied = await migrate(orm);
     if (applied.length) say(`  migrations applied: ${applied.join(', ')}`);
     const demoKey = await createDemoDataIfEmpty(orm.em.fork());
+    const appConfig = { ...config, secretsKey: config.secretsKey ?? (await devSecretsKey(config.dataDir)) };
+    const keys = secretKeys(appConfig);
+    const dataConverter = productDataConverter(keys);
 
+    let codecUrl: string | null = null;
     if (devTemporal) {
+      // Before the dev server: its UI is told where to decode the payloads the codec encrypts.
+      const codecServer = await startCodecServer({
+        codec: createPayloadCodec(keys),
+        port: config.temporalDevServer.codecPort,
+        uiOrigin: config.temporal.uiUrl,
+      });
+      stops.push({ name: 'codec server', stop: () => codecServer.close() });
+      codecUrl = codecServer.url;
       const cliPath = await resolveTemporalCli(say);
       if (!cliPath)
         throw new Error(
@@ -68,6 +84,7 @@ async function main(): Promise<void> {
         port: config.temporalDevServer.port,
         uiPort: config.temporalDevServer.uiPort,
         namespace: config.temporal.namespace,
+        codecEndpoint: codecServer.url,
         log: (line) => log.debug({ temporal: line }),
       });
       stops.push({ name: 'Temporal dev server', stop: () => temporalServer.stop() });
@@ -76,7 +93,6 @@ async function main(): Promise<void> {
       const maildev = await startMaildev({ ...config.maildev, log: (line) => log.debug({ maildev: line }) });
       stops.push({ name: 'maildev', stop: () => maildev.stop() });
     }
-    const appConfig = { ...config, secretsKey: config.secretsKey ?? (await devSecretsKey(config.dataDir)) };
     const bank = await startSandboxBank({ port: config.sandboxBankPort });
     // The sandbox bank only sends clients back to redirect URIs it knows, like a real bank (exact match).
     bank.admin.registerClient({ clientId: SANDBOX_CLIENT_ID, redirectUris: [callbackUrl(config.publicBaseUrl)] });
@@ -88,7 +104,11 @@ async function main(): Promise<void> {
     // Our own shutdown handler stops the worker in order; the SDK must not react to the signals by itself.
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     const activityDeps = await buildActivityDeps(appConfig, orm, log);
-    const { worker, connection } = await createWorker({ temporal: config.temporal, deps: activityDeps.deps });
+    const { worker, connection } = await createWorker({
+      temporal: config.temporal,
+      deps: activityDeps.deps,
+      dataConverter,
+    });
     const running = worker.run();
     stops.push({
       name: 'worker',
@@ -100,7 +120,7 @@ async function main(): Promise<void> {
       },
     });
 
-    const temporal = await connectTemporal(config.temporal);
+    const temporal = await connectTemporal(config.temporal, dataConverter);
     stops.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
     const app = createApp(buildApiServices(appConfig, orm, temporal.client), {
       log,
@@ -120,6 +140,7 @@ async function main(): Promise<void> {
     say(`  Client pages        ${config.publicBaseUrl}/connect/…, ${config.publicBaseUrl}/wizard`);
     say(`  Temporal            ${config.temporal.address} (namespace ${config.temporal.namespace})`);
     say(`  Temporal UI         ${config.temporal.uiUrl}`);
+    if (codecUrl) say(`  Codec endpoint      ${codecUrl}   (the UI decodes histories here; 127.0.0.1 only)`);
     if (devMail) say(`  Mail inbox          ${mailInboxUrl(config)} (SMTP 127.0.0.1:${config.maildev.smtpPort})`);
     say(`  Sandbox bank        ${bank.url}`);
     say(`  Sandbox KvK         ${kvk.url}`);
@@ -152,7 +173,11 @@ async function assertPortsFree(
     [config.sandboxKvkPort, 'SANDBOX_KVK_PORT'],
   ];
   if (devTemporal)
-    ports.push([config.temporalDevServer.port, 'TEMPORAL_PORT'], [config.temporalDevServer.uiPort, 'TEMPORAL_UI_PORT']);
+    ports.push(
+      [config.temporalDevServer.port, 'TEMPORAL_PORT'],
+      [config.temporalDevServer.uiPort, 'TEMPORAL_UI_PORT'],
+      [config.temporalDevServer.codecPort, 'CODEC_SERVER_PORT'],
+    );
   if (devMail) ports.push([config.maildev.smtpPort, 'MAILDEV_SMTP_PORT'], [config.maildev.webPort, 'MAILDEV_WEB_PORT']);
   for (const [port, variable] of ports) await assertPortFree(port, variable);
 }

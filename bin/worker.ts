@@ -5,6 +5,8 @@ import { openDatabase } from './stack/database';
 import { createLogger } from './stack/logger';
 import { buildActivityDeps } from './stack/activity-deps';
 import { onShutdown } from './stack/shutdown';
+import { productDataConverter } from './stack/data-converter';
+import { secretKeys } from './stack/keys';
 import { createWorker } from './stack/worker';
 
 /** One worker process (scale out with more replicas); migrations are applied by the API or `cli db migrate`. */
@@ -16,7 +18,11 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   const orm = await openOrm(db.url);
   const activityDeps = await buildActivityDeps(config, orm, log);
-  const { worker, connection } = await createWorker({ temporal: config.temporal, deps: activityDeps.deps });
+  const { worker, connection } = await createWorker({
+    temporal: config.temporal,
+    deps: activityDeps.deps,
+    dataConverter: productDataConverter(secretKeys(config)),
+  });
   const running = worker.run();
   log.info(`worker polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`);
   onShutdown(async () => {

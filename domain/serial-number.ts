@@ -81,10 +81,18 @@ export function formatSerialNumber(serial: string): string {
 
 /** The peppered lookup hash of a normalised serial number (db/token-cipher.ts keyedHash, key from SECRETS_KEY). */
 export function serialNumberHash(
-  hasher: { keyedHash(purpose: string, value: string): string },
+  hasher: { keyedHash(purpose: typeof SERIAL_HASH_PURPOSE, value: string): string },
   normalised: string,
 ): string {
   return hasher.keyedHash(SERIAL_HASH_PURPOSE, normalised);
+}
+
+/** What a lookup tries: the hash under the current key and, during a rotation, under the previous one. */
+export function serialNumberHashes(
+  hasher: { keyedHashes(purpose: typeof SERIAL_HASH_PURPOSE, value: string): string[] },
+  normalised: string,
+): string[] {
+  return hasher.keyedHashes(SERIAL_HASH_PURPOSE, normalised);
 }
 
 /** Constant-time equality of two strings (hashes, KvK numbers). */

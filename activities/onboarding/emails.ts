@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { MessageTemplate, SerialNumber, type IOnboarding } from '../../db/entities';
-import { activationToken } from '../../domain/activation-token';
+import { ActivationLink, MessageTemplate, SerialNumber, type IOnboarding } from '../../db/entities';
+import { issuedToken } from '../../domain/activation-token';
 import { bankName } from '../../domain/bank';
 import { formatSerialNumber } from '../../domain/serial-number';
 import type { EmailSource, Language } from '../../templates/render';
@@ -33,7 +33,7 @@ const SERIAL_TEMPLATES: Partial<Record<OnboardingEmailKind, string>> = {
 const REMINDER_PREFIX: Record<Language, string> = { nl: 'Herinnering: ', en: 'Reminder: ' };
 
 export function createEmailsActivities(
-  deps: Pick<ActivityDeps, 'orm' | 'mailer' | 'mailFrom' | 'publicBaseUrl' | 'activationLinkKey' | 'tokenCipher'>,
+  deps: Pick<ActivityDeps, 'orm' | 'mailer' | 'mailFrom' | 'publicBaseUrl' | 'activationLinkKeys' | 'tokenCipher'>,
 ) {
   const { orm } = deps;
   const send = createOutbox(deps);
@@ -51,7 +51,10 @@ export function createEmailsActivities(
     if (!CARRIES_LINK.includes(input.kind)) return {};
     if (onboarding.flavour !== 'serial') {
       if (!input.linkId) return {};
-      const token = activationToken(deps.activationLinkKey, input.linkId);
+      const link = await em.findOneOrFail(ActivationLink, { id: input.linkId, onboarding });
+      const token = issuedToken(deps.activationLinkKeys, link.id, link.tokenHash);
+      // Issued under a key no longer in the ring: its address cannot be rebuilt, and a wrong one must not go out.
+      if (!token) throw new Error(`activation link ${link.id} was issued under a key that is no longer configured`);
       return { activationUrl: `${deps.publicBaseUrl}/connect/${token}?lang=${language}` };
     }
     const open = { onboarding, usedAt: null, revokedAt: null, lockedAt: null };

@@ -16,7 +16,7 @@ export { callbackUrl } from './consent';
 export function createOnboardingActivities(
   deps: Pick<
     ActivityDeps,
-    'orm' | 'mailer' | 'mailFrom' | 'kvk' | 'bankConnector' | 'tokenCipher' | 'publicBaseUrl' | 'activationLinkKey'
+    'orm' | 'mailer' | 'mailFrom' | 'kvk' | 'bankConnector' | 'tokenCipher' | 'publicBaseUrl' | 'activationLinkKeys'
   >,
 ) {
   return {

@@ -8,9 +8,9 @@ import { hash, loadOnboarding } from './shared';
 /** Step 2: what takes the client to the bank, an activation link or (serial flavour) a serial number. */
 export function createIssueActivities({
   orm,
-  activationLinkKey,
+  activationLinkKeys,
   tokenCipher,
-}: Pick<ActivityDeps, 'orm' | 'activationLinkKey' | 'tokenCipher'>) {
+}: Pick<ActivityDeps, 'orm' | 'activationLinkKeys' | 'tokenCipher'>) {
   return {
     /** Step 2 (R-A9, R-A10): a new single-use link; earlier open links of this onboarding stop working. */
     async issueActivationLink(input: { onboardingId: string; deadline: string }): Promise<{ linkId: string }> {
@@ -26,7 +26,7 @@ export function createIssueActivities({
         revokedAt: null,
       });
       link.id = randomUUID();
-      link.tokenHash = hash(activationToken(activationLinkKey, link.id));
+      link.tokenHash = hash(activationToken(activationLinkKeys[0]!, link.id));
       await em.flush();
       return { linkId: link.id };
     },

@@ -304,7 +304,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     });
     // Lax, unlike the CSRF cookie: it must ride along on the bank's cross-site redirect back to the callback, so a
     // refused client gets a link back to this page. Sealed, so the token it carries is never readable in transit logs.
-    res.cookie(returnCookie, services.tokenCipher.encrypt(token), {
+    res.cookie(returnCookie, services.cookieCipher.encrypt(token), {
       httpOnly: true,
       sameSite: 'lax',
       secure,
@@ -384,7 +384,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     if (!sealed) return null;
     let token: string;
     try {
-      token = services.tokenCipher.decrypt(sealed);
+      token = services.cookieCipher.decrypt(sealed);
     } catch {
       return null;
     }

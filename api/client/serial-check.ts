@@ -4,7 +4,7 @@ import {
   constantTimeEqual,
   parseSerialNumber,
   SERIAL_MAX_FAILED_ATTEMPTS,
-  serialNumberHash,
+  serialNumberHashes,
 } from '../../domain/serial-number';
 import { SerialNumber } from '../../db/entities';
 import type { TokenCipher } from '../../db/token-cipher';
@@ -36,7 +36,7 @@ export type SerialCheck =
  */
 export async function verifySerial(
   em: EntityManager,
-  cipher: Pick<TokenCipher, 'keyedHash'>,
+  cipher: Pick<TokenCipher, 'keyedHashes'>,
   input: { serial: string; kvkNumber: string },
   now = new Date(),
 ): Promise<SerialCheck> {
@@ -44,7 +44,11 @@ export async function verifySerial(
   if (!normalised) return { ok: false, reason: 'unknown' };
   const row = await em
     .fork()
-    .findOne(SerialNumber, { numberHash: serialNumberHash(cipher, normalised) }, { populate: ['onboarding'] });
+    .findOne(
+      SerialNumber,
+      { numberHash: { $in: serialNumberHashes(cipher, normalised) } },
+      { populate: ['onboarding'] },
+    );
   if (!row) return { ok: false, reason: 'unknown' };
   const known = { serialNumberId: row.id, onboardingId: row.onboarding.id };
   if (row.lockedAt) return { ok: false, reason: 'locked', ...known };
@@ -55,7 +59,8 @@ export async function verifySerial(
   if (constantTimeEqual(kvkNumber, row.onboarding.kvkNumber)) {
     return { ok: true, ...known, organizationId: row.organization.id };
   }
-  const wrongHash = cipher.keyedHash('serial-wrong-kvk', `${row.id}\n${kvkNumber}`);
+  // Counted under the current key; a number counted under the previous key (before a rotation) still counts once.
+  const [wrongHash, earlierHash = wrongHash] = cipher.keyedHashes('serial-wrong-kvk', `${row.id}\n${kvkNumber}`);
   type Counted = { failed_attempts: number; locked_at: Date | null }[];
   const counted = await em.getConnection().execute<Counted>(
     em.getKnex().raw(
@@ -63,9 +68,10 @@ export async function verifySerial(
         SET failed_attempts = failed_attempts + 1,
             wrong_kvk_hashes = array_append(wrong_kvk_hashes, :wrongHash),
             locked_at = CASE WHEN failed_attempts + 1 >= :maxAttempts THEN now() ELSE NULL END
-      WHERE id = :id AND locked_at IS NULL AND NOT (:wrongHash = ANY(wrong_kvk_hashes))
+      WHERE id = :id AND locked_at IS NULL
+        AND NOT (:wrongHash = ANY(wrong_kvk_hashes) OR :earlierHash = ANY(wrong_kvk_hashes))
       RETURNING failed_attempts, locked_at`,
-      { wrongHash, maxAttempts: SERIAL_MAX_FAILED_ATTEMPTS, id: row.id },
+      { wrongHash, earlierHash, maxAttempts: SERIAL_MAX_FAILED_ATTEMPTS, id: row.id },
     ),
   );
   const after = counted[0];

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { ActivityDeps } from '../../activities';
 import { createTokenCipher } from '../../db/token-cipher';
 import { createKvkClient } from '../../kvk/client';
-import { linkKey } from '../../domain/activation-token';
 import type { Config } from '../config';
-import { bankConnectorFactory, requireSecretsKey } from './banks';
+import { bankConnectorFactory } from './banks';
+import { productDataConverter } from './data-converter';
+import { secretKeys } from './keys';
 import { createMailer } from './mailer';
 import { connectTemporal } from './temporal';
 
@@ -15,21 +16,21 @@ export async function buildActivityDeps(
   orm: MikroORM,
   log: Logger,
 ): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
-  const secretsKey = requireSecretsKey(config);
+  const keys = secretKeys(config);
   const mailer = createMailer(config.smtpUrl);
-  const temporal = await connectTemporal(config.temporal);
+  const temporal = await connectTemporal(config.temporal, productDataConverter(keys));
   const deps: ActivityDeps = {
     orm,
     mailer,
     mailFrom: config.mailFrom,
     log,
     bankConnector: bankConnectorFactory(config),
-    tokenCipher: createTokenCipher(secretsKey),
+    tokenCipher: createTokenCipher(keys),
     temporal: temporal.client,
     taskQueue: config.temporal.taskQueue,
     kvk: createKvkClient({ baseUrl: config.kvk.baseUrl, apiKey: config.kvk.apiKey }),
     publicBaseUrl: config.publicBaseUrl,
-    activationLinkKey: linkKey(secretsKey),
+    activationLinkKeys: keys.derived('activation link').map(({ key }) => key),
   };
   return {
     deps,

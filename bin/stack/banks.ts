@@ -17,9 +17,3 @@ export function bankConnectorFactory(config: Config): (bankCode: string) => Bank
     : { sandboxBankUrl: config.sandboxBankUrl };
   return (bankCode) => createConnectorFor(bankCode as BankCode, banks);
 }
-
-export function requireSecretsKey(config: Config): string {
-  if (!config.secretsKey)
-    throw new Error('SECRETS_KEY is not set: 32 random bytes in base64, e.g. `openssl rand -base64 32`');
-  return config.secretsKey;
-}

@@ -10,6 +10,8 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
+  /** The codec server the Web UI decodes payloads with (bin/stack/codec-server.ts). */
+  codecEndpoint?: string;
   log?: (line: string) => void;
 }
 
@@ -28,6 +30,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     String(options.port),
     '--ui-port',
     String(options.uiPort),
+    ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
     '--db-filename',
     path.join(options.dataDir, 'temporal.sqlite'),
     '--namespace',

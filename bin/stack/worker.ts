@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import type { Config } from '../config';
@@ -6,6 +7,8 @@ import type { Config } from '../config';
 export interface WorkerOptions {
   temporal: Config['temporal'];
   deps: ActivityDeps;
+  /** The product's (bin/stack/data-converter.ts); a prebuilt bundle must be built with its failure converter too. */
+  dataConverter: DataConverter;
   /** A prebuilt bundle (tests bundle once); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: WorkflowBundleOption;
   /** The sticky cache's cap; by default the SDK sizes it by the heap. */
@@ -24,6 +27,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     namespace: options.temporal.namespace,
     taskQueue: options.temporal.taskQueue,
     activities: createActivities(options.deps),
+    dataConverter: options.dataConverter,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: path.join(__dirname, '..', '..', 'workflows') }),

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { consentTokens } from '../../db/consent-tokens';
 import { Consent } from '../../db/entities';
 import { createTokenCipher } from '../../db/token-cipher';
+import { createKeyring } from '../../domain/secret-keys';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let db: TestDatabase;
 let office: Tenant;
-const cipher = createTokenCipher(randomBytes(32).toString('base64'));
+const cipher = createTokenCipher(createKeyring(randomBytes(32).toString('base64')));
 
 beforeAll(async () => {
   db = await createTestDatabase();

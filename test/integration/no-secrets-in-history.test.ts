@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { Consent, ConsentAttempt, Onboarding } from '../../db/entities';
 import { createTenant, type Tenant } from '../support/api-fixture';
 import { linkMailedTo } from '../support/mail';
 import { startOnboardingThroughApi } from '../support/onboarding';
 import { eventually } from '../support/eventually';
+import { decodedHistory, historyJson } from '../support/history';
 import { consentAtBank } from '../support/sandbox-consent';
 import { csrfCookie, hiddenField, postForm, setCookie } from '../support/visitor';
 import { startWorld, type World } from '../support/world';
@@ -112,12 +112,12 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
   for (const [name, value] of Object.entries(secrets))
     expect([name, typeof value, value.length >= 16]).toEqual([name, 'string', true]);
 
-  // Every workflow of the run, as JSON with every payload decoded.
+  // Every workflow of the run, as JSON with every payload decoded (the codec encrypts them: test/support/history.ts).
   const histories = await eventually(async () => {
     const found = new Map<string, string>();
     for await (const execution of env.client.workflow.list()) {
       const history = await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-      found.set(`${execution.workflowId} (${execution.type})`, searchable(historyJson(history)));
+      found.set(`${execution.workflowId} (${execution.type})`, searchable(historyJson(await decodedHistory(history))));
     }
     return [...found.keys()].some((key) => key.startsWith(`${firstFetch} `)) &&
       [...found.keys()].some((key) => key.startsWith(`${workflowId} `))
@@ -170,12 +170,6 @@ test('no token, code, state, verifier or bank token appears in any workflow hist
   }
   expect(leaks).toEqual([]);
 });
-
-/** The history as JSON, bytes (payload data) as base64 and 64-bit numbers as strings. */
-function historyJson(history: temporal.api.history.v1.IHistory): string {
-  const type = temporal.api.history.v1.History;
-  return JSON.stringify(type.toObject(type.fromObject(history), { bytes: String, longs: String, enums: String }));
-}
 
 function onboardingRow(id: string) {
   return db.orm.em.fork().findOneOrFail(Onboarding, { id });

@@ -6,6 +6,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { createApp } from '../../api/app';
 import type { ApiServices } from '../../api/services';
 import type { ActivityDeps } from '../../activities';
+import { createTokenCipher } from '../../db/token-cipher';
+import { testKeys } from './keys';
 import { TEST_TASK_QUEUE } from './temporal';
 import { testActivityDeps } from './worker';
 
@@ -33,6 +35,7 @@ export function testApiServices(
     temporalUiUrl: 'http://localhost:8233',
     namespace: env.namespace ?? 'default',
     tokenCipher: deps.tokenCipher,
+    cookieCipher: createTokenCipher(testKeys, 'cookies'),
     bankConnector: deps.bankConnector,
     publicBaseUrl: deps.publicBaseUrl,
     kvk: deps.kvk,

@@ -2,6 +2,7 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../bin/stack/data-converter';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../bin/stack/postgres';
 import { freePort, resolveTemporalCli, resolveTestServer } from '../../bin/stack/provision';
 
@@ -29,6 +30,7 @@ export default async function globalSetup(): Promise<void> {
 
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: new DefaultLogger('WARN'),
   });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');

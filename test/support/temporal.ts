@@ -2,8 +2,10 @@ import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
+import type { DataConverter } from '@temporalio/common';
 import { serverExecutable } from '../../bin/stack/provision';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { testDataConverter } from './keys';
 
 export const TEST_TASK_QUEUE = 'bank-connections-test';
 
@@ -12,10 +14,16 @@ function provisioned(name: 'BK_TEST_TEMPORAL_CLI' | 'BK_TEST_TEMPORAL_TEST_SERVE
   return process.env[name] || null;
 }
 
-/** The time-skipping server, with our search attributes registered like on the dev server. */
-export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+/**
+ * The time-skipping server, with our search attributes registered like on the dev server. Its client uses the
+ * product's data converter unless told otherwise (the saved histories are recorded in clear, to be read in review).
+ */
+export async function timeSkippingEnvironment(
+  dataConverter: DataConverter = testDataConverter,
+): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: serverExecutable(provisioned('BK_TEST_TEMPORAL_TEST_SERVER')) },
+    client: { dataConverter },
   });
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -34,6 +42,7 @@ export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
       searchAttributes: SEARCH_ATTRIBUTES,
       ui: false,
     },
+    client: { dataConverter: testDataConverter },
   });
 }
 
@@ -56,6 +65,8 @@ export async function withWorker<T>(
     taskQueue,
     workflowBundle: workflowBundle(),
     activities,
+    // The worker speaks whatever its environment's client speaks: the product's codec, or clear for recordings.
+    dataConverter: env.client.options.dataConverter,
   });
   return worker.runUntil(body);
 }

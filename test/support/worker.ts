@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import pino from 'pino';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -8,7 +7,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { createConnectorFor, type BankCode } from '../../banks/registry';
 import { createTokenCipher } from '../../db/token-cipher';
 import { createKvkClient } from '../../kvk/client';
-import { linkKey } from '../../domain/activation-token';
+import { testKeys } from './keys';
 import { TEST_TASK_QUEUE, workflowBundle } from './temporal';
 
 /** Real activities against the test's database, Temporal, sandbox bank and SMTP sink. */
@@ -20,7 +19,6 @@ export function testActivityDeps(options: {
   kvkUrl?: string;
   publicBaseUrl?: string;
 }): ActivityDeps {
-  const secretsKey = randomBytes(32).toString('base64');
   return {
     orm: options.orm,
     mailer: options.smtpUrl
@@ -30,12 +28,12 @@ export function testActivityDeps(options: {
     log: pino({ level: 'silent' }),
     bankConnector: (bankCode) =>
       createConnectorFor(bankCode as BankCode, { sandboxBankUrl: options.sandboxBankUrl ?? 'http://127.0.0.1:9' }),
-    tokenCipher: createTokenCipher(secretsKey),
+    tokenCipher: createTokenCipher(testKeys),
     temporal: options.env.client,
     taskQueue: TEST_TASK_QUEUE,
     kvk: createKvkClient({ baseUrl: options.kvkUrl ?? 'http://127.0.0.1:9', apiKey: 'sandbox', timeoutMs: 2_000 }),
     publicBaseUrl: options.publicBaseUrl ?? 'http://localhost:3000',
-    activationLinkKey: linkKey(secretsKey),
+    activationLinkKeys: testKeys.derived('activation link').map(({ key }) => key),
   };
 }
 
@@ -45,5 +43,6 @@ export function createTestWorker(env: TestWorkflowEnvironment, deps: ActivityDep
     taskQueue: TEST_TASK_QUEUE,
     workflowBundle: workflowBundle(),
     activities: createActivities(deps),
+    dataConverter: env.client.options.dataConverter,
   });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createTokenCipher } from '../../db/token-cipher';
+import { createKeyring } from '../../domain/secret-keys';
 import {
   constantTimeEqual,
   formatSerialNumber,
@@ -67,8 +68,8 @@ describe('serial numbers (R-V6, R-V7, R-V9): hard to guess, easy to type, typos 
 
   test('the lookup hash is keyed by SECRETS_KEY: another key gives another hash, and the hash is not the serial', () => {
     const serial = generateSerialNumber();
-    const one = createTokenCipher(randomBytes(32).toString('base64'));
-    const two = createTokenCipher(randomBytes(32).toString('base64'));
+    const one = createTokenCipher(createKeyring(randomBytes(32).toString('base64')));
+    const two = createTokenCipher(createKeyring(randomBytes(32).toString('base64')));
     expect(serialNumberHash(one, serial)).toMatch(/^[0-9a-f]{64}$/);
     expect(serialNumberHash(one, serial)).toBe(serialNumberHash(one, serial));
     expect(serialNumberHash(one, serial)).not.toBe(serialNumberHash(two, serial));

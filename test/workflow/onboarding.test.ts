@@ -209,6 +209,7 @@ test('a worker restart mid-wait resumes the onboarding from its history', async 
     workflowBundle: workflowBundle(),
     activities: standInActivities(full),
     maxCachedWorkflows: 0,
+    dataConverter: env.client.options.dataConverter,
   });
   await first.runUntil(() => waitingForConsent(handle));
   const second = await Worker.create({
@@ -216,6 +217,7 @@ test('a worker restart mid-wait resumes the onboarding from its history', async 
     taskQueue,
     workflowBundle: workflowBundle(),
     activities: standInActivities(full),
+    dataConverter: env.client.options.dataConverter,
   });
   const result = await second.runUntil(async () => {
     await consentOnDay(handle, 2);

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { HISTORY_FILES, loadHistory } from '../histories/record-histories';
+import { testDataConverter } from '../support/keys';
 import { workflowBundle } from '../support/temporal';
 
 /**
@@ -25,5 +26,10 @@ test.each(saved)('%s replays on the current workflow code without a nondetermini
   const workflowId = (HISTORY_FILES as Record<string, string>)[file];
   if (!workflowId) throw new Error(`${file} is not listed in HISTORY_FILES (test/histories/record-histories.ts)`);
   // Throws DeterminismViolationError on nondeterminism and ReplayError when a workflow task fails otherwise.
-  await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, workflowId);
+  // With the product's data converter: payloads written before the codec pass its decode unchanged.
+  await Worker.runReplayHistory(
+    { workflowBundle: workflowBundle(), dataConverter: testDataConverter },
+    history,
+    workflowId,
+  );
 });

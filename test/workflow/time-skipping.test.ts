@@ -21,6 +21,7 @@ test('a 7-day wait for a signal that never comes times out in a few wall-clock s
     connection: env.nativeConnection,
     taskQueue: 'time-skipping',
     workflowsPath: require.resolve('./fixtures/wait-for-consent'),
+    dataConverter: env.client.options.dataConverter,
   });
   const started = Date.now();
   const result = await worker.runUntil(

@@ -10,10 +10,7 @@ import { progress } from '../wizard-text';
 import { refusalReason, unusable, type WizardContext } from './context';
 
 /** Step 3: the button that sends the client to the bank; the bank's way back is api/client/index.ts's callback. */
-export function consentStep(
-  router: Router,
-  { services, log, limits, secure, cipher, form, currentStep }: WizardContext,
-) {
+export function consentStep(router: Router, { services, log, limits, secure, form, currentStep }: WizardContext) {
   router.get('/consent', limits.read, async (req, res) => {
     const step = await currentStep(req, res, { accepted: true });
     if (!step) return;
@@ -54,8 +51,8 @@ export function consentStep(
     const attempt = await em.findOneOrFail(ConsentAttempt, { id: attemptId, onboarding: step.onboarding.id });
     const authorizationUrl = await services.bankConnector(attempt.bankCode).authorizationUrl({
       consentId: attempt.bankConsentId,
-      state: cipher.decrypt(attempt.stateEncrypted),
-      codeChallenge: pkceChallenge(cipher.decrypt(attempt.codeVerifierEncrypted)),
+      state: services.tokenCipher.decrypt(attempt.stateEncrypted),
+      codeChallenge: pkceChallenge(services.tokenCipher.decrypt(attempt.codeVerifierEncrypted)),
       redirectUri: attempt.redirectUri,
     });
     log.info({ onboardingId: step.onboarding.id, attemptId }, 'wizard: client sent to the bank for consent');

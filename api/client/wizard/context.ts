@@ -21,7 +21,7 @@ export type WizardContext = ReturnType<typeof createWizardContext>;
 /** What every step shares: the services, the cookie settings, the form parsers and the checks before a step. */
 export function createWizardContext(services: ApiServices, log: Logger, limits: Limits) {
   const secure = services.publicBaseUrl.startsWith('https:');
-  const cipher = services.tokenCipher;
+  const cipher = services.cookieCipher;
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 20 });
   const accountsForm = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 200 });
 

@@ -87,7 +87,7 @@ export function detailsStep(
 
     // R-V7: only together with the matching KvK number; a wrong one counts towards the lock.
     const em = services.orm.em.fork();
-    const check = await verifySerial(em, cipher, { serial: values.serial, kvkNumber: values.kvkNumber });
+    const check = await verifySerial(em, services.tokenCipher, { serial: values.serial, kvkNumber: values.kvkNumber });
     if (!check.ok) {
       await reportSerialLocked(services.temporal, check);
       log.info(
