@@ -7,13 +7,25 @@ import { waitForPort } from './ports';
 export async function startMaildev(options: {
   smtpPort: number;
   webPort: number;
+  /** Keeps the inbox on disk, so a restarted maildev still lists what it received before. */
+  mailDirectory?: string;
   log?: (line: string) => void;
 }): Promise<ManagedChild> {
   const script = findPackageFile('maildev', path.join('dist', 'bin', 'maildev.js'));
   const child = startChild(
     'maildev',
     process.execPath,
-    [script, '--smtp', String(options.smtpPort), '--web', String(options.webPort), '--ip', '127.0.0.1', '--silent'],
+    [
+      script,
+      '--smtp',
+      String(options.smtpPort),
+      '--web',
+      String(options.webPort),
+      '--ip',
+      '127.0.0.1',
+      '--silent',
+      ...(options.mailDirectory ? ['--mail-directory', options.mailDirectory] : []),
+    ],
     { log: options.log },
   );
   await waitForPort(options.webPort, 15_000, child);
