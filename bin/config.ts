@@ -20,8 +20,9 @@ export interface Config {
     /** Where support reads workflow histories; links in the API point here. */
     uiUrl: string;
   };
-  /** codecPort: the codec endpoint `npm start` gives the dev UI (bin/stack/codec-server.ts), 127.0.0.1 only. */
-  temporalDevServer: { port: number; uiPort: number; codecPort: number };
+  temporalDevServer: { port: number; uiPort: number };
+  /** The codec endpoint the Temporal UI decodes histories with (bin/stack/codec-server.ts), on 127.0.0.1 only. */
+  codecServerPort: number;
   smtpUrl: string;
   mailFrom: string;
   maildev: { smtpPort: number; webPort: number };
@@ -64,7 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tls: env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_API_KEY),
       uiUrl: urlVar(env, 'TEMPORAL_UI_URL', `http://localhost:${uiPort}`).replace(/\/+$/, ''),
     },
-    temporalDevServer: { port: temporalPort, uiPort, codecPort: portVar(env, 'CODEC_SERVER_PORT', 8234) },
+    temporalDevServer: { port: temporalPort, uiPort },
+    codecServerPort: portVar(env, 'CODEC_SERVER_PORT', 8234),
     smtpUrl: env.SMTP_URL?.trim() || `smtp://127.0.0.1:${maildevSmtp}`,
     mailFrom: env.MAIL_FROM?.trim() || 'Bankkoppeling <no-reply@bankkoppeling.localhost>',
     maildev: { smtpPort: maildevSmtp, webPort: portVar(env, 'MAILDEV_WEB_PORT', 1080) },

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       // Before the dev server: its UI is told where to decode the payloads the codec encrypts.
       const codecServer = await startCodecServer({
         codec: createPayloadCodec(keys),
-        port: config.temporalDevServer.codecPort,
+        port: config.codecServerPort,
         uiOrigin: config.temporal.uiUrl,
       });
       stops.push({ name: 'codec server', stop: () => codecServer.close() });
@@ -176,7 +176,7 @@ async function assertPortsFree(
     ports.push(
       [config.temporalDevServer.port, 'TEMPORAL_PORT'],
       [config.temporalDevServer.uiPort, 'TEMPORAL_UI_PORT'],
-      [config.temporalDevServer.codecPort, 'CODEC_SERVER_PORT'],
+      [config.codecServerPort, 'CODEC_SERVER_PORT'],
     );
   if (devMail) ports.push([config.maildev.smtpPort, 'MAILDEV_SMTP_PORT'], [config.maildev.webPort, 'MAILDEV_WEB_PORT']);
   for (const [port, variable] of ports) await assertPortFree(port, variable);

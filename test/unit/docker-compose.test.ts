@@ -127,6 +127,8 @@ describe('docker-compose.yml', () => {
   it('takes secrets only from the environment, refusing to start without them', () => {
     for (const name of APP_SERVICES) {
       expect(service(name).environment!.SECRETS_KEY).toBe('${SECRETS_KEY:?set SECRETS_KEY}');
+      // Issue 12: a second, older key during a rotation, optional.
+      expect(service(name).environment!.SECRETS_KEY_PREVIOUS).toBe('${SECRETS_KEY_PREVIOUS:-}');
       expect(service(name).environment!.DATABASE_URL).toContain('${POSTGRES_PASSWORD:?');
     }
     expect(service('postgres').environment!.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?[^}]+\}$/);
