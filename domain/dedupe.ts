@@ -40,8 +40,12 @@ export function fingerprint(fields: FingerprintFields): string {
   return createHash('sha256').update(parts.join('\u001f')).digest('hex').slice(0, 32);
 }
 
+/** The size of bank_transaction.dedupe_key: a bank reference longer than it allows after the prefix cannot be a key. */
+export const DEDUPE_KEY_LENGTH = 120;
+export const BANK_ID_PREFIX = 'bank:';
+
 export function bankIdKey(bankReference: string): string {
-  return `bank:${bankReference.trim()}`;
+  return `${BANK_ID_PREFIX}${bankReference.trim()}`;
 }
 
 /**
