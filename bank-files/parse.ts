@@ -1,6 +1,7 @@
 import { parseMt940 } from '../domain/statements/mt940';
 import { recognisedFormat } from '../domain/statements/parse';
-import type { StatementFile } from '../domain/statements/types';
+import type { ParseWarning, StatementFile } from '../domain/statements/types';
+import { withoutNul } from '../domain/value-limits';
 import { parseCamt053 } from './camt053';
 import { validateCamt053Schema } from './camt053-schema';
 
@@ -9,8 +10,23 @@ import { validateCamt053Schema } from './camt053-schema';
  * back as warnings after the parser's own, since real exports do not always pass their schema (camt053-schema.ts).
  */
 export async function parseStatementFile(text: string): Promise<StatementFile> {
-  if (recognisedFormat(text) === 'mt940') return parseMt940(text);
-  const file = parseCamt053(text);
-  const schemaWarnings = await validateCamt053Schema(text);
-  return { ...file, warnings: [...file.warnings, ...schemaWarnings] };
+  const format = recognisedFormat(text);
+  // After recognition, which refuses a file with NUL in its head as binary: a NUL further on is a stray byte in
+  // text, and the database stores none (domain/value-limits.ts). XML does not allow it either.
+  const clean = withoutNul(text);
+  const nulWarnings = clean === text ? [] : [nulWarning(text)];
+  if (format === 'mt940') {
+    const file = parseMt940(clean);
+    return { ...file, warnings: [...nulWarnings, ...file.warnings] };
+  }
+  const file = parseCamt053(clean);
+  const schemaWarnings = await validateCamt053Schema(clean);
+  return { ...file, warnings: [...nulWarnings, ...file.warnings, ...schemaWarnings] };
+}
+
+function nulWarning(text: string): ParseWarning {
+  const first = text.indexOf('\u0000');
+  const line = (text.slice(0, first).match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
+  const count = text.length - withoutNul(text).length;
+  return { line, message: `${count} NUL character${count === 1 ? '' : 's'} removed, the first on this line` };
 }

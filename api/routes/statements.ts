@@ -10,7 +10,12 @@ import { STATEMENT_STATUSES } from '../../domain/daily-statement';
 import { normaliseIban } from '../../domain/iban';
 import { OccurrenceCounter, prepareRows, type IncomingEntry } from '../../domain/ingest';
 import { decodeStatementBytes } from '../../domain/statements/parse';
-import { type Statement, type StatementFile, StatementParseError } from '../../domain/statements/types';
+import {
+  type Statement,
+  type StatementFile,
+  StatementParseError,
+  StatementValueError,
+} from '../../domain/statements/types';
 import { parseStatementFile } from '../../bank-files/parse';
 import { BOOKED_BY, TRANSACTION_SOURCES } from '../../domain/transaction';
 import { pgArray } from '../../db/pg-array';
@@ -136,7 +141,12 @@ const StatementFileImport = z
     switchOverDate: IsoDate.nullable().describe(
       'from this day on the bank connection imports (R-A5); null without a connection',
     ),
-    warnings: z.array(Warning).describe('from the parser: a balance chain that does not close, a schema deviation'),
+    warnings: z
+      .array(Warning)
+      .describe(
+        'from the parser: a balance chain that does not close, a schema deviation, free text shortened to fit, ' +
+          'NUL characters removed',
+      ),
   })
   .meta({ id: 'StatementFileImport' });
 
@@ -672,7 +682,11 @@ export const statementRoutes = [
       409: { description: 'The account is blocked on its bank connection' },
       413: { description: 'The file is too large' },
       415: { description: 'Not multipart/form-data' },
-      422: { description: 'The file is for another account or currency' },
+      422: {
+        description:
+          'The file is for another account or currency, or holds a value that cannot be stored, such as an identifier ' +
+          'longer than its column (the problem names the line)',
+      },
     },
     handler: async ({ em, auth, params, req }) => {
       const account = await findAccount(em, auth.organizationId, params.id);
@@ -690,7 +704,12 @@ export const statementRoutes = [
         file = await parseStatementFile(decodeStatementBytes(upload.bytes));
       } catch (error) {
         if (!(error instanceof StatementParseError)) throw error;
-        throw new Problem(400, 'Unreadable statement file', `${error.message} (nothing was imported)`, [
+        // Read, but holding a value the books cannot store (an over-long identifier): like another account's file.
+        const [status, title] =
+          error instanceof StatementValueError
+            ? [422, 'Unprocessable statement file']
+            : [400, 'Unreadable statement file'];
+        throw new Problem(status, title, `${error.message} (nothing was imported)`, [
           { field: FILE_FIELD, message: error.message },
         ]);
       }

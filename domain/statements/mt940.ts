@@ -1,6 +1,7 @@
 import { assignDedupeKeys, bankIdKey } from '../dedupe';
 import { statementAccount } from './mt940/accounts';
 import { balanceChainWarnings } from './mt940/balance-chain';
+import { fitEntries } from './mt940/fit';
 import { readInformation } from './mt940/information';
 import type { InformationLines } from './mt940/information-lines';
 import { readStatements, type StatementDraft } from './mt940/message-structure';
@@ -12,6 +13,7 @@ import type { ParseWarning, Statement, StatementEntry, StatementFile } from './t
  * German banks write it. Strict where data would be lost (an unreadable amount, date or statement line, a
  * missing balance, a tag out of place: StatementParseError naming the line); tolerant where banks merely
  * differ (headers, wrappers, line endings, :86: dialects). A balance chain that does not close is a warning.
+ * Values are fitted to the database by the rule of domain/value-limits.ts (mt940/fit.ts).
  *
  * bankTransactionCode is the :61: transaction type (NTRF, N426, NIOB): every bank writes it, whereas ING's
  * /TRCD/ or the German GV code exist in one dialect each.
@@ -20,6 +22,7 @@ import type { ParseWarning, Statement, StatementEntry, StatementFile } from './t
  */
 export function parseMt940(text: string): StatementFile {
   const drafts = readStatements(text, toEntry);
+  const fitWarnings = fitEntries(drafts);
   const statements = drafts.map(toStatement);
   const warnings: ParseWarning[] = balanceChainWarnings(
     drafts.map((draft, i) => ({
@@ -30,6 +33,7 @@ export function parseMt940(text: string): StatementFile {
       entries: draft.entries,
     })),
   );
+  warnings.push(...fitWarnings);
   assignKeysAndCheckReferences(statements, drafts, warnings);
   return { format: 'mt940', statements, warnings };
 }

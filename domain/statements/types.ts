@@ -62,3 +62,14 @@ export class StatementParseError extends Error {
     this.name = 'StatementParseError';
   }
 }
+
+/**
+ * A readable file with a value the books cannot hold as it is (an identifier longer than its column: see
+ * domain/value-limits.ts). Refused as a whole, naming the line, so nothing of the file is half-imported.
+ */
+export class StatementValueError extends StatementParseError {
+  constructor(message: string, line: number | null = null) {
+    super(message, line);
+    this.name = 'StatementValueError';
+  }
+}

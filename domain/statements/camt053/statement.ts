@@ -1,5 +1,6 @@
 import { assignDedupeKeys } from '../../dedupe';
-import { type Balance, type ParseWarning, type Statement, StatementParseError } from '../types';
+import { entryName, fitEntry } from '../../fit-entry';
+import { type Balance, type ParseWarning, type Statement, StatementParseError, StatementValueError } from '../types';
 import { type EntryReading, entryStatus, normaliseIban, readEntry } from './entry';
 import { type Money, readDate, readMoney, readSign, signed } from './values';
 import { type XmlElement, child, textAt } from './xml';
@@ -79,7 +80,13 @@ export class StatementCollector {
       this.warnings.push({ line: ntry.line, message });
       return;
     }
-    this.entries.push(readEntry(ntry, normaliseIban(accountId(this.account))));
+    const reading = readEntry(ntry, normaliseIban(accountId(this.account)));
+    // The rule of domain/value-limits.ts, before the dedupe keys are made of the values as stored.
+    const fit = fitEntry(reading.entry);
+    const name = entryName(reading.entry.bankReference, `at line ${ntry.line}`);
+    if (fit.refusals.length > 0) throw new StatementValueError(`${name}: ${fit.refusals.join('; ')}`, ntry.line);
+    for (const warning of fit.warnings) this.warnings.push({ line: ntry.line, message: `${name}: ${warning}` });
+    this.entries.push(reading);
   }
 
   private requiredBalance(codes: string[], what: string): BalanceReading {
