@@ -34,13 +34,20 @@ export async function timeSkippingEnvironment(
   return env;
 }
 
-/** A real Temporal dev server (the same CLI `npm start` runs), with our search attributes registered. */
-export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
+/**
+ * A real Temporal dev server (the same CLI `npm start` runs), with our search attributes registered; its Web UI only
+ * when asked for, decoding through the given codec endpoint as `npm start` has it.
+ */
+export function devServerEnvironment(
+  options: { ui?: { port: number; codecEndpoint: string } } = {},
+): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: serverExecutable(provisioned('BK_TEST_TEMPORAL_CLI')),
       searchAttributes: SEARCH_ATTRIBUTES,
-      ui: false,
+      ...(options.ui
+        ? { ui: true, uiPort: options.ui.port, extraArgs: ['--ui-codec-endpoint', options.ui.codecEndpoint] }
+        : { ui: false }),
     },
     client: { dataConverter: testDataConverter },
   });
