@@ -1,4 +1,5 @@
 import { createApp } from '../api/app';
+import { runOnboardingStartReconciler } from '../api/onboarding-start';
 import { migrate, openOrm } from '../db/orm';
 import { loadConfig } from './config';
 import { buildApiServices } from './stack/api-services';
@@ -18,14 +19,17 @@ async function main(): Promise<void> {
   const applied = await migrate(orm);
   if (applied.length) log.info({ applied }, 'migrations applied');
   const temporal = await connectTemporal(config.temporal, productDataConverter(secretKeys(config)));
-  const app = createApp(buildApiServices(config, orm, temporal.client), {
+  const services = buildApiServices(config, orm, temporal.client);
+  const app = createApp(services, {
     log,
     publicBaseUrl: config.publicBaseUrl,
     trustProxyHops: config.trustProxyHops,
   });
   const server = app.listen(config.port, () => log.info(`API listening on ${config.publicBaseUrl}`));
+  const stopReconciler = runOnboardingStartReconciler(services, log);
   onShutdown(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stopReconciler();
     await temporal.connection.close();
     await orm.close();
     await db.close();

@@ -1,6 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Server } from 'node:http';
 import { createApp } from '../api/app';
+import { runOnboardingStartReconciler } from '../api/onboarding-start';
 import { createDemoDataIfEmpty } from '../db/demo-data';
 import { migrate, openOrm } from '../db/orm';
 import { callbackUrl } from '../activities/onboarding';
@@ -122,7 +123,8 @@ async function main(): Promise<void> {
 
     const temporal = await connectTemporal(config.temporal, dataConverter);
     stops.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-    const app = createApp(buildApiServices(appConfig, orm, temporal.client), {
+    const services = buildApiServices(appConfig, orm, temporal.client);
+    const app = createApp(services, {
       log,
       publicBaseUrl: config.publicBaseUrl,
       mailInboxUrl: devMail ? mailInboxUrl(config) : undefined,
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
     });
     const server = await listen(app, config.port);
     stops.push({ name: 'API', stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    stops.push({ name: 'onboarding start reconciler', stop: runOnboardingStartReconciler(services, log) });
 
     say('');
     say('Bankkoppeling is running:');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { EMAIL_STATUSES, emailProblem } from '../../domain/email';
 import type { KvkClient, KvkLookupResult } from '../../kvk/client';
@@ -26,20 +27,14 @@ import {
   type IEnvironment,
   type IOnboarding,
 } from '../../db/entities';
-import {
-  cancelUpdate,
-  ONBOARDING_WORKFLOW,
-  onboardingStartOptions,
-  onboardingWorkflowId,
-  resendUpdate,
-  type OnboardingWorkflow,
-} from '../../workflows/onboarding/contract';
+import { cancelUpdate, onboardingWorkflowId, resendUpdate } from '../../workflows/onboarding/contract';
 import type { AuthContext } from '../auth';
 import { recordAudit } from '../audit';
 import { afterCursor, decodeCursor, page, PageQuery } from '../pagination';
 import { Problem, type FieldError } from '../problem';
 import { defineRoute, IdParams, type Example } from '../route';
 import type { ApiServices } from '../services';
+import { cancelUnstartedOnboarding, startOnboardingWorkflow, WAITING_FOR_TEMPORAL } from '../onboarding-start';
 import { findEnvironment } from './environments';
 
 const Email = z
@@ -143,7 +138,10 @@ const OnboardingView = z
     statusReason: z
       .string()
       .nullable()
-      .describe('Why it was rejected, refused, expired or cancelled, in words; null otherwise'),
+      .describe(
+        'Why it was rejected, refused, expired or cancelled, in words; while its start waits for Temporal, that; ' +
+          'null otherwise',
+      ),
     currentStep: z
       .enum(Object.keys(STEP_MEANINGS) as [Step, ...Step[]])
       .describe(`The workflow's step (R-D1):\n${listed(STEP_MEANINGS)}`),
@@ -287,7 +285,10 @@ function present(services: ApiServices, onboarding: IOnboarding): z.infer<typeof
     workflowId: onboarding.workflowId,
     flavour: onboarding.flavour,
     status: onboarding.status,
-    statusReason: onboarding.statusReason ?? null,
+    statusReason:
+      onboarding.status === 'preparing' && !onboarding.workflowStartedAt
+        ? WAITING_FOR_TEMPORAL
+        : (onboarding.statusReason ?? null),
     currentStep: currentStep(onboarding.status),
     // Stored as text; only a start through CreateOnboarding writes them, so they are always one of these.
     bank: onboarding.bankCode as DutchBankCode,
@@ -416,12 +417,14 @@ async function refuseWhatCannotWork(
 }
 
 /**
- * Creates the row and starts the workflow (R-D1). R-A9: one open link per environment per bank agreement, so a
- * second onboarding for the same client, bank and environment while one waits is refused.
+ * Creates the row and starts the workflow (R-D1); a start Temporal cannot take now is made later by the
+ * reconciler (api/onboarding-start.ts). R-A9: one open link per environment per bank agreement, so a second
+ * onboarding for the same client, bank and environment while one waits is refused.
  */
 async function startOnboarding(
   em: EntityManager,
   services: ApiServices,
+  log: Logger,
   auth: AuthContext,
   body: z.infer<typeof CreateOnboarding>,
   environment: IEnvironment,
@@ -472,25 +475,20 @@ async function startOnboarding(
   );
   onboarding.workflowId = onboardingWorkflowId(onboarding.id);
   await em.flush();
-  await services.temporal.workflow.start<OnboardingWorkflow>(ONBOARDING_WORKFLOW, {
-    workflowId: onboarding.workflowId,
-    taskQueue: services.taskQueue,
-    args: [{ onboardingId: onboarding.id, organizationId: auth.organizationId, flavour: body.flavour }],
-    ...onboardingStartOptions({
-      organizationId: auth.organizationId,
-      environment,
-      flavour: body.flavour,
-      bank: body.bank,
-      kvkNumber: body.client.kvkNumber,
-      restartOf,
-    }),
-  });
-  return onboarding;
+  await startOnboardingWorkflow(services, log, onboarding.id);
+  return findOnboarding(em.fork(), auth.organizationId, onboarding.id);
 }
 
 /** Who asked, as staff know the key; the key's id stays in the audit trail. */
 function requestedBy(auth: AuthContext): string {
   return `API key "${auth.apiKeyName}"`;
+}
+
+/** One whose workflow has not started yet is ended in the database alone: Temporal has nothing to stop. */
+async function cancel(em: EntityManager, services: ApiServices, onboarding: IOnboarding, by: string): Promise<void> {
+  if (await cancelUnstartedOnboarding(em, onboarding.id, by)) return;
+  const handle = services.temporal.workflow.getHandle(onboarding.workflowId);
+  await runUpdate(() => handle.executeUpdate(cancelUpdate, { args: [{ by }] }));
 }
 
 /** A refused Update carries the validator's words; they are the answer to staff. */
@@ -531,9 +529,9 @@ export const onboardingRoutes = [
           'not refuse: the prepare step asks again.',
       },
     },
-    handler: async ({ em, auth, body, services }) => {
+    handler: async ({ em, auth, body, services, req }) => {
       const environment = await refuseWhatCannotWork(em, services, auth, body);
-      const onboarding = await startOnboarding(em, services, auth, body, environment, null);
+      const onboarding = await startOnboarding(em, services, req.log, auth, body, environment, null);
       return { status: 201, body: present(services, onboarding) };
     },
   }),
@@ -617,8 +615,7 @@ export const onboardingRoutes = [
     },
     handler: async ({ em, auth, params, services }) => {
       const onboarding = await findOnboarding(em, auth.organizationId, params.id);
-      const handle = services.temporal.workflow.getHandle(onboarding.workflowId);
-      await runUpdate(() => handle.executeUpdate(cancelUpdate, { args: [{ by: requestedBy(auth) }] }));
+      await cancel(em, services, onboarding, requestedBy(auth));
       recordAudit(em, auth, 'onboarding.cancelled', { type: 'Onboarding', entity: onboarding });
       await em.flush();
       return { status: 200, body: present(services, await findOnboarding(em.fork(), auth.organizationId, params.id)) };
@@ -639,6 +636,7 @@ export const onboardingRoutes = [
     },
     handler: async ({ em, auth, params, services }) => {
       const onboarding = await findOnboarding(em, auth.organizationId, params.id);
+      if (!onboarding.workflowStartedAt) throw new Problem(409, 'Conflict', WAITING_FOR_TEMPORAL);
       const handle = services.temporal.workflow.getHandle(onboarding.workflowId);
       await runUpdate(() => handle.executeUpdate(resendUpdate, { args: [{ by: requestedBy(auth) }] }));
       recordAudit(em, auth, 'onboarding.resent', { type: 'Onboarding', entity: onboarding });
@@ -659,7 +657,7 @@ export const onboardingRoutes = [
       409: { description: 'Too late to cancel the original, or another one is open for this client and bank' },
       422: { description: "The original's accounts or KvK number can no longer work (`errors` names them)" },
     },
-    handler: async ({ em, auth, params, services }) => {
+    handler: async ({ em, auth, params, services, req }) => {
       const original = await findOnboarding(em, auth.organizationId, params.id);
       const body = {
         flavour: original.flavour,
@@ -674,11 +672,9 @@ export const onboardingRoutes = [
       };
       // Before the cancel: a restart that cannot work must leave the original as it was.
       const environment = await refuseWhatCannotWork(em, services, auth, body);
-      if ((OPEN_STATUSES as readonly string[]).includes(original.status)) {
-        const handle = services.temporal.workflow.getHandle(original.workflowId);
-        await runUpdate(() => handle.executeUpdate(cancelUpdate, { args: [{ by: `${requestedBy(auth)} (restart)` }] }));
-      }
-      const restarted = await startOnboarding(em.fork(), services, auth, body, environment, original.id);
+      if ((OPEN_STATUSES as readonly string[]).includes(original.status))
+        await cancel(em, services, original, `${requestedBy(auth)} (restart)`);
+      const restarted = await startOnboarding(em.fork(), services, req.log, auth, body, environment, original.id);
       return { status: 201, body: present(services, restarted) };
     },
   }),

@@ -40,6 +40,12 @@ export const Onboarding = defineEntity({
     status: p.enum([...ONBOARDING_STATUSES]),
     statusReason: p.string().length(1000).nullable(),
     workflowId: p.string().length(100),
+    /**
+     * Null until Temporal accepted the workflow's start. The row is the intent: a start that failed (Temporal out of
+     * reach for a moment) is made again by the API's reconciler (api/onboarding-start.ts), so no onboarding stays
+     * `preparing` with no workflow behind it.
+     */
+    workflowStartedAt: p.datetime().nullable(),
     connection: p.manyToOne(Connection).nullable().deleteRule('set null'),
     /** R-A10: when the link and the wait for consent end. */
     consentDeadline: p.datetime().nullable(),

@@ -10,6 +10,7 @@ import { Migration20261207010000_bank_call_counts } from './Migration20261207010
 import { Migration20261207120000_client_pages } from './Migration20261207120000_client_pages';
 import { Migration20261207150000_attempt_browser_binding } from './Migration20261207150000_attempt_browser_binding';
 import { Migration20261207160000_api_key_expiry } from './Migration20261207160000_api_key_expiry';
+import { Migration20261207170000_onboarding_workflow_started } from './Migration20261207170000_onboarding_workflow_started';
 
 /** Every migration in order. `npm run migration:create` writes a new file; add it here. */
 export const migrationsList: MigrationObject[] = [
@@ -24,4 +25,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207120000_client_pages', class: Migration20261207120000_client_pages },
   { name: 'Migration20261207150000_attempt_browser_binding', class: Migration20261207150000_attempt_browser_binding },
   { name: 'Migration20261207160000_api_key_expiry', class: Migration20261207160000_api_key_expiry },
+  {
+    name: 'Migration20261207170000_onboarding_workflow_started',
+    class: Migration20261207170000_onboarding_workflow_started,
+  },
 ];

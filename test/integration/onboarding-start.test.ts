@@ -1,0 +1,114 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Express } from 'express';
+import pino from 'pino';
+import request from 'supertest';
+import { startMissingOnboardingWorkflows } from '../../api/onboarding-start';
+import { Onboarding } from '../../db/entities';
+import { createTenant, createTestApp, testApiServices, type Tenant } from '../support/api-fixture';
+import { eventually } from '../support/eventually';
+import { startWorld, type World } from '../support/world';
+
+/**
+ * Issue 12: an onboarding's row commits before its workflow starts. With Temporal out of reach the start must not
+ * fail the request and leave a `preparing` row with nothing behind it: the row is the intent, and the reconciler
+ * starts the workflow once Temporal answers. A cancel before that ends it without Temporal.
+ */
+let world: World;
+let office: Tenant;
+let unreachable: Connection;
+/** The product's API whose Temporal does not answer (a port nothing listens on). */
+let temporalDownApp: Express;
+
+beforeAll(async () => {
+  world = await startWorld({ seed: 12 });
+  office = await createTenant(world.db.orm, 'Kantoor Temporal-storing');
+  unreachable = Connection.lazy({ address: '127.0.0.1:9' });
+  temporalDownApp = createTestApp(world.db.orm, world.env, {
+    deps: world.deps,
+    publicBaseUrl: world.baseUrl,
+    temporal: new Client({ connection: unreachable }),
+  });
+});
+
+afterAll(async () => {
+  await unreachable?.close();
+  await world?.stop();
+});
+
+function startBody(kvkNumber: string) {
+  return {
+    flavour: 'activation-link',
+    environmentId: office.mainEnvironmentId,
+    bank: 'INGB',
+    client: { kvkNumber, email: 'eigenaar@donald.test' },
+  };
+}
+
+async function startWhileTemporalDown(kvkNumber: string) {
+  return request(temporalDownApp)
+    .post('/api/onboardings')
+    .set('authorization', `Bearer ${office.keys.staff}`)
+    .send(startBody(kvkNumber));
+}
+
+/** As if the request was long ago: the reconciler leaves young rows to the request that made them. */
+async function age(id: string): Promise<void> {
+  await world.db.orm.em.fork().nativeUpdate(Onboarding, { id }, { createdAt: new Date(Date.now() - 60_000) });
+}
+
+const reconcile = () =>
+  startMissingOnboardingWorkflows(
+    testApiServices(world.db.orm, world.env, { deps: world.deps }),
+    pino({ level: 'silent' }),
+  );
+
+test('a start Temporal cannot take answers 201 "waiting for Temporal"; the reconciler starts it and it runs', async () => {
+  const created = await startWhileTemporalDown('68750110');
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({
+    status: 'preparing',
+    statusReason: expect.stringMatching(/waiting for Temporal/),
+  });
+  const id: string = created.body.id;
+
+  // The row is not a dead end: while it waits, staff may not resend, and a second start is refused as open.
+  const resend = await request(temporalDownApp)
+    .post(`/api/onboardings/${id}/resend`)
+    .set('authorization', `Bearer ${office.keys.staff}`);
+  expect(resend.status).toBe(409);
+  expect(resend.body.detail).toMatch(/waiting for Temporal/);
+
+  expect(await reconcile()).toBe(0);
+  await age(id);
+  expect(await reconcile()).toBe(1);
+  const row = await world.db.orm.em.fork().findOneOrFail(Onboarding, { id });
+  expect(row.workflowStartedAt).toBeInstanceOf(Date);
+  await eventually(async () => {
+    const status = (await world.db.orm.em.fork().findOneOrFail(Onboarding, { id })).status;
+    return status === 'waiting_for_consent' ? status : undefined;
+  });
+  // Started once: another pass finds nothing, and the workflow's id is the row's.
+  expect(await reconcile()).toBe(0);
+  await expect(world.env.client.workflow.getHandle(`onboarding:${id}`).describe()).resolves.toMatchObject({
+    status: { name: 'RUNNING' },
+  });
+});
+
+test('a cancel before the start ends the onboarding in the database, and the reconciler leaves it alone', async () => {
+  const created = await startWhileTemporalDown('69599084');
+  expect(created.status).toBe(201);
+  const id: string = created.body.id;
+
+  const cancelled = await request(temporalDownApp)
+    .post(`/api/onboardings/${id}/cancel`)
+    .set('authorization', `Bearer ${office.keys.staff}`);
+  expect(cancelled.status).toBe(200);
+  expect(cancelled.body).toMatchObject({
+    status: 'cancelled',
+    statusReason: expect.stringMatching(/before it started/),
+  });
+
+  await age(id);
+  expect(await reconcile()).toBe(0);
+  await expect(world.env.client.workflow.getHandle(`onboarding:${id}`).describe()).rejects.toThrow(/not found/i);
+});
