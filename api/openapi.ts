@@ -27,6 +27,31 @@ function responseObject(status: number, response: ResponseDeclaration) {
   return { description: response.description, content: { [response.contentType ?? 'application/json']: mediaType } };
 }
 
+/**
+ * OpenAPI links from a create (201 of POST /things) to every operation on what it made (/things/{id}, …/{id}/x),
+ * the id taken from the answer: they tell clients and stateful test tools such as Schemathesis how calls chain.
+ */
+function linksOf(route: RouteDefinition, routes: RouteDefinition[]): { links?: Record<string, object> } {
+  if (route.method !== 'post' || route.path.includes('{')) return {};
+  const prefix = `${route.path}/{id}`;
+  const links = Object.fromEntries(
+    routes
+      .filter((other) => other.path === prefix || other.path.startsWith(`${prefix}/`))
+      .map((other) => {
+        const rest = other.path.slice(prefix.length).replace(/[{}]/g, '').split('/').filter(Boolean);
+        const pointer = `/api${other.path}`.replace(/~/g, '~0').replace(/\//g, '~1');
+        return [
+          [other.method, ...rest].join('-'),
+          {
+            operationRef: `#/paths/${encodeURIComponent(pointer)}/${other.method}`,
+            parameters: { id: '$response.body#/id' },
+          },
+        ];
+      }),
+  );
+  return Object.keys(links).length ? { links } : {};
+}
+
 /** Builds the OpenAPI 3.1 document from the same route declarations Express serves. */
 export function buildOpenApiDocument(
   routes: RouteDefinition[],
@@ -69,7 +94,7 @@ export function buildOpenApiDocument(
       responses: Object.fromEntries(
         Object.entries({ ...mountedErrorResponses(route), ...route.responses }).map(([status, response]) => [
           status,
-          responseObject(Number(status), response),
+          { ...responseObject(Number(status), response), ...(status === '201' ? linksOf(route, routes) : {}) },
         ]),
       ),
     });
