@@ -12,6 +12,7 @@ import { healthRoute } from './health';
 import { createHomeRouter } from './home-page';
 import { buildOpenApiDocument } from './openapi';
 import { Problem } from './problem';
+import { nulCharacterErrors } from './request-text';
 import type { RouteDefinition } from './route';
 import { apiKeyRoutes } from './routes/api-keys';
 import { bankAccountRoutes } from './routes/bank-accounts';
@@ -117,6 +118,12 @@ function mountRoute(router: express.Router, route: RouteDefinition, services: Ap
     const auth = req.auth;
     if (!auth) throw Problem.unauthorized('send an API key as "Authorization: Bearer <key>"');
     requirePermission(auth, route.permission);
+    const nul = [
+      ...nulCharacterErrors(req.params, 'path'),
+      ...nulCharacterErrors(req.query, 'query'),
+      ...nulCharacterErrors(req.body, 'body'),
+    ];
+    if (nul.length) throw Problem.validation(nul);
     const params = parseOrProblem(route.params, req.params, 'path');
     const query = parseOrProblem(route.query, req.query, 'query');
     if (route.body && (req.body === undefined || req.body === null || !req.is('application/json'))) {

@@ -357,6 +357,7 @@ export const bankAccountRoutes = [
     responses: {
       200: { description: 'Changed', schema: BankAccountView },
       404: { description: 'No such bank account' },
+      409: { description: 'Another account in this environment has the IBAN' },
     },
     handler: async ({ em, auth, params, body }) => {
       const account = await findBankAccount(em, auth.organizationId, params.id);

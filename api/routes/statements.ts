@@ -304,6 +304,11 @@ function tooLarge(): Problem {
   );
 }
 
+/** Busboy gives a part sent with an empty name (`name=""`) as undefined; the problem still names a field. */
+function partName(name: string | undefined): string {
+  return name || 'body';
+}
+
 interface UploadedFile {
   name: string;
   bytes: Buffer;
@@ -331,7 +336,9 @@ function readUploadedFile(req: Request): Promise<UploadedFile> {
     };
     parser.on('file', (field, stream, info) => {
       if (field !== FILE_FIELD) {
-        refuse(Problem.field(field, `unexpected file field; send the statement file in the field "${FILE_FIELD}"`));
+        refuse(
+          Problem.field(partName(field), `unexpected file field; send the statement file in the field "${FILE_FIELD}"`),
+        );
         stream.resume();
         return;
       }
@@ -343,7 +350,9 @@ function readUploadedFile(req: Request): Promise<UploadedFile> {
       });
     });
     parser.on('field', (field) =>
-      refuse(Problem.field(field, `unexpected field; send only the statement file, in the field "${FILE_FIELD}"`)),
+      refuse(
+        Problem.field(partName(field), `unexpected field; send only the statement file, in the field "${FILE_FIELD}"`),
+      ),
     );
     parser.on('filesLimit', () => refuse(Problem.field(FILE_FIELD, 'send exactly one file per request')));
     parser.on('partsLimit', () => refuse(Problem.field('body', 'too many parts; send only the statement file')));
