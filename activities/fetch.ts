@@ -16,6 +16,7 @@ import {
 import { consentUsable } from '../domain/consent';
 import type { FetchResult } from '../domain/connection';
 import { ERROR_TYPES } from '../domain/error-types';
+import { fitBankEntries } from '../domain/fit-entry';
 import { normaliseIban } from '../domain/iban';
 import { OccurrenceCounter, prepareRows, type IncomingEntry } from '../domain/ingest';
 import { callsMadeToday, countCalls, markCallUsedUp } from '../db/bank-call-counts';
@@ -24,6 +25,7 @@ import type { FetchTrigger } from '../workflows/fetch-transactions/contract';
 import { firstTransactionsImportedSignal } from '../workflows/onboarding/contract';
 import type { TokenCipher } from '../db/token-cipher';
 import { consentTokens } from '../db/consent-tokens';
+import { databaseError } from '../db/database-error';
 import { ingestPage } from '../db/ingest';
 import type { ActivityDeps } from '.';
 import { toActivityFailure } from './bank-failure';
@@ -54,6 +56,8 @@ export interface ConsentEndedNotice {
 const OVERLAP_DAYS = 3;
 /** Longer than this, a 429 is the bank's daily count: the run ends and says when the next can, instead of waiting. */
 const LONGEST_RETRY_WAIT_SECONDS = 15 * 60;
+/** Warnings kept on a fetch's result: enough to find the entries, never a page's worth in the history. */
+const MAX_WARNINGS = 20;
 
 export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher' | 'temporal'>) {
   const { orm } = deps;
@@ -103,7 +107,7 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
         );
       const fitting = accounts.filter((account) => allowance.fetch.includes(account.iban));
       if (allowance.needsAccountList) {
-        const listed = await listResourceIds(em, consent, connection.bankCode, deps);
+        const listed = await listResourceIds(em, consent, connection, deps);
         for (const account of fitting.filter((a) => !a.bankResourceId)) {
           const found = listed.outcome === 'listed' ? listed.resourceIds.get(account.iban) : undefined;
           if (found) {
@@ -153,7 +157,8 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
         result = await record(em, account, await fetchAndIngest(em, account, deps));
       } catch (error) {
         await record(em, account, { outcome: 'failed', at, reason: failureReason(error) });
-        throw toActivityFailure(error);
+        const used = account.connection.consent;
+        throw toActivityFailure(used ? await unlessConsentReplaced(em, input.connectionId, used.id, error) : error);
       }
       if (result.outcome === 'imported' && !account.statementImportEnabled)
         await tellWaitingOnboardings(em, deps.temporal, input.connectionId);
@@ -273,13 +278,12 @@ async function fetchWith(
   let duplicates = 0;
   let pages = 0;
   const dates = new Set<string>();
+  const warnings: string[] = [];
   try {
     for await (const page of connector.transactions(session, resourceId, { dateFrom, bookingStatus: 'booked' })) {
-      const { rows } = prepareRows(
-        page.booked.map(toIncomingEntry),
-        { source: 'api', switchOverDate: account.switchOverDate },
-        counter,
-      );
+      const entries = page.booked.map(toIncomingEntry);
+      warnings.push(...fittedToTheDatabase(entries));
+      const { rows } = prepareRows(entries, { source: 'api', switchOverDate: account.switchOverDate }, counter);
       const result = await ingestPage(em.fork(), target, rows);
       imported += result.imported;
       duplicates += result.duplicates;
@@ -297,9 +301,31 @@ async function fetchWith(
     throw error;
   }
   const at = new Date().toISOString();
+  const warned = warnings.length > 0 ? { warnings: reported(warnings) } : {};
   return imported > 0
-    ? { outcome: 'imported', at, imported, duplicates, dates: [...dates].sort() }
-    : { outcome: 'no_new_data', at, duplicates };
+    ? { outcome: 'imported', at, imported, duplicates, dates: [...dates].sort(), ...warned }
+    : { outcome: 'no_new_data', at, duplicates, ...warned };
+}
+
+/**
+ * The rule of domain/value-limits.ts on one answer of the bank, the same as statement files get, so both channels
+ * store and deduplicate the same values: shortened text comes back as warnings; an identifier that cannot fit
+ * fails the fetch once (not retried: the bank sends it again), naming the entries, before anything is written.
+ */
+function fittedToTheDatabase(entries: IncomingEntry[]): string[] {
+  const fit = fitBankEntries(entries);
+  if (fit.refusals.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `the bank sent values that cannot be stored: ${fit.refusals.join('; ')}`,
+      ERROR_TYPES.unfitBankValue,
+    );
+  }
+  return fit.warnings;
+}
+
+function reported(warnings: string[]): string[] {
+  if (warnings.length <= MAX_WARNINGS) return warnings;
+  return [...warnings.slice(0, MAX_WARNINGS - 1), `and ${warnings.length - MAX_WARNINGS + 1} more warnings like these`];
 }
 
 /**
@@ -309,7 +335,7 @@ async function fetchWith(
 async function listResourceIds(
   em: EntityManager,
   consent: IConsent,
-  bankCode: string,
+  connection: { id: string; bankCode: string },
   deps: Pick<ActivityDeps, 'bankConnector' | 'tokenCipher'>,
 ): Promise<{ outcome: 'listed'; resourceIds: Map<string, string> } | { outcome: 'not_listed'; result: FetchResult }> {
   const verdict = await countCalls(em, consent, [ACCOUNT_LIST_CALL], new Date());
@@ -318,7 +344,7 @@ async function listResourceIds(
     const listed = await withSession(
       em,
       consent,
-      deps.bankConnector(bankCode),
+      deps.bankConnector(connection.bankCode),
       deps.tokenCipher,
       (connector, session) => connector.listAccounts(session),
     );
@@ -326,8 +352,32 @@ async function listResourceIds(
   } catch (error) {
     const usedUp = await usedUpAtTheBank(em, consent, ACCOUNT_LIST_CALL, error);
     if (usedUp) return { outcome: 'not_listed', result: usedUp };
-    throw toActivityFailure(error);
+    throw toActivityFailure(await unlessConsentReplaced(em, connection.id, consent.id, error));
   }
+}
+
+/**
+ * The client linked the connection again (R-A9) while this run asked the bank with the consent the new one replaced;
+ * the bank expires a replaced consent at once, so its "consent expired" is about the old consent, not the
+ * connection's. Retried, the activity runs on the new consent; taken as the end of the consent, it would mark the
+ * fresh consent expired, the connection consent_invalid and pause its schedule (found by the chaos run, issue 12).
+ */
+async function unlessConsentReplaced(
+  em: EntityManager,
+  connectionId: string,
+  usedConsentId: string,
+  error: unknown,
+): Promise<unknown> {
+  if (!(error instanceof ConsentInvalidError)) return error;
+  const [current] = await em.execute<{ consent_id: string | null }[]>(
+    'SELECT consent_id FROM connection WHERE id = ?',
+    [connectionId],
+  );
+  if (!current?.consent_id || current.consent_id === usedConsentId) return error;
+  return ApplicationFailure.retryable(
+    `the consent this run used was replaced by the client's new consent while the bank was asked; retrying with it`,
+    ERROR_TYPES.consentReplaced,
+  );
 }
 
 /**
@@ -414,7 +464,10 @@ function heartbeat(details: unknown): void {
   }
 }
 
+/** Stored on the account and shown to staff: a database error without its SQL and values (db/database-error.ts). */
 function failureReason(error: unknown): string {
+  const database = databaseError(error);
+  if (database) return database.message;
   if (error instanceof RateLimitedError) {
     return `the bank limits requests (${error.code ?? 'HTTP 429'}); retrying${error.retryAfterSeconds ? ` after ${error.retryAfterSeconds} s` : ''}`;
   }
