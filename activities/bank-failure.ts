@@ -1,11 +1,23 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { BankError, RateLimitedError } from '../banks/errors';
+import { databaseError } from '../db/database-error';
+import { ERROR_TYPES } from '../domain/error-types';
 
 /**
  * A bank's error as the activity's failure: a 429 retries after as long as the bank asks; a refusal that retrying
- * cannot change (a dead consent, a request the bank rejects) is not retried at all; anything else as it came.
+ * cannot change (a dead consent, a request the bank rejects) is not retried at all. A database error is said
+ * without its SQL and values, which would otherwise stand in the workflow history, and is not retried when the
+ * data itself was refused. Anything else as it came.
  */
 export function toActivityFailure(error: unknown): unknown {
+  const database = databaseError(error);
+  if (database) {
+    return ApplicationFailure.create({
+      message: database.message,
+      type: ERROR_TYPES.database,
+      nonRetryable: database.refusedData,
+    });
+  }
   if (error instanceof RateLimitedError) {
     return ApplicationFailure.create({
       message: error.message,

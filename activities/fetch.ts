@@ -16,6 +16,7 @@ import {
 import { consentUsable } from '../domain/consent';
 import type { FetchResult } from '../domain/connection';
 import { ERROR_TYPES } from '../domain/error-types';
+import { fitBankEntries } from '../domain/fit-entry';
 import { normaliseIban } from '../domain/iban';
 import { OccurrenceCounter, prepareRows, type IncomingEntry } from '../domain/ingest';
 import { callsMadeToday, countCalls, markCallUsedUp } from '../db/bank-call-counts';
@@ -24,6 +25,7 @@ import type { FetchTrigger } from '../workflows/fetch-transactions/contract';
 import { firstTransactionsImportedSignal } from '../workflows/onboarding/contract';
 import type { TokenCipher } from '../db/token-cipher';
 import { consentTokens } from '../db/consent-tokens';
+import { databaseError } from '../db/database-error';
 import { ingestPage } from '../db/ingest';
 import type { ActivityDeps } from '.';
 import { toActivityFailure } from './bank-failure';
@@ -54,6 +56,8 @@ export interface ConsentEndedNotice {
 const OVERLAP_DAYS = 3;
 /** Longer than this, a 429 is the bank's daily count: the run ends and says when the next can, instead of waiting. */
 const LONGEST_RETRY_WAIT_SECONDS = 15 * 60;
+/** Warnings kept on a fetch's result: enough to find the entries, never a page's worth in the history. */
+const MAX_WARNINGS = 20;
 
 export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConnector' | 'tokenCipher' | 'temporal'>) {
   const { orm } = deps;
@@ -274,13 +278,12 @@ async function fetchWith(
   let duplicates = 0;
   let pages = 0;
   const dates = new Set<string>();
+  const warnings: string[] = [];
   try {
     for await (const page of connector.transactions(session, resourceId, { dateFrom, bookingStatus: 'booked' })) {
-      const { rows } = prepareRows(
-        page.booked.map(toIncomingEntry),
-        { source: 'api', switchOverDate: account.switchOverDate },
-        counter,
-      );
+      const entries = page.booked.map(toIncomingEntry);
+      warnings.push(...fittedToTheDatabase(entries));
+      const { rows } = prepareRows(entries, { source: 'api', switchOverDate: account.switchOverDate }, counter);
       const result = await ingestPage(em.fork(), target, rows);
       imported += result.imported;
       duplicates += result.duplicates;
@@ -298,9 +301,31 @@ async function fetchWith(
     throw error;
   }
   const at = new Date().toISOString();
+  const warned = warnings.length > 0 ? { warnings: reported(warnings) } : {};
   return imported > 0
-    ? { outcome: 'imported', at, imported, duplicates, dates: [...dates].sort() }
-    : { outcome: 'no_new_data', at, duplicates };
+    ? { outcome: 'imported', at, imported, duplicates, dates: [...dates].sort(), ...warned }
+    : { outcome: 'no_new_data', at, duplicates, ...warned };
+}
+
+/**
+ * The rule of domain/value-limits.ts on one answer of the bank, the same as statement files get, so both channels
+ * store and deduplicate the same values: shortened text comes back as warnings; an identifier that cannot fit
+ * fails the fetch once (not retried: the bank sends it again), naming the entries, before anything is written.
+ */
+function fittedToTheDatabase(entries: IncomingEntry[]): string[] {
+  const fit = fitBankEntries(entries);
+  if (fit.refusals.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `the bank sent values that cannot be stored: ${fit.refusals.join('; ')}`,
+      ERROR_TYPES.unfitBankValue,
+    );
+  }
+  return fit.warnings;
+}
+
+function reported(warnings: string[]): string[] {
+  if (warnings.length <= MAX_WARNINGS) return warnings;
+  return [...warnings.slice(0, MAX_WARNINGS - 1), `and ${warnings.length - MAX_WARNINGS + 1} more warnings like these`];
 }
 
 /**
@@ -439,7 +464,10 @@ function heartbeat(details: unknown): void {
   }
 }
 
+/** Stored on the account and shown to staff: a database error without its SQL and values (db/database-error.ts). */
 function failureReason(error: unknown): string {
+  const database = databaseError(error);
+  if (database) return database.message;
   if (error instanceof RateLimitedError) {
     return `the bank limits requests (${error.code ?? 'HTTP 429'}); retrying${error.retryAfterSeconds ? ` after ${error.retryAfterSeconds} s` : ''}`;
   }

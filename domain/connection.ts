@@ -2,10 +2,13 @@
 export const CONNECTION_STATES = ['pending_consent', 'active', 'consent_invalid'] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
-/** The outcome of one account's fetch, shown to staff. "no new data" is only said when the bank answered. */
+/**
+ * The outcome of one account's fetch, shown to staff. "no new data" is only said when the bank answered. `warnings`
+ * name the entries whose text was shortened to fit (domain/value-limits.ts).
+ */
 export type FetchResult =
-  | { outcome: 'imported'; at: string; imported: number; duplicates: number; dates: string[] }
-  | { outcome: 'no_new_data'; at: string; duplicates: number }
+  | { outcome: 'imported'; at: string; imported: number; duplicates: number; dates: string[]; warnings?: string[] }
+  | { outcome: 'no_new_data'; at: string; duplicates: number; warnings?: string[] }
   | { outcome: 'skipped'; at: string; reason: string }
   /** The bank's daily allowance is used (domain/bank-allowance.ts): nothing was asked; when the next run can. */
   | { outcome: 'rate_limited'; at: string; reason: string; nextRunAt: string }

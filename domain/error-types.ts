@@ -11,6 +11,10 @@ export const ERROR_TYPES = {
   accountNotInConsent: 'AccountNotInConsent',
   /** The KvK says the number does not exist. */
   kvkRejected: 'KvkRejectedError',
+  /** The bank sent a value the books cannot store (an identifier longer than its column): domain/value-limits.ts. */
+  unfitBankValue: 'UnfitBankValue',
+  /** A database error, said without its SQL or values (db/database-error.ts); not retried when the data was refused. */
+  database: 'DatabaseError',
   /** The client consented again while a fetch used the consent it replaced: retried on the new one. */
   consentReplaced: 'ConsentReplacedError',
   /** The bank, or our count of its allowance, says to wait. */

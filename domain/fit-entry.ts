@@ -70,3 +70,18 @@ function isCalendarDate(text: string): boolean {
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
+
+/**
+ * The entries of one answer of a bank's API, fitted in place, each message naming its entry. A refusal of any
+ * refuses the answer: the fetch fails once, naming them, rather than importing around a payment it cannot store.
+ */
+export function fitBankEntries(entries: readonly EntryValues[]): EntryFit {
+  const fitted: EntryFit = { warnings: [], refusals: [] };
+  entries.forEach((entry, i) => {
+    const fit = fitEntry(entry);
+    const name = entryName(entry.bankReference, `${i + 1} of the bank's answer`);
+    fitted.warnings.push(...fit.warnings.map((warning) => `${name}: ${warning}`));
+    if (fit.refusals.length > 0) fitted.refusals.push(`${name}: ${fit.refusals.join('; ')}`);
+  });
+  return fitted;
+}

@@ -24,7 +24,9 @@ import { dutchIban, SANDBOX_ACCOUNTS, type SandboxAccount, TEST_USERS, type Test
  *   GET    /admin/accounts/:iban/ledger            opening balance, every entry, balances
  *   POST   /admin/accounts/:iban/transactions      book a payment now; {} books one cent in (R-V13); optional
  *                                                  amountCents (signed), counterpartyName, counterpartyIban,
- *                                                  description, endToEndId, status booked|pending
+ *                                                  description, endToEndId, status booked|pending;
+ *                                                  unchecked: true books counterpartyIban and entryReference
+ *                                                  as given, however malformed or long
  *   POST   /admin/faults                           {status: 429|500, count, retryAfterSeconds}: the next count
  *                                                  API calls (/v1 and /oauth/token) fail that way
  *   DELETE /admin/faults                           no more injected failures
@@ -40,6 +42,13 @@ export interface NewTransaction {
   description?: string;
   endToEndId?: string | null;
   status?: EntryStatus;
+  /** The bank's own reference, in place of the one the ledger makes up; only with `unchecked`. */
+  entryReference?: string;
+  /**
+   * Book the values as given, unchecked: a real bank sometimes sends what it should not (an over-long IBAN or
+   * reference), and the platform's edge must be tested against that.
+   */
+  unchecked?: boolean;
 }
 
 export interface ConsentSummary {
@@ -137,7 +146,7 @@ export function createAdmin(ctx: SandboxContext): SandboxBankAdmin {
         transaction.counterpartyIban === undefined
           ? DEFAULT_COUNTERPARTY.iban
           : transaction.counterpartyIban && normaliseIban(transaction.counterpartyIban);
-      if (counterpartyIban && !isValidIban(counterpartyIban)) {
+      if (counterpartyIban && !transaction.unchecked && !isValidIban(counterpartyIban)) {
         throw new AdminError(400, `counterpartyIban ${counterpartyIban} is not a valid IBAN`);
       }
       const now = ctx.now();
@@ -157,6 +166,7 @@ export function createAdmin(ctx: SandboxContext): SandboxBankAdmin {
         mandateId: null,
         creditorId: null,
         bankTransactionCode: amountCents > 0 ? 'PMNT-RCDT-ESCT' : 'PMNT-ICDT-ESCT',
+        ...(transaction.unchecked && transaction.entryReference ? { entryReference: transaction.entryReference } : {}),
       });
     },
 
@@ -231,6 +241,8 @@ const transactionBody = z.object({
   description: z.string().optional(),
   endToEndId: z.string().nullable().optional(),
   status: z.enum(['booked', 'pending']).optional(),
+  entryReference: z.string().min(1).optional(),
+  unchecked: z.boolean().optional(),
 });
 const faultBody = z.object({
   status: z.union([z.literal(429), z.literal(500)]),

@@ -40,6 +40,8 @@ export interface LedgerEntry {
 export type EntryDraft = Omit<LedgerEntry, 'sequence' | 'transactionId' | 'entryReference'> & {
   /** Makes the ids: the same key on the same account and seed always gives the same ids. */
   idKey: string;
+  /** A reference given by the admin lever, taken as it is instead of a made-up unique one. */
+  entryReference?: string;
 };
 
 export interface Balance {
@@ -82,7 +84,8 @@ export class AccountBook {
     }
     const { idKey, ...fields } = draft;
     const digest = createHash('sha256').update(`${this.idSalt}|${this.iban}|${idKey}`).digest();
-    const entryReference = draft.status === 'booked' ? this.uniqueReference(draft.bookingDate, digest) : null;
+    const entryReference =
+      draft.status !== 'booked' ? null : (draft.entryReference ?? this.uniqueReference(draft.bookingDate, digest));
     const entry: LedgerEntry = {
       ...fields,
       sequence: this.entries.length + 1,
