@@ -37,6 +37,7 @@ import { createWizardRouter } from './wizard';
 const RETURN_COOKIE_MS = 30 * 60_000;
 /** How long a callback's outcome may stay with the workflow before its page stops waiting and says so. */
 const PROCESSING_MS = 60_000;
+const OUTCOME_POPULATE = ['onboarding.organization', 'onboarding.clientCompany'] as const;
 /** How long the undo page waits for the undo workflow before saying it is still working on it. */
 const UNDO_WAIT_MS = 20_000;
 
@@ -79,11 +80,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     const em = services.orm.em.fork();
     const attempt =
       state && state.length <= 512
-        ? await em.findOne(
-            ConsentAttempt,
-            { stateHash: sha256(state) },
-            { populate: ['onboarding.organization', 'onboarding.clientCompany'] },
-          )
+        ? await em.findOne(ConsentAttempt, { stateHash: sha256(state) }, { populate: OUTCOME_POPULATE })
         : null;
     if (!attempt || !state) return sendPage(req, res, 400, 'problem', { kind: 'bad-callback', retryUrl: null });
     const lang = pageLanguage(req);
@@ -114,26 +111,25 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     const onboarding = attempt.onboarding;
     let outcome: { outcome: 'consented' | 'refused'; reason: string | null };
     try {
-      outcome = await services.temporal.workflow
-        .getHandle(onboarding.workflowId)
-        .executeUpdate(consentReturnedUpdate, { args: [{ attemptId: attempt.id }] });
+      outcome = await deliverReturn(onboarding, attempt.id);
     } catch (error) {
-      const retryUrl =
-        onboarding.flavour === 'serial'
-          ? `/wizard/consent?lang=${lang}`
-          : await retryLink(req, attempt.onboarding.id, lang);
       if (updateRefusal(error)) {
         log.warn(
           { onboardingId: onboarding.id, attemptId: attempt.id, err: error },
           "the workflow did not take the bank's answer",
         );
+        const retryUrl =
+          onboarding.flavour === 'serial'
+            ? `/wizard/consent?lang=${lang}`
+            : await retryLink(req, attempt.onboarding.id, lang);
         return sendPage(req, res, 409, 'problem', { kind: 'not-processed', retryUrl });
       }
+      // The answer stays with the attempt: the outcome page hands it to the workflow again until Temporal takes it.
       log.error(
         { onboardingId: onboarding.id, attemptId: attempt.id, err: error },
-        "processing the bank's answer failed",
+        "handing the bank's answer to the workflow failed; the outcome page tries again",
       );
-      return sendPage(req, res, 502, 'problem', { kind: 'server-error', retryUrl });
+      return res.redirect(303, outcomeUrl);
     }
     log.info(
       { onboardingId: onboarding.id, attemptId: attempt.id, outcome: outcome.outcome },
@@ -333,11 +329,19 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
    * consent stored, or the refusal in the bank's or the workflow's words. Only looks, so any number of reloads
    * show the same; the first arrival with the code is the one that handed it over.
    */
+  /** The bank's answer to the workflow, once per attempt however often it is handed over. */
+  function deliverReturn(onboarding: IOnboarding, attemptId: string) {
+    return services.temporal.workflow
+      .getHandle(onboarding.workflowId)
+      .executeUpdate(consentReturnedUpdate, { args: [{ attemptId }], updateId: `consent-returned:${attemptId}` });
+  }
+
   async function showOutcome(
     req: Request,
     res: Response,
     em: EntityManager,
     attempt: IConsentAttempt & { onboarding: IOnboarding },
+    handedOver = false,
   ): Promise<void> {
     const onboarding = attempt.onboarding;
     const lang = pageLanguage(req);
@@ -360,10 +364,23 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     const workflowReason = onboarding.status === 'waiting_for_consent' ? onboarding.statusReason : null;
     const reason = attempt.error ?? workflowReason ?? null;
     if (reason === null) {
-      // Still with the workflow: another tab's arrival is being processed right now.
-      const recent = attempt.returnedAt && Date.now() - attempt.returnedAt.getTime() < PROCESSING_MS;
-      if (onboarding.status === 'consent_in_progress' && recent) {
-        return sendPage(req, res, 200, 'consent-wait', { officeName: view.officeName, bankName: view.bankName });
+      if (onboarding.status === 'consent_in_progress' && !handedOver) {
+        // Not taken by the workflow yet (another tab's arrival right now, or Temporal was out of reach): handed
+        // again; the same update id makes a second delivery the first one's answer, never a second exchange.
+        try {
+          await deliverReturn(onboarding, attempt.id);
+        } catch (error) {
+          if (!updateRefusal(error)) {
+            log.warn({ onboardingId: onboarding.id, attemptId: attempt.id, err: error }, 'still not handed over');
+            const waited = attempt.returnedAt ? Date.now() - attempt.returnedAt.getTime() : 0;
+            if (waited < PROCESSING_MS)
+              return sendPage(req, res, 200, 'consent-wait', { officeName: view.officeName, bankName: view.bankName });
+            return sendPage(req, res, 503, 'problem', { kind: 'server-error', retryUrl: req.originalUrl });
+          }
+        }
+        const fresh = services.orm.em.fork();
+        const after = await fresh.findOneOrFail(ConsentAttempt, { id: attempt.id }, { populate: OUTCOME_POPULATE });
+        return showOutcome(req, res, fresh, after, true);
       }
       const retryUrl = wizard ? `/wizard/consent?lang=${lang}` : await retryLink(req, onboarding.id, lang);
       return sendPage(req, res, 409, 'problem', { kind: 'not-processed', retryUrl });

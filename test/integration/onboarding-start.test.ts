@@ -1,23 +1,33 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { startMissingOnboardingWorkflows } from '../../api/onboarding-start';
-import { Onboarding } from '../../db/entities';
+import { Consent, ConsentAttempt, Onboarding } from '../../db/entities';
 import { createTenant, createTestApp, testApiServices, type Tenant } from '../support/api-fixture';
 import { eventually } from '../support/eventually';
+import { onboardingState, startActivationLinkOnboarding } from '../support/onboarding';
+import { consentAtBank } from '../support/sandbox-consent';
+import { Visitor } from '../support/visitor';
 import { startWorld, type World } from '../support/world';
 
 /**
- * Issue 12: an onboarding's row commits before its workflow starts. With Temporal out of reach the start must not
- * fail the request and leave a `preparing` row with nothing behind it: the row is the intent, and the reconciler
- * starts the workflow once Temporal answers. A cancel before that ends it without Temporal.
+ * Issue 12: a write in the database, then one in Temporal. An onboarding's row commits before its workflow starts:
+ * with Temporal out of reach the start must not fail the request and leave a `preparing` row with nothing behind
+ * it; the row is the intent, and the reconciler starts the workflow once Temporal answers. A cancel before that
+ * ends it without Temporal. The bank's answer is claimed on its attempt before the workflow hears of it: with
+ * Temporal out of reach, the client's page hands it over again, once, when Temporal is back.
  */
 let world: World;
 let office: Tenant;
 let unreachable: Connection;
 /** The product's API whose Temporal does not answer (a port nothing listens on). */
 let temporalDownApp: Express;
+let temporalDownServer: Server;
+let temporalDownBase: string;
 
 beforeAll(async () => {
   world = await startWorld({ seed: 12 });
@@ -28,9 +38,14 @@ beforeAll(async () => {
     publicBaseUrl: world.baseUrl,
     temporal: new Client({ connection: unreachable }),
   });
+  temporalDownServer = createServer(temporalDownApp).listen(0, '127.0.0.1');
+  await once(temporalDownServer, 'listening');
+  temporalDownBase = `http://127.0.0.1:${(temporalDownServer.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
+  temporalDownServer?.closeAllConnections();
+  await new Promise((resolve) => temporalDownServer?.close(resolve) ?? resolve(undefined));
   await unreachable?.close();
   await world?.stop();
 });
@@ -111,4 +126,38 @@ test('a cancel before the start ends the onboarding in the database, and the rec
   await age(id);
   expect(await reconcile()).toBe(0);
   await expect(world.env.client.workflow.getHandle(`onboarding:${id}`).describe()).rejects.toThrow(/not found/i);
+});
+
+test("the bank's answer Temporal cannot take now waits with its attempt; the page hands it over once when it can", async () => {
+  const { onboardingId, workflowId, link } = await startActivationLinkOnboarding(world, office, {
+    email: 'eigenaar@terugkeer.test',
+  });
+  await eventually(
+    async () => (await onboardingState(world, workflowId)).status === 'waiting_for_consent' || undefined,
+  );
+  const client = new Visitor(world.baseUrl);
+  const toBank = await client.post(link, { csrf: await client.csrf(link) });
+  expect(toBank.status).toBe(303);
+  const callback = await consentAtBank(new URL(toBank.headers.get('location')!), 'ing-owner', ['NL69INGB0123456789']);
+
+  // The client comes back while Temporal is out of reach: the answer is kept, the page says it is being processed.
+  const back = await client.get(`${temporalDownBase}${callback.pathname}${callback.search}`);
+  expect(back.status).toBe(303);
+  const outcome = back.headers.get('location')!;
+  expect(outcome).toMatch(/^\/connect\/callback\?state=/);
+  const waiting = await client.get(`${temporalDownBase}${outcome}`);
+  expect(waiting.status).toBe(200);
+  expect(await waiting.text()).toContain('<meta http-equiv="refresh" content="2">');
+  const em = world.db.orm.em.fork();
+  const attempt = await em.findOneOrFail(ConsentAttempt, { onboarding: onboardingId });
+  expect([attempt.returnedAt, attempt.codeEncrypted]).toEqual([expect.any(Date), expect.any(String)]);
+  expect((await onboardingState(world, workflowId)).status).toBe('consent_in_progress');
+
+  // The page's next refresh reaches Temporal: the code is exchanged, once, however often the page asks.
+  for (let ask = 0; ask < 2; ask += 1) {
+    const done = await client.follow(`${world.baseUrl}${outcome}`);
+    expect(done.response.status).toBe(200);
+    expect(await done.response.text()).toContain('<h1>Gelukt</h1>');
+  }
+  expect(await world.db.orm.em.fork().count(Consent, { organization: office.organizationId })).toBe(1);
 });
