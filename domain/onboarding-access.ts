@@ -50,3 +50,22 @@ function expired(state: AccessState, now: number): boolean {
 function words(status: OnboardingStatus): string {
   return status.replace(/_/g, ' ');
 }
+
+/** R-A11: how long the client may undo a connection from the link page; after that the office stops it. */
+export const UNDO_RIGHT_DAYS = 30;
+
+/**
+ * Whether the link that connected may still undo the connection. An old or forwarded e-mail must not hold that
+ * power forever: it ends 30 days after the connection, or as soon as a newer link or consent takes its place;
+ * from then on the client asks the office (issue 12).
+ */
+export type UndoRight = 'open' | 'expired' | 'replaced';
+
+export function undoRight(connectedAt: Date, replaced: boolean, now: Date): UndoRight {
+  if (replaced) return 'replaced';
+  return now.getTime() >= undoRightEnd(connectedAt).getTime() ? 'expired' : 'open';
+}
+
+export function undoRightEnd(connectedAt: Date): Date {
+  return new Date(connectedAt.getTime() + UNDO_RIGHT_DAYS * 24 * 3_600_000);
+}

@@ -9,12 +9,14 @@ import {
   Connection,
   Consent,
   ConsentAttempt,
+  Onboarding,
   type IConsentAttempt,
   type IOnboarding,
 } from '../../db/entities';
 import { looksLikeToken, tokenHash } from '../../domain/activation-token';
 import { bankName } from '../../domain/bank';
 import { formatIban } from '../../domain/iban';
+import { undoRight, undoRightEnd, type UndoRight } from '../../domain/onboarding-access';
 import { pkceChallenge } from '../../domain/pkce';
 import type { Language } from '../../templates/render';
 import { consentReturnedUpdate, startConsentUpdate } from '../../workflows/onboarding/contract';
@@ -159,12 +161,12 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
       });
     }
     if (state === 'connected') {
-      const target = await undoTarget(em, onboarding);
+      const target = await undoTarget(em, onboarding, link);
       if (target?.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: false });
       return sendPage(req, res, 200, 'connected', {
         ...linkView(onboarding),
         alreadyUsed: false,
-        undoUrl: target ? undoUrl(req, lang) : null,
+        ...undoOffer(req, lang, target),
       });
     }
     return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: state });
@@ -180,9 +182,11 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     const officeName = onboarding.organization.name;
     if (linkState(link, onboarding.status, new Date()) !== 'connected')
       return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-connected' });
-    const target = await undoTarget(em, onboarding);
+    const target = await undoTarget(em, onboarding, link);
     if (!target) return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-yet' });
     if (target.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: true });
+    if (target.right !== 'open')
+      return sendPage(req, res, 410, 'undo-wait', { officeName, kind: `undo-${target.right}` });
     const secret = ensureCsrfSecret(req, res, secure);
     return sendPage(req, res, 200, 'undo-confirm', {
       ...linkView(onboarding),
@@ -203,9 +207,11 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     const officeName = onboarding.organization.name;
     if (linkState(link, onboarding.status, new Date()) !== 'connected')
       return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-connected' });
-    const target = await undoTarget(em, onboarding);
+    const target = await undoTarget(em, onboarding, link);
     if (!target) return sendPage(req, res, 409, 'undo-wait', { officeName, kind: 'not-yet' });
     if (target.undone) return sendPage(req, res, 200, 'undone', { ...linkView(onboarding), already: true });
+    if (target.right !== 'open')
+      return sendPage(req, res, 410, 'undo-wait', { officeName, kind: `undo-${target.right}` });
 
     // A workflow, so support reads every step in the Temporal UI; a second click joins the running one.
     const handle = await services.temporal.workflow.start<UndoConnectionWorkflow>(UNDO_CONNECTION_WORKFLOW, {
@@ -267,7 +273,7 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
       return sendPage(req, res, 409, 'connected', {
         ...linkView(onboarding),
         alreadyUsed: true,
-        undoUrl: (await undoTarget(em, onboarding))?.undone === false ? undoUrl(req, lang) : null,
+        ...undoOffer(req, lang, await undoTarget(em, onboarding, link)),
       });
     if (known !== 'open')
       return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: known });
@@ -280,7 +286,12 @@ export function createClientRouter(services: ApiServices, log: Logger): Router {
     } catch (error) {
       const refusal = updateRefusal(error);
       if (refusal === 'connected')
-        return sendPage(req, res, 409, 'connected', { ...linkView(onboarding), alreadyUsed: true, undoUrl: null });
+        return sendPage(req, res, 409, 'connected', {
+          ...linkView(onboarding),
+          alreadyUsed: true,
+          undoUrl: null,
+          undoEnded: null,
+        });
       if (refusal)
         return sendPage(req, res, 410, 'link-unusable', { officeName: onboarding.organization.name, reason: refusal });
       throw error;
@@ -444,8 +455,9 @@ async function linkedAccounts(em: EntityManager, onboarding: IOnboarding): Promi
 async function undoTarget(
   em: EntityManager,
   onboarding: IOnboarding,
-): Promise<{ connectionId: string; consentId: string; undone: boolean } | null> {
-  if (!onboarding.connection) return null;
+  link: { usedAt?: Date | null },
+): Promise<{ connectionId: string; consentId: string; undone: boolean; right: UndoRight; rightEndsAt: Date } | null> {
+  if (!onboarding.connection || !link.usedAt) return null;
   const connection = await em.findOne(Connection, {
     id: onboarding.connection.id,
     organization: onboarding.organization,
@@ -464,7 +476,34 @@ async function undoTarget(
   );
   const consent = consents.find((c) => c.id === connection.consent?.id) ?? consents[0];
   if (!consent) return null;
-  return { connectionId: connection.id, consentId: consent.id, undone: consent.status === 'terminatedByTpp' };
+  // Replaced: the connection runs on another consent now, or the office sent this client a newer link since.
+  const newerLink = await em.count(Onboarding, {
+    organization: onboarding.organization,
+    environment: onboarding.environment,
+    bankCode: onboarding.bankCode,
+    kvkNumber: onboarding.kvkNumber,
+    id: { $ne: onboarding.id },
+    createdAt: { $gt: onboarding.createdAt },
+  });
+  const replaced = connection.consent?.id !== consent.id || newerLink > 0;
+  return {
+    connectionId: connection.id,
+    consentId: consent.id,
+    undone: consent.status === 'terminatedByTpp',
+    right: undoRight(link.usedAt, replaced, new Date()),
+    rightEndsAt: undoRightEnd(link.usedAt),
+  };
+}
+
+/** The link page's way to undo (R-A11) while the right lasts; after that, why not and whom to ask. */
+function undoOffer(
+  req: Request,
+  lang: Language,
+  target: { undone: boolean; right: UndoRight; rightEndsAt: Date } | null,
+): { undoUrl: string | null; undoEnded: { reason: 'expired' | 'replaced'; on: string } | null } {
+  if (!target || target.undone) return { undoUrl: null, undoEnded: null };
+  if (target.right === 'open') return { undoUrl: undoUrl(req, lang), undoEnded: null };
+  return { undoUrl: null, undoEnded: { reason: target.right, on: formatMoment(target.rightEndsAt, lang) } };
 }
 
 /**

@@ -15,8 +15,11 @@ import type { ProgressStep } from './wizard-text';
  */
 const PAGES_DIR = path.join(__dirname, '..', '..', 'templates', 'pages');
 
-/** Why an undo cannot be answered with "undone" (yet): nothing linked, still being set up, or still working on it. */
-export type UndoWaitKind = 'not-connected' | 'not-yet' | 'in-progress';
+/**
+ * Why an undo cannot be answered with "undone": nothing linked, still being set up, still working on it, or the
+ * link's right to undo has ended (30 days, or a newer link or consent took its place: ask the office).
+ */
+export type UndoWaitKind = 'not-connected' | 'not-yet' | 'in-progress' | 'undo-expired' | 'undo-replaced';
 
 /** Why the wizard cannot go on: no (or an expired) wizard session, or a serial number that stopped working. */
 export type WizardUnusableKind = 'no-session' | 'expired' | 'locked' | 'refused';
@@ -31,8 +34,15 @@ interface LinkView {
 
 export interface PageData {
   connect: LinkView & { kvkNumber: string; deadline: string; csrf: string; action: string };
-  /** `undoUrl`: the way to undo the connection (R-A11), once there is a connection to undo. */
-  connected: LinkView & { alreadyUsed: boolean; undoUrl: string | null };
+  /**
+   * `undoUrl`: the way to undo the connection (R-A11), once there is a connection to undo and while the link's right
+   * lasts; `undoEnded`: why it no longer does, and since when (an expired right's end).
+   */
+  connected: LinkView & {
+    alreadyUsed: boolean;
+    undoUrl: string | null;
+    undoEnded: { reason: 'expired' | 'replaced'; on: string } | null;
+  };
   'undo-confirm': LinkView & { csrf: string; action: string; backUrl: string };
   /** `already`: a second undo, or the link page after one. */
   undone: LinkView & { already: boolean };

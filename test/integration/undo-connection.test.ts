@@ -1,4 +1,12 @@
-import { Connection, Consent, ConsentAttempt, EmailMessage, Onboarding, Organization } from '../../db/entities';
+import {
+  ActivationLink,
+  Connection,
+  Consent,
+  ConsentAttempt,
+  EmailMessage,
+  Onboarding,
+  Organization,
+} from '../../db/entities';
 import { fetchScheduleId } from '../../domain/fetch-schedule';
 import type { OnboardingState } from '../../workflows/onboarding/contract';
 import { ConnectionId, OrganizationId } from '../../workflows/search-attributes';
@@ -230,3 +238,50 @@ test('a refusal at the bank (R-A3) e-mails the client the rule and the link that
 function state(workflowId: string): Promise<OnboardingState> {
   return onboardingState(world, workflowId);
 }
+
+test('the undo right ends 30 days after connecting: the page says whom to ask, and the undo is refused (issue 12)', async () => {
+  const started = await startOnboarding('eigenaar@dertig-dagen.test');
+  const { cookie, bankConsentId } = await connect(started);
+  const path = new URL(started.link).pathname;
+  const undoLink = `<a href="${path}/undo?lang&#x3D;nl">Koppeling ongedaan maken</a>`;
+  expect(await (await fetch(started.link)).text()).toContain(undoLink);
+  const undoCsrf = hiddenField(await (await fetch(`${started.link}/undo`, { headers: { cookie } })).text(), 'csrf');
+
+  // 31 days later: the e-mail still holds the link, but no longer the power to stop the connection.
+  const usedAt = new Date(Date.now() - 31 * 24 * 3_600_000);
+  await db.orm.em.fork().nativeUpdate(ActivationLink, { onboarding: started.onboardingId }, { usedAt });
+  const page = await (await fetch(started.link)).text();
+  expect(page).toContain('<h1>De bankkoppeling is actief</h1>');
+  expect(page).not.toContain(undoLink);
+  expect(page).toMatch(
+    /De koppeling ongedaan maken via deze pagina kon tot [^<]+\. Wilt u de koppeling stoppen\? Vraag het Administratiekantoor De Boekhouder\./,
+  );
+  for (const answer of [
+    await fetch(`${started.link}/undo`, { headers: { cookie } }),
+    await postForm(`${started.link}/undo?lang=nl`, { csrf: undoCsrf }, cookie),
+  ]) {
+    expect(answer.status).toBe(410);
+    expect(await answer.text()).toContain(
+      'die tijd is voorbij. Wilt u de koppeling stoppen? Vraag het Administratiekantoor',
+    );
+  }
+  expect(bank.admin.consent(bankConsentId)?.status).toBe('valid');
+});
+
+test('the undo right ends when the office sends the client a newer link (issue 12)', async () => {
+  const first = await startOnboarding('eigenaar@nieuwere-link.test');
+  const { cookie, bankConsentId } = await connect(first);
+  const undoCsrf = hiddenField(await (await fetch(`${first.link}/undo`, { headers: { cookie } })).text(), 'csrf');
+
+  // A new onboarding for the same client, bank and environment: its link takes the old one's place.
+  await startOnboarding('eigenaar@nieuwere-link.test');
+  const page = await (await fetch(`${first.link}?lang=en`)).text();
+  expect(page).not.toContain('Undo the connection</a>');
+  expect(page).toContain(
+    'A newer link or consent has replaced this one, so this page can no longer undo the connection. To stop the connection, ask Administratiekantoor De Boekhouder.',
+  );
+  const refused = await postForm(`${first.link}/undo?lang=nl`, { csrf: undoCsrf }, cookie);
+  expect(refused.status).toBe(410);
+  expect(await refused.text()).toContain('Een nieuwere link of toestemming heeft deze vervangen');
+  expect(bank.admin.consent(bankConsentId)?.status).toBe('valid');
+});

@@ -51,6 +51,7 @@ export async function startActivationLinkOnboarding(
     restartOf: null,
     createdBy: 'test',
     completedAt: null,
+    workflowStartedAt: new Date(),
   });
   await em.flush();
   await world.env.client.workflow.start(onboardingWorkflow, {
