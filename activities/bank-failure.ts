@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { BankError, RateLimitedError } from '../banks/errors';
-import { databaseError } from '../db/database-error';
-import { ERROR_TYPES } from '../domain/error-types';
+import { databaseFailure } from './database-failure';
 
 /**
  * A bank's error as the activity's failure: a 429 retries after as long as the bank asks; a refusal that retrying
@@ -10,14 +9,8 @@ import { ERROR_TYPES } from '../domain/error-types';
  * data itself was refused. Anything else as it came.
  */
 export function toActivityFailure(error: unknown): unknown {
-  const database = databaseError(error);
-  if (database) {
-    return ApplicationFailure.create({
-      message: database.message,
-      type: ERROR_TYPES.database,
-      nonRetryable: database.refusedData,
-    });
-  }
+  const database = databaseFailure(error);
+  if (database) return database;
   if (error instanceof RateLimitedError) {
     return ApplicationFailure.create({
       message: error.message,

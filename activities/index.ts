@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { BankConnector } from '../banks/connector';
 import type { TokenCipher } from '../db/token-cipher';
 import { createAccountCheckActivities } from './account-check';
+import { sayingDatabaseErrors } from './database-failure';
 import { createEmailActivities } from './email';
 import { createFetchActivities } from './fetch';
 import { createScheduleActivities } from './schedules';
@@ -31,15 +32,16 @@ export interface ActivityDeps {
   activationLinkKeys: readonly Buffer[];
 }
 
+/** Every activity says its database errors without SQL or values (database-failure.ts): histories hold failures. */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return sayingDatabaseErrors({
     ...createAccountCheckActivities(deps),
     ...createEmailActivities(deps),
     ...createFetchActivities(deps),
     ...createScheduleActivities(deps),
     ...createOnboardingActivities(deps),
     ...createUndoConnectionActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

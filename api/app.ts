@@ -4,9 +4,9 @@ import { rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { authenticate, requirePermission } from './auth';
 import { createClientRouter } from './client';
+import { databaseProblem } from './database-problem';
 import { docsRouter } from './docs-page';
 import { healthRoute } from './health';
 import { createHomeRouter } from './home-page';
@@ -165,15 +165,8 @@ function errorHandler(log: Logger) {
 
 function toProblem(error: unknown, log: Logger): Problem {
   if (error instanceof Problem) return error;
-  if (error instanceof UniqueConstraintViolationException)
-    return new Problem(409, 'Conflict', 'a record with these values already exists');
-  if (error instanceof ForeignKeyConstraintViolationException) {
-    return new Problem(
-      409,
-      'Conflict',
-      'other records still refer to this one, or it refers to a record that does not exist',
-    );
-  }
+  const database = databaseProblem(error, log);
+  if (database) return database;
   const httpError = error as { type?: string; status?: number; expose?: boolean; message?: string };
   if (httpError.type === 'entity.parse.failed') return Problem.field('body', 'is not valid JSON');
   if (httpError.type === 'entity.too.large')

@@ -14,7 +14,10 @@ export interface DatabaseErrorSummary {
   column: string | null;
   /** One sentence without SQL or values, e.g. "the database refused a value longer than its column (SQLSTATE 22001)". */
   message: string;
-  /** The data itself was refused (SQLSTATE classes 22 and 23): the same statement would meet the same refusal. */
+  /**
+   * The data itself was refused (SQLSTATE classes 22 and 23, and 08P01 for a NUL in a parameter): the same
+   * statement would meet the same refusal.
+   */
   refusedData: boolean;
 }
 
@@ -22,6 +25,9 @@ export interface DatabaseErrorSummary {
 const MEANINGS: Record<string, string> = {
   '22001': 'a value longer than its column',
   '22021': 'a text with a character it cannot store (NUL)',
+  '22P05': 'a text with a character it cannot store (NUL)',
+  // What PostgreSQL answers when a statement's parameter holds NUL: the driver cannot even send it.
+  '08P01': 'a value it cannot receive (a NUL character?)',
   '22007': 'a date or time it cannot read',
   '22008': 'a date or time out of range',
   '22003': 'a number out of range',
@@ -44,7 +50,7 @@ export function databaseError(error: unknown): DatabaseErrorSummary | null {
   const fields = error as { code?: unknown; constraint?: unknown; table?: unknown; column?: unknown };
   const code = sqlState(fields.code);
   const constraint = text(fields.constraint);
-  const refusedData = code !== null && (code.startsWith('22') || code.startsWith('23'));
+  const refusedData = code !== null && (code.startsWith('22') || code.startsWith('23') || code === '08P01');
   const meaning = code === null ? null : (MEANINGS[code] ?? MEANINGS[code.slice(0, 2)] ?? null);
   const what = meaning === null ? 'the database refused the statement' : `the database refused ${meaning}`;
   const where = [code && `SQLSTATE ${code}`, constraint && `constraint ${constraint}`].filter(Boolean).join(', ');
