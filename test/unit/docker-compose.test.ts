@@ -22,8 +22,14 @@ const root = path.join(__dirname, '..', '..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
+  configs?: Record<string, { content?: string }>;
 };
 const services = compose.services;
+
+/** The postgres service's first-start script that makes the roles (compose `configs`, `$$` read as `$`). */
+function rolesScript(): string {
+  return (compose.configs?.['postgres-roles']?.content ?? '').replace(/\$\$/g, '$');
+}
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
 
 const APP_SERVICES = ['migrate', 'api', 'worker'];
@@ -87,11 +93,25 @@ describe('docker-compose.yml', () => {
     expect(service('maildev').image).toMatch(/^maildev\/maildev:\d+\.\d+\.\d+$/);
   });
 
-  it('runs Temporal on the shared PostgreSQL', () => {
+  it('runs Temporal on the shared PostgreSQL under a role of its own, the app under another (issue 12)', () => {
     const env = service('temporal').environment!;
     expect(env.DB).toBe('postgres12');
     expect(env.POSTGRES_SEEDS).toBe('postgres');
-    expect(env.POSTGRES_USER).toBe(service('postgres').environment!.POSTGRES_USER);
+    const appUser = /^postgres:\/\/([^:]+):/.exec(String(service('api').environment!.DATABASE_URL))![1];
+    const superuser = service('postgres').environment!.POSTGRES_USER;
+    expect(new Set([env.POSTGRES_USER, appUser, superuser]).size).toBe(3);
+    expect(env.POSTGRES_PWD).toBe('${TEMPORAL_DB_PASSWORD:?set TEMPORAL_DB_PASSWORD}');
+    // The roles and their databases are made by the postgres service's first start, not by Temporal's set-up.
+    expect(env.SKIP_DB_CREATE).toBe('true');
+    const script = rolesScript();
+    expect(script).toContain(`CREATE ROLE ${appUser} LOGIN PASSWORD :'app_password';`);
+    expect(script).toContain(`CREATE ROLE ${env.POSTGRES_USER} LOGIN PASSWORD :'temporal_password';`);
+    expect(script).toContain(`CREATE DATABASE bankkoppeling OWNER ${appUser};`);
+    for (const db of [env.DBNAME, env.VISIBILITY_DBNAME]) {
+      expect(script).toContain(`CREATE DATABASE ${db} OWNER ${env.POSTGRES_USER};`);
+      expect(script).toContain(`REVOKE ALL ON DATABASE ${db} FROM PUBLIC;`);
+    }
+    expect(script).toContain('REVOKE ALL ON DATABASE bankkoppeling FROM PUBLIC;');
     expect(service('postgres').healthcheck?.test).toEqual(
       expect.arrayContaining([expect.stringContaining('pg_isready')]),
     );
@@ -129,10 +149,17 @@ describe('docker-compose.yml', () => {
       expect(service(name).environment!.SECRETS_KEY).toBe('${SECRETS_KEY:?set SECRETS_KEY}');
       // Issue 12: a second, older key during a rotation, optional.
       expect(service(name).environment!.SECRETS_KEY_PREVIOUS).toBe('${SECRETS_KEY_PREVIOUS:-}');
-      expect(service(name).environment!.DATABASE_URL).toContain('${POSTGRES_PASSWORD:?');
+      expect(service(name).environment!.DATABASE_URL).toContain('${APP_DB_PASSWORD:?');
     }
     expect(service('postgres').environment!.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?[^}]+\}$/);
-    expect(service('temporal').environment!.POSTGRES_PWD).toMatch(/^\$\{POSTGRES_PASSWORD:\?[^}]+\}$/);
+    // The superuser's password stays with the postgres service.
+    for (const [name, definition] of Object.entries(services)) {
+      if (name === 'postgres') continue;
+      expect({ name, env: JSON.stringify(definition.environment ?? {}) }).not.toEqual({
+        name,
+        env: expect.stringContaining('POSTGRES_PASSWORD'),
+      });
+    }
   });
 
   it('registers every Keyword search attribute, waiting for Temporal first', () => {
