@@ -10,10 +10,10 @@ import { validateCamt053Schema } from './camt053-schema';
  * back as warnings after the parser's own, since real exports do not always pass their schema (camt053-schema.ts).
  */
 export async function parseStatementFile(text: string): Promise<StatementFile> {
-  const format = recognisedFormat(text);
-  // After recognition, which refuses a file with NUL in its head as binary: a NUL further on is a stray byte in
-  // text, and the database stores none (domain/value-limits.ts). XML does not allow it either.
+  // NUL is a stray byte in text wherever it stands, and the database stores none (domain/value-limits.ts); XML
+  // allows none either. A binary file still shows its other control characters to recognition.
   const clean = withoutNul(text);
+  const format = recognisedFormat(clean);
   const nulWarnings = clean === text ? [] : [nulWarning(text)];
   if (format === 'mt940') {
     const file = parseMt940(clean);
