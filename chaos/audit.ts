@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { allowanceDay, transactionsCall } from '../domain/bank-allowance';
 import { isFinal, type OnboardingStatus } from '../domain/onboarding';
 import type { SandboxBankAdmin } from '../sandbox/bank';
+import type { Bookings } from './bookings';
 import type { Mailbox } from './mailbox';
 import type { OnboardingRecord } from './onboardings';
 
@@ -31,6 +32,7 @@ export async function audit(options: {
   databaseUrl: string;
   organizationIds: readonly string[];
   bank: SandboxBankAdmin;
+  bookings: Bookings;
   mailbox: Mailbox;
   temporal: TemporalClient;
   records: readonly OnboardingRecord[];
@@ -41,7 +43,7 @@ export async function audit(options: {
     const running = await runningWorkflows(options.temporal);
     return [
       ...(await auditOnboardings(db, options.organizationIds, options.records, running)),
-      ...(await auditTransactions(db, options.organizationIds, options.bank)),
+      ...(await auditTransactions(db, options.organizationIds, options.bank, options.bookings)),
       ...(await auditEmails(db, options.organizationIds, options.mailbox)),
       ...auditFetchWorkflows(running),
     ];
@@ -103,6 +105,16 @@ interface AccountRow {
   state_reason: string | null;
   consent_id: string | null;
   frequency_per_day: number | null;
+  last_fetch_result: { outcome: string; at?: string } | null;
+}
+
+/** Longer than any one fetch of an account takes, retries after a fault included. */
+const FETCH_GRACE_MS = 5 * 60_000;
+
+/** A fetch that asked the bank and succeeded long after the entry was booked must have seen it. */
+function fetchedAfter(result: AccountRow['last_fetch_result'], bookedAt: number | undefined): string | null {
+  if (!result?.at || bookedAt === undefined || !['imported', 'no_new_data'].includes(result.outcome)) return null;
+  return Date.parse(result.at) - bookedAt > FETCH_GRACE_MS ? `a fetch at ${result.at} ended ${result.outcome}` : null;
 }
 
 /** Every booked entry of the bank's ledger since the switch-over imported exactly once, per connected account. */
@@ -110,11 +122,12 @@ async function auditTransactions(
   db: Client,
   organizationIds: readonly string[],
   bank: SandboxBankAdmin,
+  bookings: Bookings,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   const accounts = await db.query<AccountRow>(
     `SELECT ca.id, ca.organization_id, ca.iban, ca.bank_account_id, ca.switch_over_date::text AS switch_over_date,
-            c.state, c.state_reason, c.consent_id, k.frequency_per_day
+            c.state, c.state_reason, c.consent_id, k.frequency_per_day, ca.last_fetch_result
      FROM connected_account ca JOIN connection c ON c.id = ca.connection_id LEFT JOIN consent k ON k.id = c.consent_id
      WHERE ca.organization_id = ANY($1::uuid[]) AND ca.import_transactions AND NOT ca.blocked`,
     [organizationIds],
@@ -146,7 +159,9 @@ async function auditTransactions(
     const excuse = await whyNotFetched(db, account, day);
     for (const entry of missing) {
       const what = `${where}: entry ${entry.entryReference} (${entry.amountCents} cents, "${entry.remittanceInformationUnstructured}") not imported`;
-      findings.push(excuse ? { category: 'waiting', what: `${what}: ${excuse}` } : { category: 'lost', what });
+      const after = fetchedAfter(account.last_fetch_result, bookings.at(entry.entryReference));
+      if (after) findings.push({ category: 'lost', what: `${what}, though ${after}` });
+      else findings.push(excuse ? { category: 'waiting', what: `${what}: ${excuse}` } : { category: 'lost', what });
     }
   }
   return findings;

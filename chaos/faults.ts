@@ -21,6 +21,11 @@ export interface FaultRecord {
 }
 
 const SMTP_DOWN_MS = 60_000;
+
+/** Long enough that staff's starts, the clients' pages and running activities meet the outage, not just a blink. */
+function downTime(random: () => number): number {
+  return 1_000 * (3 + Math.floor(random() * 13));
+}
 const SLOW_FOR_MS = 30_000;
 
 /**
@@ -59,12 +64,16 @@ async function inject(stack: ChaosStack, kind: FaultKind, random: () => number):
       await worker.start();
       return `${worker.name} killed and started again`;
     }
-    case 'temporal-restart':
-      await stack.restartTemporal();
-      return 'stopped and started on the same SQLite file';
-    case 'postgres-restart':
-      await stack.restartPostgres();
-      return 'stopped and started on the same data directory';
+    case 'temporal-restart': {
+      const down = downTime(random);
+      await stack.restartTemporal(down);
+      return `stopped, down ${down / 1000} s, started on the same SQLite file`;
+    }
+    case 'postgres-restart': {
+      const down = downTime(random);
+      await stack.restartPostgres(down);
+      return `stopped, down ${down / 1000} s, started on the same data directory`;
+    }
     case 'smtp-down':
       await stack.stopSmtp();
       await sleep(SMTP_DOWN_MS);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { fetchScheduleId } from '../domain/fetch-schedule';
-import type { SandboxBankAdmin } from '../sandbox/bank';
+import type { Bookings } from './bookings';
 import type { Lane } from './lanes';
 import { StaffApi } from './staff';
 
@@ -24,7 +24,7 @@ export interface FetchRecord {
 export async function driveFetches(options: {
   apiUrl: string;
   temporal: Client;
-  bank: SandboxBankAdmin;
+  bookings: Bookings;
   connections: ReadonlyMap<string, Lane>;
   total: number;
   /** Milliseconds between two fetches; read each time, so the run can speed up once the onboardings are done. */
@@ -42,10 +42,11 @@ export async function driveFetches(options: {
     const connectionId = ids[Math.floor(options.random() * ids.length)]!;
     const lane = options.connections.get(connectionId)!;
     if (options.random() < 0.3) {
-      options.bank.addTransaction(lane.ibans[Math.floor(options.random() * lane.ibans.length)]!, {
-        amountCents: (options.random() < 0.5 ? -1 : 1) * (1 + Math.floor(options.random() * 50_000)),
-        description: `chaos fetch ${options.records.length + 1}`,
-      });
+      options.bookings.book(
+        lane.ibans[Math.floor(options.random() * lane.ibans.length)]!,
+        (options.random() < 0.5 ? -1 : 1) * (1 + Math.floor(options.random() * 50_000)),
+        `chaos fetch ${options.records.length + 1}`,
+      );
     }
     const record =
       options.random() < 0.7

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERIAL_ALPHABET } from '../domain/serial-number';
-import type { SandboxBankAdmin } from '../sandbox/bank';
+import type { Bookings } from './bookings';
 import { activationLinkJourney, serialJourney, type ClientOutcome } from './journeys';
 import { KVK_NUMBER, type Lane } from './lanes';
 import type { Mailbox } from './mailbox';
@@ -43,7 +43,7 @@ export function onboardingDriver(options: {
   lanes: readonly Lane[];
   total: number;
   mailbox: Mailbox;
-  bank: SandboxBankAdmin;
+  bookings: Bookings;
   random: () => number;
   say: (line: string) => void;
 }): OnboardingDriver {
@@ -104,10 +104,11 @@ export function onboardingDriver(options: {
 
   async function finish(staff: StaffApi, lane: Lane, record: OnboardingRecord, n: number): Promise<void> {
     // Today starts with nothing booked: a payment now lets the first fetch find one, so the onboarding ends active.
-    options.bank.addTransaction(lane.ibans[Math.floor(options.random() * lane.ibans.length)]!, {
-      amountCents: 1 + Math.floor(options.random() * 10_000),
-      description: `chaos onboarding ${n + 1}`,
-    });
+    options.bookings.book(
+      lane.ibans[Math.floor(options.random() * lane.ibans.length)]!,
+      1 + Math.floor(options.random() * 10_000),
+      `chaos onboarding ${n + 1}`,
+    );
     const pattern = record.flavour === 'activation-link' ? LINK : SERIAL;
     const mail = await options.mailbox.waitFor(record.clientEmail, (m) => pattern.test(m.text), MAIL_WAIT_MS);
     if (!mail) {

@@ -1,4 +1,6 @@
+import { rmSync } from 'node:fs';
 import { audit, type Finding } from './audit';
+import { Bookings } from './bookings';
 import { injectFaults, type FaultRecord } from './faults';
 import { driveFetches, type FetchRecord } from './fetches';
 import { prepareLanes } from './lanes';
@@ -19,7 +21,7 @@ const PACE_AFTER_MS = 300;
  * and Temporal. The last line is the verdict; the exit code is non-zero when anything was lost, duplicated, mailed
  * twice or stuck.
  */
-async function main(): Promise<{ totals: Totals; findings: Finding[] }> {
+async function main(): Promise<{ dataDir: string; totals: Totals; findings: Finding[] }> {
   const options = parseOptions(process.argv.slice(2));
   const say = (line: string) => console.log(line);
   const random = seededRandom(options.seed);
@@ -29,16 +31,17 @@ async function main(): Promise<{ totals: Totals; findings: Finding[] }> {
     `chaos: ${options.onboardings} onboardings, ${options.fetches} fetches, seed ${options.seed}; starting the stack…`,
   );
   const stack = await startChaosStack(say);
-  say(`  data and logs in ${stack.dataDir}`);
+  say(`  data and logs in ${stack.dataDir} (removed when the run finds nothing)`);
   try {
     const lanes = await prepareLanes(stack.databaseUrl, stack.bank.admin);
     const mailbox = new Mailbox(`${stack.mailUrl}/api`);
+    const bookings = new Bookings(stack.bank.admin);
     const onboardings = onboardingDriver({
       apiUrl: stack.apiUrl,
       lanes,
       total: options.onboardings,
       mailbox,
-      bank: stack.bank.admin,
+      bookings,
       random,
       say,
     });
@@ -51,7 +54,7 @@ async function main(): Promise<{ totals: Totals; findings: Finding[] }> {
       driveFetches({
         apiUrl: stack.apiUrl,
         temporal: stack.temporal,
-        bank: stack.bank.admin,
+        bookings,
         connections: onboardings.connections,
         total: options.fetches,
         pace: () => (journeysDone ? PACE_AFTER_MS : PACE_WHILE_ONBOARDING_MS),
@@ -61,6 +64,7 @@ async function main(): Promise<{ totals: Totals; findings: Finding[] }> {
       }).finally(() => (fetchesDone = true)),
       injectFaults({ stack, random, keepGoing: () => !journeysDone || !fetchesDone, records: faults, say }),
     ]);
+    say(`fetch answers: ${tally(fetches.map((f) => `${f.kind} ${f.answer}`))}`);
     say('settling: waiting for the onboardings, the outbox and the fetches to finish…');
     await settle({
       databaseUrl: stack.databaseUrl,
@@ -76,11 +80,13 @@ async function main(): Promise<{ totals: Totals; findings: Finding[] }> {
       databaseUrl: stack.databaseUrl,
       organizationIds: lanes.map((l) => l.organizationId),
       bank: stack.bank.admin,
+      bookings,
       mailbox,
       temporal: stack.temporal,
       records: onboardings.records,
     });
     return {
+      dataDir: stack.dataDir,
       totals: { onboardings: onboardings.records.length, fetches: fetches.length, faults: faults.length },
       findings,
     };
@@ -89,9 +95,20 @@ async function main(): Promise<{ totals: Totals; findings: Finding[] }> {
   }
 }
 
+/** "fetch-now 202 ×12, schedule triggered ×5": how often each answer came. */
+function tally(answers: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const answer of answers) counts.set(answer, (counts.get(answer) ?? 0) + 1);
+  return [...counts].map(([answer, n]) => `${answer} ×${n}`).join(', ');
+}
+
 main().then(
-  // Printed once the stack has stopped, so the verdict is the very last line.
-  ({ totals, findings }) => process.exit(report(totals, findings, (line) => console.log(line))),
+  // Printed once the stack has stopped, so the verdict is the very last line; a failed run keeps its logs.
+  ({ dataDir, totals, findings }) => {
+    const code = report(totals, findings, (line) => console.log(line));
+    if (code === 0) rmSync(dataDir, { recursive: true, force: true });
+    process.exit(code);
+  },
   (error: unknown) => {
     console.error(`chaos run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(2);

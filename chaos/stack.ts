@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { callbackUrl } from '../activities/onboarding';
 import { SANDBOX_CLIENT_ID } from '../banks/registry';
@@ -31,8 +32,9 @@ export interface ChaosStack {
   bank: RunningSandboxBank;
   temporal: Client;
   workers: NodeProcess[];
-  restartTemporal(): Promise<void>;
-  restartPostgres(): Promise<void>;
+  /** Stops it, leaves it down for downMs (staff and clients keep going meanwhile), starts it on the same data. */
+  restartTemporal(downMs: number): Promise<void>;
+  restartPostgres(downMs: number): Promise<void>;
   stopSmtp(): Promise<void>;
   startSmtp(): Promise<void>;
   stop(): Promise<void>;
@@ -145,12 +147,14 @@ export async function startChaosStack(say: (line: string) => void): Promise<Chao
       bank,
       temporal: new Client({ connection, namespace: 'default' }),
       workers,
-      async restartTemporal() {
+      async restartTemporal(downMs) {
         await temporalServer.stop();
+        await sleep(downMs);
         temporalServer = await startTemporalDevServer(temporalOptions);
       },
-      async restartPostgres() {
+      async restartPostgres(downMs) {
         await postgres.stop();
+        await sleep(downMs);
         postgres = await startEmbeddedPostgres({ dataDir: pgDir, port: ports.postgres });
       },
       async stopSmtp() {
