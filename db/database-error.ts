@@ -15,8 +15,9 @@ export interface DatabaseErrorSummary {
   /** One sentence without SQL or values, e.g. "the database refused a value longer than its column (SQLSTATE 22001)". */
   message: string;
   /**
-   * The data itself was refused (SQLSTATE classes 22 and 23, and 08P01 for a NUL in a parameter): the same
-   * statement would meet the same refusal.
+   * The data itself was refused (SQLSTATE class 22, a missing value, a failed check, 08P01 for a NUL in a
+   * parameter): the same statement would meet the same refusal. A duplicate or a broken reference is not among
+   * them: it can be a race that a retry, finding the other's row, resolves.
    */
   refusedData: boolean;
 }
@@ -44,13 +45,15 @@ const MEANINGS: Record<string, string> = {
   '57': 'the statement: it is shutting down or cancelled it',
 };
 
+const REFUSED_DATA = new Set(['23502', '23514', '08P01']);
+
 /** The summary of a database error (MikroORM's DriverException, or pg's own error), or null for any other error. */
 export function databaseError(error: unknown): DatabaseErrorSummary | null {
   if (!isDatabaseError(error)) return null;
   const fields = error as { code?: unknown; constraint?: unknown; table?: unknown; column?: unknown };
   const code = sqlState(fields.code);
   const constraint = text(fields.constraint);
-  const refusedData = code !== null && (code.startsWith('22') || code.startsWith('23') || code === '08P01');
+  const refusedData = code !== null && (code.startsWith('22') || REFUSED_DATA.has(code));
   const meaning = code === null ? null : (MEANINGS[code] ?? MEANINGS[code.slice(0, 2)] ?? null);
   const what = meaning === null ? 'the database refused the statement' : `the database refused ${meaning}`;
   const where = [code && `SQLSTATE ${code}`, constraint && `constraint ${constraint}`].filter(Boolean).join(', ');

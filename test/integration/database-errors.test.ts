@@ -33,7 +33,7 @@ afterAll(async () => {
 async function refusal(sql: string, values: unknown[] = []): Promise<Error> {
   try {
     await db.orm.em.fork().transactional(async (tx) => {
-      await tx.execute('CREATE TEMPORARY TABLE short_text (v varchar(10)) ON COMMIT DROP');
+      await tx.execute('CREATE TEMPORARY TABLE short_text (v varchar(10) UNIQUE) ON COMMIT DROP');
       await tx.execute(sql, values);
     });
   } catch (error) {
@@ -69,6 +69,9 @@ test('the driver message holds SQL and values; the summary keeps only the SQLSTA
   const nul = await refusal('INSERT INTO short_text (v) VALUES (?)', ['a\u0000b']);
   // The driver cannot send a NUL in a parameter: PostgreSQL calls the message malformed.
   expect(databaseError(nul)).toMatchObject({ code: '08P01', refusedData: true });
+  // A duplicate can be a race between two writers: a retry finds the other's row.
+  const duplicate = await refusal('INSERT INTO short_text (v) VALUES (?), (?)', ['x', 'x']);
+  expect(databaseError(duplicate)).toMatchObject({ code: '23505', refusedData: false });
   const missing = await refusal('SELECT * FROM no_such_table');
   expect(databaseError(missing)).toMatchObject({ code: '42P01', refusedData: false });
   expect(databaseError(new Error('not from the database'))).toBeNull();
