@@ -1,16 +1,21 @@
 import { parseArgs } from 'node:util';
 import { migrate, openOrm } from '../db/orm';
 import { API_KEY_USAGE, parseApiKeyCommand, runApiKeyCommand } from './commands/apikey';
+import { resealSecrets, SECRETS_USAGE } from './commands/secrets-reseal';
 import { statementsParse } from './commands/statements-parse';
 import { UsageError } from './commands/usage-error';
 import { loadConfig } from './config';
+import { productDataConverter } from './stack/data-converter';
 import { openDatabase } from './stack/database';
+import { secretKeys } from './stack/keys';
+import { connectTemporal } from './stack/temporal';
 
 const USAGE = `Usage:
 ${API_KEY_USAGE}
   npm run cli -- db migrate
   npm run cli -- migration create [--initial]
   npm run --silent cli -- statements parse FILE
+${SECRETS_USAGE}
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -34,6 +39,17 @@ async function main(argv: string[]): Promise<void> {
           ? `Wrote db/migrations/${result.fileName}; add it to db/migrations/index.ts`
           : 'No schema changes.',
       );
+    });
+  if (key === 'secrets reseal')
+    return withOrm(async (orm) => {
+      const config = loadConfig();
+      const keys = secretKeys(config);
+      const temporal = await connectTemporal(config.temporal, productDataConverter(keys));
+      try {
+        await resealSecrets({ orm, temporal: temporal.client, keys }, (line) => console.log(line));
+      } finally {
+        await temporal.connection.close();
+      }
     });
   if (key === 'statements parse') {
     process.exitCode = await statementsParse(rest);

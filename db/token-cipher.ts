@@ -20,6 +20,8 @@ export interface TokenCipher {
   keyedHash(purpose: KeyPurpose, value: string): string;
   /** The same hash under each key of the ring, current first: what a lookup must try during a rotation. */
   keyedHashes(purpose: KeyPurpose, value: string): string[];
+  /** Whether a sealed value already is what encrypt() makes now; anything else is sealed again after a rotation. */
+  sealedWithCurrentKey(sealed: string): boolean;
 }
 
 export function createTokenCipher(keys: Keyring, purpose: 'bank tokens' | 'cookies' = 'bank tokens'): TokenCipher {
@@ -28,6 +30,7 @@ export function createTokenCipher(keys: Keyring, purpose: 'bank tokens' | 'cooki
   return {
     keyedHash: (hashPurpose, value) => hashes(hashPurpose, value)[0]!,
     keyedHashes: hashes,
+    sealedWithCurrentKey: (sealed) => sealed.startsWith(`v2.${keys.current.id}.`),
     encrypt(plaintext) {
       const { id, key } = keys.derived(purpose)[0]!;
       const nonce = randomBytes(12);
