@@ -6,11 +6,14 @@ import pino from 'pino';
 import path from 'node:path';
 import { callbackUrl } from '../activities/onboarding';
 import { createApp } from '../api/app';
+import { runOnboardingStartReconciler } from '../api/onboarding-start';
 import { SANDBOX_CLIENT_ID } from '../banks/registry';
 import { loadConfig, type Config } from '../bin/config';
 import { buildActivityDeps } from '../bin/stack/activity-deps';
 import { buildApiServices } from '../bin/stack/api-services';
 import { openDatabase } from '../bin/stack/database';
+import { productDataConverter } from '../bin/stack/data-converter';
+import { secretKeys } from '../bin/stack/keys';
 import { startMaildev } from '../bin/stack/maildev';
 import { freePort, resolveTemporalCli } from '../bin/stack/provision';
 import { devSecretsKey } from '../bin/stack/secrets-key';
@@ -69,6 +72,9 @@ export async function startFuzzStack(options: FuzzStackOptions): Promise<FuzzSta
     await migrate(orm);
     await createDemoDataIfEmpty(orm.em.fork());
 
+    const appConfig = { ...config, secretsKey: await devSecretsKey(dataDir) };
+    const dataConverter = productDataConverter(secretKeys(appConfig));
+    // No codec server: nobody reads the Temporal UI during a fuzz run.
     const cliPath = await resolveTemporalCli(options.say);
     if (!cliPath) throw new Error('no Temporal CLI (npm run provision says why)');
     options.say('Starting the Temporal dev server…');
@@ -88,11 +94,14 @@ export async function startFuzzStack(options: FuzzStackOptions): Promise<FuzzSta
     const kvk = await startSandboxKvk(config.sandboxKvkPort);
     stops.push({ name: 'sandbox KvK', stop: () => kvk.close() });
 
-    const appConfig = { ...config, secretsKey: await devSecretsKey(dataDir) };
     options.say('Starting the worker (bundling workflows)…');
     Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
     const activityDeps = await buildActivityDeps(appConfig, orm, log);
-    const { worker, connection } = await createWorker({ temporal: config.temporal, deps: activityDeps.deps });
+    const { worker, connection } = await createWorker({
+      temporal: config.temporal,
+      deps: activityDeps.deps,
+      dataConverter,
+    });
     const running = worker.run();
     stops.push({
       name: 'worker',
@@ -103,15 +112,17 @@ export async function startFuzzStack(options: FuzzStackOptions): Promise<FuzzSta
         await activityDeps.close();
       },
     });
-    const temporal = await connectTemporal(config.temporal);
+    const temporal = await connectTemporal(config.temporal, dataConverter);
     stops.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-    const app = createApp(buildApiServices(appConfig, orm, temporal.client), {
+    const services = buildApiServices(appConfig, orm, temporal.client);
+    const app = createApp(services, {
       log,
       publicBaseUrl: config.publicBaseUrl,
       apiRateLimitPerMinute: options.apiRateLimitPerMinute,
     });
     const server = await listen(app, config.port);
     stops.push({ name: 'API', stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    stops.push({ name: 'onboarding start reconciler', stop: runOnboardingStartReconciler(services, log) });
     return { baseUrl: config.publicBaseUrl, orm, stop };
   } catch (error) {
     await stop();
@@ -129,6 +140,7 @@ async function fuzzConfig(dataDir: string): Promise<Config> {
     'SANDBOX_BANK_PORT',
     'SANDBOX_KVK_PORT',
     'EMBEDDED_POSTGRES_PORT',
+    'CODEC_SERVER_PORT',
   ];
   const ports: Record<string, string> = {};
   const taken = new Set<number>();
