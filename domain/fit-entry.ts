@@ -1,5 +1,6 @@
 import {
   characterCount,
+  type FieldLimit,
   firstCharacters,
   TRANSACTION_FIELD_LIMITS,
   type TransactionField,
@@ -26,30 +27,37 @@ export interface EntryFit {
   refusals: string[];
 }
 
-const FIELDS = Object.keys(TRANSACTION_FIELD_LIMITS) as TransactionField[];
 const DATES = { bookingDate: 'booking date', valueDate: 'value date' } as const;
 /** A reference this long names an entry well enough; a longer one would drown the message it is in. */
 const NAME_LENGTH = 40;
 
 /** Fits the entry's values in place by the rule of value-limits.ts, and says what it changed or refuses. */
 export function fitEntry(entry: EntryValues): EntryFit {
+  const fit = fitFields(entry as unknown as Record<TransactionField, string | null>, TRANSACTION_FIELD_LIMITS);
+  for (const [field, label] of Object.entries(DATES) as [keyof typeof DATES, string][]) {
+    if (!isCalendarDate(entry[field]))
+      fit.refusals.push(`${label} "${firstCharacters(entry[field], 20)}" is not a date`);
+  }
+  return fit;
+}
+
+/** Fits the named text fields of `values` in place to `limits` (value-limits.ts); a null stays null. */
+export function fitFields<Field extends string>(
+  values: NoInfer<Record<Field, string | null>>,
+  limits: Record<Field, FieldLimit>,
+): EntryFit {
   const fit: EntryFit = { warnings: [], refusals: [] };
-  const values = entry as unknown as Record<TransactionField, string | null>;
-  for (const field of FIELDS) {
+  for (const field of Object.keys(limits) as Field[]) {
     const value = values[field];
-    if (value === null) continue;
+    if (value === null || value === undefined) continue;
     const clean = withoutNul(value);
-    const { label, kind, max } = TRANSACTION_FIELD_LIMITS[field];
+    const { label, kind, max } = limits[field];
     const length = max === null || clean.length <= max ? 0 : characterCount(clean);
     if (max === null || length <= max) values[field] = clean;
     else if (kind === 'text') {
       values[field] = firstCharacters(clean, max);
       fit.warnings.push(`${label} of ${length} characters shortened to ${max}`);
     } else fit.refusals.push(`${label} of ${length} characters refused: at most ${max} fit`);
-  }
-  for (const [field, label] of Object.entries(DATES) as [keyof typeof DATES, string][]) {
-    if (!isCalendarDate(entry[field]))
-      fit.refusals.push(`${label} "${firstCharacters(entry[field], 20)}" is not a date`);
   }
   return fit;
 }

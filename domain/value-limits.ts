@@ -53,6 +53,17 @@ export const TRANSACTION_FIELD_LIMITS = {
 
 export type TransactionField = keyof typeof TRANSACTION_FIELD_LIMITS;
 
+/** What a bank's account list gives that profile sync stores: bank_account and connected_account columns. */
+export const ACCOUNT_FIELD_LIMITS = {
+  /** bank_account.name, varchar(200): the name a new account gets, for people to read. */
+  name: { label: 'account name', kind: 'text', max: 200 },
+  /** varchar(34) in bank_account and connected_account: accounts are matched by it (R-A12). */
+  iban: { label: 'IBAN', kind: 'identifier', max: 34 },
+  /** connected_account.bank_resource_id, varchar(200): the path of every later call for the account. */
+  resourceId: { label: "bank's account id", kind: 'identifier', max: 200 },
+  currency: { label: 'currency', kind: 'identifier', max: 3 },
+} as const satisfies Record<string, FieldLimit>;
+
 /** The text without NUL characters. */
 export function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;

@@ -1,4 +1,6 @@
+import { fitFields } from '../../domain/fit-entry';
 import { normaliseIban } from '../../domain/iban';
+import { ACCOUNT_FIELD_LIMITS, firstCharacters } from '../../domain/value-limits';
 import type { BankAccountInfo, BankBalance, BankSession } from '../connector';
 import { amountCentsOf } from './amounts';
 import { accountsSchema, balancesSchema, parseAnswer } from './schemas';
@@ -15,16 +17,24 @@ export async function listAccounts(api: Xs2aApi, session: BankSession): Promise<
       api.log?.warn({ bank: api.bankCode, resourceId: account.resourceId }, 'consented account without IBAN left out');
       return [];
     }
-    return [
-      {
-        resourceId: account.resourceId,
-        iban: normaliseIban(account.iban),
-        currency: account.currency,
-        name: account.name ?? null,
-        product: account.product ?? null,
-        cashAccountType: account.cashAccountType ?? null,
-      },
-    ];
+    const listed: BankAccountInfo = {
+      resourceId: account.resourceId,
+      iban: normaliseIban(account.iban),
+      currency: account.currency,
+      name: account.name ?? null,
+      product: account.product ?? null,
+      cashAccountType: account.cashAccountType ?? null,
+    };
+    // The rule of domain/value-limits.ts: what profile sync stores of an account fits its column, or the account,
+    // which could never be stored or matched, is not offered.
+    const fit = fitFields(listed, ACCOUNT_FIELD_LIMITS);
+    const about = { bank: api.bankCode, resourceId: firstCharacters(listed.resourceId, 40) };
+    if (fit.refusals.length > 0) {
+      api.log?.warn({ ...about, refusals: fit.refusals }, 'consented account left out: a value cannot be stored');
+      return [];
+    }
+    if (fit.warnings.length > 0) api.log?.warn({ ...about, warnings: fit.warnings }, 'consented account fitted');
+    return [listed];
   });
 }
 
