@@ -9,6 +9,7 @@ import { startMissingOnboardingWorkflows } from '../../api/onboarding-start';
 import { Consent, ConsentAttempt, Onboarding } from '../../db/entities';
 import { createTenant, createTestApp, testApiServices, type Tenant } from '../support/api-fixture';
 import { eventually } from '../support/eventually';
+import { serialMailedTo } from '../support/mail';
 import { onboardingState, startActivationLinkOnboarding } from '../support/onboarding';
 import { consentAtBank } from '../support/sandbox-consent';
 import { Visitor } from '../support/visitor';
@@ -160,4 +161,29 @@ test("the bank's answer Temporal cannot take now waits with its attempt; the pag
     expect(await done.response.text()).toContain('<h1>Gelukt</h1>');
   }
   expect(await world.db.orm.em.fork().count(Consent, { organization: office.organizationId })).toBe(1);
+});
+
+test('a serial number locked while Temporal is out of reach answers the client, and stays locked (issue 12)', async () => {
+  const email = 'wizard@slot.test';
+  const started = await request(temporalDownApp)
+    .post('/api/onboardings')
+    .set('authorization', `Bearer ${office.keys.staff}`)
+    .send({ ...startBody('55505201'), flavour: 'serial', client: { kvkNumber: '55505201', email } });
+  expect(started.status).toBe(201);
+  await age(started.body.id);
+  expect(await reconcile()).toBe(1);
+  const { serial } = await serialMailedTo(world, email);
+
+  // Five different wrong KvK numbers: the fifth locks the number, with Temporal out of reach for the page.
+  const client = new Visitor(temporalDownBase);
+  const wrong = ['68750110', '69599084', '68727720', '69599068', '69599076'];
+  for (const [index, kvkNumber] of wrong.entries()) {
+    const csrf = await client.csrf('/wizard/details');
+    const answer = await client.post('/wizard/details', { csrf, kvkNumber, serial, action: 'next' });
+    expect([index, answer.status, answer.headers.get('location')]).toEqual([index, 303, '/wizard/details?lang=nl']);
+  }
+  expect(await (await client.get('/wizard/details')).text()).toContain('Het serienummer is nu geblokkeerd');
+  const csrf = await client.csrf('/wizard/details');
+  await client.post('/wizard/details', { csrf, kvkNumber: '55505201', serial, action: 'next' });
+  expect(await (await client.get('/wizard/details')).text()).toContain('Dit serienummer is geblokkeerd');
 });

@@ -89,7 +89,11 @@ export function detailsStep(
     const em = services.orm.em.fork();
     const check = await verifySerial(em, services.tokenCipher, { serial: values.serial, kvkNumber: values.kvkNumber });
     if (!check.ok) {
-      await reportSerialLocked(services.temporal, check);
+      // The database's lock is what refuses the number from now on; telling the workflow only spares it a claim it
+      // would refuse anyway, so Temporal out of reach must not turn the client's answer into an error page.
+      await reportSerialLocked(services.temporal, check).catch((error: unknown) =>
+        log.warn({ onboardingId: check.onboardingId, err: error }, 'the workflow was not told of the lock'),
+      );
       log.info(
         { onboardingId: check.onboardingId, reason: check.reason, attemptsLeft: check.attemptsLeft },
         'wizard refused a serial number',
