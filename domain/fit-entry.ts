@@ -71,7 +71,7 @@ export function entryName(bankReference: string | null, where: string): string {
 }
 
 /** YYYY-MM-DD that is a day of the calendar: a bank's 2026-02-30 would be refused by the date column. */
-function isCalendarDate(text: string): boolean {
+export function isCalendarDate(text: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];

@@ -64,6 +64,14 @@ export const ACCOUNT_FIELD_LIMITS = {
   currency: { label: 'currency', kind: 'identifier', max: 3 },
 } as const satisfies Record<string, FieldLimit>;
 
+/** What a bank's consent gives that is stored: consent.bank_consent_id and consent.frequency_per_day. */
+export const CONSENT_FIELD_LIMITS = {
+  /** varchar(200): the path of every later call about the consent. */
+  consentId: { label: "bank's consent id", kind: 'identifier', max: 200 },
+} as const satisfies Record<string, FieldLimit>;
+/** consent.frequency_per_day is an int: a bank's larger number is no allowance anyone can use. */
+export const MAX_FREQUENCY_PER_DAY = 2_147_483_647;
+
 /** The text without NUL characters. */
 export function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;

@@ -1,5 +1,7 @@
 import { CONSENT_STATUSES, type ConsentStatus } from '../../domain/consent';
+import { fitFields, isCalendarDate } from '../../domain/fit-entry';
 import { normaliseIban } from '../../domain/iban';
+import { CONSENT_FIELD_LIMITS, MAX_FREQUENCY_PER_DAY } from '../../domain/value-limits';
 import type { BankConsent, BankSession, CreateConsentInput, CreatedConsent } from '../connector';
 import { BankRequestError, ConsentInvalidError } from '../errors';
 import { consentSchema, createdConsentSchema, parseAnswer } from './schemas';
@@ -19,6 +21,8 @@ export async function createConsent(api: Xs2aApi, input: CreateConsentInput): Pr
   };
   const answer = await api.call('POST', api.url('v1/consents'), { body, psuIpAddress: input.psuIpAddress });
   const created = parseAnswer(api.bankCode, createdConsentSchema, answer.json, 'consent creation');
+  const fit = fitFields(created, CONSENT_FIELD_LIMITS);
+  if (fit.refusals.length > 0) throw refused(api.bankCode, fit.refusals);
   return { consentId: created.consentId, consentStatus: consentStatus(api.bankCode, created.consentStatus) };
 }
 
@@ -26,6 +30,11 @@ export async function createConsent(api: Xs2aApi, input: CreateConsentInput): Pr
 export async function getConsent(api: Xs2aApi, consentId: string, session?: BankSession): Promise<BankConsent> {
   const answer = await api.call('GET', consentUrl(api, consentId), { session });
   const consent = parseAnswer(api.bankCode, consentSchema, answer.json, 'consent');
+  const refusals = [
+    ...(isCalendarDate(consent.validUntil) ? [] : [`validUntil "${consent.validUntil}" is not a date`]),
+    ...(consent.frequencyPerDay <= MAX_FREQUENCY_PER_DAY ? [] : [`frequencyPerDay ${consent.frequencyPerDay}`]),
+  ];
+  if (refusals.length > 0) throw refused(api.bankCode, refusals);
   const references = [
     ...(consent.access?.accounts ?? []),
     ...(consent.access?.balances ?? []),
@@ -59,4 +68,9 @@ function consentStatus(bankCode: string, status: string): ConsentStatus {
   // Multi-level SCA: some signers have authorised, others have not yet; to us it is not valid yet.
   if (status === 'partiallyAuthorised') return 'received';
   throw new BankRequestError(`the bank sent consent status "${status}", which this client does not know`, { bankCode });
+}
+
+/** The rule of domain/value-limits.ts: a consent whose values cannot be stored is the bank's mistake, not retried. */
+function refused(bankCode: string, refusals: string[]): BankRequestError {
+  return new BankRequestError(`the bank's consent cannot be stored: ${refusals.join('; ')}`, { bankCode });
 }
