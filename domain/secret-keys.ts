@@ -33,7 +33,7 @@ export interface Keyring {
   derived(purpose: KeyPurpose): readonly { id: string; key: Buffer }[];
 }
 
-export function parseMasterKey(base64: string, name = 'SECRETS_KEY'): MasterKey {
+function parseMasterKey(base64: string, name = 'SECRETS_KEY'): MasterKey {
   const secret = Buffer.from(base64, 'base64');
   if (secret.length !== 32)
     throw new Error(`${name} must be 32 random bytes in base64 (e.g. \`openssl rand -base64 32\`)`);
@@ -60,7 +60,7 @@ export function createKeyring(currentBase64: string, previousBase64?: string | n
   };
 }
 
-export function deriveKey(master: Buffer, purpose: KeyPurpose): Buffer {
+function deriveKey(master: Buffer, purpose: KeyPurpose): Buffer {
   return hkdf(master, purpose);
 }
 

@@ -11,8 +11,8 @@ import type { Keyring } from '../../domain/secret-keys';
  * previous key still decode. Payloads without the encrypted encoding (written before the codec, or by a tool)
  * pass through unchanged, so in-flight workflows and saved histories keep replaying.
  */
-export const ENCRYPTED_ENCODING = 'binary/encrypted';
-export const KEY_ID_METADATA = 'encryption-key-id';
+const ENCRYPTED_ENCODING = 'binary/encrypted';
+const KEY_ID_METADATA = 'encryption-key-id';
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 

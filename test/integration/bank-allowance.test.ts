@@ -6,6 +6,7 @@ import { SANDBOX_COMPANIES } from '../../sandbox/bank/test-users';
 import type { FetchSummary } from '../../workflows/fetch-transactions/contract';
 import { createTenant, type Tenant } from '../support/tenant';
 import { eventually } from '../support/eventually';
+import { decodedHistory } from '../support/history';
 import { linkMailedTo } from '../support/mail';
 import { consentAtBank } from '../support/sandbox-consent';
 import { Visitor } from '../support/visitor';
@@ -213,7 +214,10 @@ test('support finds the fetches by KvK number beside the onboarding, and reads e
     ]),
   );
 
-  const history = await env.client.workflow.getHandle(`onboarding:${onboardingId}`).fetchHistory();
+  // As support reads it in the UI, through the codec endpoint: summaries are encrypted payloads like the rest.
+  const history = await decodedHistory(
+    await env.client.workflow.getHandle(`onboarding:${onboardingId}`).fetchHistory(),
+  );
   const summaries = (history.events ?? [])
     .map((event) => event.userMetadata?.summary?.data)
     .filter((data): data is Uint8Array => Boolean(data))

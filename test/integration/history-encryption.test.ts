@@ -46,16 +46,26 @@ test('no IBAN, name, e-mail address or KvK number in clear in any history; the p
     const row = await onboardingRow(onboardingId);
     return ['waiting_for_first_transaction', 'active'].includes(row.status) || undefined;
   }, 60_000);
+  // The first fetch is the onboarding's child: started once the consent is stored, finished soon after.
   const firstFetch = `${workflowId}:fetch-first`;
-  const fetched = await world.env.client.workflow.getHandle(firstFetch).result();
+  const fetched = await eventually(() =>
+    world.env.client.workflow
+      .getHandle(firstFetch)
+      .result()
+      .catch((error: Error) => (error.name === 'WorkflowNotFoundError' ? undefined : Promise.reject(error))),
+  );
 
-  const raw = new Map<string, string>();
-  const decoded = new Map<string, string>();
-  for await (const execution of world.env.client.workflow.list()) {
-    const history = await world.env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    raw.set(execution.workflowId, withoutSearchAttributes(historyJson(history)));
-    decoded.set(execution.workflowId, historyJson(await decodedHistory(history)));
-  }
+  // Every workflow of the run, as the server stores it and as the product's codec reads it.
+  const { raw, decoded } = await eventually(async () => {
+    const raw = new Map<string, string>();
+    const decoded = new Map<string, string>();
+    for await (const execution of world.env.client.workflow.list()) {
+      const history = await world.env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      raw.set(execution.workflowId, withoutSearchAttributes(historyJson(history)));
+      decoded.set(execution.workflowId, historyJson(await decodedHistory(history)));
+    }
+    return raw.has(workflowId) && raw.has(firstFetch) ? { raw, decoded } : undefined;
+  });
   expect([...raw.keys()].sort()).toEqual([workflowId, firstFetch].sort());
 
   // The personal data is there for the product: the decoded histories carry it, so the search below means something.
