@@ -8,6 +8,7 @@ import { parseFuzzOptions, type FuzzOptions } from './options';
 import { readRound, type RoundCounts } from './report';
 import { CHECKS, provisionSchemathesis, runSchemathesis } from './schemathesis';
 import { seedStatement } from './seed';
+import { seedConnection } from './seed-connection';
 import { startFuzzStack, type FuzzStack } from './stack';
 
 /**
@@ -77,7 +78,10 @@ async function fuzz(stack: FuzzStack, schemathesis: string, reports: string, opt
   const key = await createFuzzAdminKey(stack.orm);
   const operations = await documentedOperations(stack.baseUrl);
   const config = path.join(reports, 'schemathesis.toml');
-  await writeFile(config, schemathesisConfig(await seedStatement(stack.baseUrl, key)));
+  say('Seeding a statement (MT940 upload) and a connection (an onboarding consented at the sandbox bank)…');
+  const statement = await seedStatement(stack.baseUrl, key);
+  const connection = await seedConnection(stack.baseUrl, key, stack.mailboxUrl);
+  await writeFile(config, schemathesisConfig(statement, connection));
   say(`Fuzzing ${operations.length} operations of ${stack.baseUrl}/api/openapi.json (seed ${options.seed})…`);
   const total: RoundCounts = {
     requests: 0,

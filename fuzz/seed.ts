@@ -1,4 +1,5 @@
 import { DEMO_IBAN } from '../db/demo-data';
+import { staffCall } from './staff-call';
 
 /** Ids of data the fuzz cannot make through the API's links, made before it starts. */
 export interface SeededData {
@@ -30,29 +31,22 @@ const MT940 = [
 
 export async function seedStatement(baseUrl: string, key: string): Promise<SeededData> {
   const authorization = `Bearer ${key}`;
-  const accounts = (await call(`${baseUrl}/api/bank-accounts`, { headers: { authorization } })) as {
+  const accounts = (await staffCall(`${baseUrl}/api/bank-accounts`, { headers: { authorization } })) as {
     items: { id: string; iban: string | null }[];
   };
   const account = accounts.items.find((item) => item.iban === DEMO_IBAN);
   if (!account) throw new Error(`the demo organization has no account ${DEMO_IBAN}`);
   const form = new FormData();
   form.append('file', new Blob([MT940], { type: 'text/plain' }), 'demo.sta');
-  await call(`${baseUrl}/api/bank-accounts/${account.id}/statement-files`, {
+  await staffCall(`${baseUrl}/api/bank-accounts/${account.id}/statement-files`, {
     method: 'POST',
     headers: { authorization },
     body: form,
   });
-  const statement = (await call(`${baseUrl}/api/bank-accounts/${account.id}/statements/${STATEMENT_DATE}`, {
+  const statement = (await staffCall(`${baseUrl}/api/bank-accounts/${account.id}/statements/${STATEMENT_DATE}`, {
     headers: { authorization },
   })) as { transactions: { items: { id: string }[] } };
   const transaction = statement.transactions.items[0];
   if (!transaction) throw new Error('the seeded statement has no transactions');
   return { accountId: account.id, statementDate: STATEMENT_DATE, transactionId: transaction.id };
-}
-
-async function call(url: string, init: RequestInit): Promise<unknown> {
-  const response = await fetch(url, init);
-  if (!response.ok)
-    throw new Error(`${init.method ?? 'GET'} ${url} answered ${response.status}: ${await response.text()}`);
-  return response.json();
 }

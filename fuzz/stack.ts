@@ -29,6 +29,8 @@ import { startSandboxKvk } from '../sandbox/kvk';
 export interface FuzzStack {
   /** Where the API listens, e.g. http://127.0.0.1:41234 */
   baseUrl: string;
+  /** maildev's web server, whose REST API lists the e-mails the stack sent. */
+  mailboxUrl: string;
   orm: MikroORM;
   stop(): Promise<void>;
 }
@@ -123,7 +125,7 @@ export async function startFuzzStack(options: FuzzStackOptions): Promise<FuzzSta
     const server = await listen(app, config.port);
     stops.push({ name: 'API', stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
     stops.push({ name: 'onboarding start reconciler', stop: runOnboardingStartReconciler(services, log) });
-    return { baseUrl: config.publicBaseUrl, orm, stop };
+    return { baseUrl: config.publicBaseUrl, mailboxUrl: `http://127.0.0.1:${config.maildev.webPort}`, orm, stop };
   } catch (error) {
     await stop();
     throw error;
