@@ -421,7 +421,8 @@ function checkFileAccount(file: StatementFile, account: IBankAccount): void {
  * - its opening balance is the opening of the day of its first entry, unless the file already closed that day
  *   with an earlier statement: then this one is a second page that starts mid-day. The database write adds the
  *   same rule across files (no opening once the day has any balance).
- * A statement without entries has no day to put balances on.
+ * A statement without entries has no day to put balances on; one without balances (camt.053 allows it) leaves
+ * its days' balances as they were.
  */
 function reportedBalances(statements: readonly Statement[]): {
   openings: Map<string, number>;
@@ -434,8 +435,9 @@ function reportedBalances(statements: readonly Statement[]): {
     const days = statement.entries.map((entry) => entry.bookingDate).sort();
     const first = days[0] as string;
     const last = days[days.length - 1] as string;
-    if (!openings.has(first) && !closings.has(first)) openings.set(first, statement.openingBalance.amountCents);
-    closings.set(last, statement.closingBalance.amountCents);
+    const { openingBalance: opening, closingBalance: closing } = statement;
+    if (opening !== null && !openings.has(first) && !closings.has(first)) openings.set(first, opening.amountCents);
+    if (closing !== null) closings.set(last, closing.amountCents);
   }
   return { openings, closings };
 }

@@ -9,10 +9,11 @@ import type { ParseWarning, Statement, StatementFile } from './types';
  * as a stream of events.
  *
  * Tolerant where banks legitimately differ (Dt or DtTm, IBAN or other account id, account currency or only the
- * balance's, party name with or without the .08 `Pty` wrapper); strict where data would be lost: a missing or
- * unreadable amount, date or credit/debit indicator, a missing opening or closing balance, a statement without
- * account or malformed XML throws a StatementParseError with the line. Doubts about data the file does carry
- * (a balance chain that does not close, skipped pending entries) are warnings.
+ * balance's, party name with or without the .08 `Pty` wrapper, a batch booked as one entry, reversals in either
+ * direction, amounts in another currency, no AcctSvcrRef, a balance left out), saying in the warnings what was
+ * assumed and where; strict where data would be lost: a missing or unreadable amount, date or credit/debit
+ * indicator, a statement without account, a balance that does not close, or malformed XML throws a
+ * StatementParseError with the line, and nothing of the file is imported.
  */
 export function mapCamt053(document: XmlDocument): StatementFile {
   const statements: Statement[] = [];

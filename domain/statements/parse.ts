@@ -64,9 +64,13 @@ interface RootElement {
   namespaces: string[];
 }
 
-/** The first element's start tag after the prolog (declaration, comments, processing instructions, doctype). */
+/**
+ * The first element's start tag after the prolog (declaration, comments, processing instructions, doctype). A
+ * doctype's internal subset holds `>` of its own (`<!ENTITY x "y">`): skipped whole, so the camt parser is the one
+ * to refuse it, saying why, instead of the file being unrecognised.
+ */
 function rootElement(head: string): RootElement | null {
-  const prolog = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>|\s+)*/;
+  const prolog = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\]\s*)?>|\s+)*/;
   const start = /^<([A-Za-z_][\w.:-]*)((?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*\/?>/.exec(
     head.replace(prolog, ''),
   );

@@ -35,8 +35,12 @@ export interface Statement {
   currency: string;
   statementId: string | null;
   sequence: string | null;
-  openingBalance: Balance;
-  closingBalance: Balance;
+  /**
+   * As the file gives them; one the file leaves out is computed from the other and the entries (with a warning).
+   * Null only when it gives neither and so nothing can be computed (a camt.053 statement without balances).
+   */
+  openingBalance: Balance | null;
+  closingBalance: Balance | null;
   entries: StatementEntry[];
 }
 

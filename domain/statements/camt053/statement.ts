@@ -1,7 +1,9 @@
 import { assignDedupeKeys } from '../../dedupe';
 import { entryName, fitEntry } from '../../fit-entry';
 import { type Balance, type ParseWarning, type Statement, StatementParseError, StatementValueError } from '../types';
-import { type EntryReading, entryStatus, normaliseIban, readEntry } from './entry';
+import { settleBalances } from './balances';
+import { normaliseIban } from './details';
+import { type EntryReading, entryStatus, readEntry } from './entry';
 import { type Money, readDate, readMoney, readSign, signed } from './values';
 import { type XmlElement, child, textAt } from './xml';
 
@@ -50,23 +52,37 @@ export class StatementCollector {
     if (account === null) {
       throw new StatementParseError('statement has no account (Acct/Id/IBAN or Acct/Id/Othr/Id)', this.line);
     }
-    const opening = this.requiredBalance(['OPBD', 'PRCD'], 'opening balance (Bal of type OPBD or PRCD)');
-    const closing = this.requiredBalance(['CLBD'], 'closing balance (Bal of type CLBD)');
-    const currency = textAt(this.account, 'Ccy') ?? opening.money.currency;
+    const opening = this.balance(['OPBD', 'PRCD']);
+    const closing = this.balance(['CLBD']);
+    const currency = this.currency(opening, closing);
     const currencyWarnings = this.currencyWarnings(currency, opening, closing);
     this.warnings.push(...currencyWarnings);
-    if (currencyWarnings.length === 0) this.checkChain(opening.balance, closing.balance, currency);
+    const settled = settleBalances(
+      {
+        name: this.name(),
+        line: this.line,
+        currency,
+        opening: opening?.balance ?? null,
+        closing: closing?.balance ?? null,
+        comparable: currencyWarnings.length === 0,
+      },
+      this.entries.map((reading) => ({ ...reading, ...reading.entry, name: this.entryName(reading) })),
+    );
+    this.warnings.push(...settled.warnings);
+    this.warnAboutMissingReferences();
     this.warnAboutSharedReferences();
 
-    const drafts = this.entries.map((reading) => reading.entry);
+    const drafts = this.entries.map(({ entry, reversal }) =>
+      settled.flipReversals && reversal ? { ...entry, amountCents: -entry.amountCents } : entry,
+    );
     const keys = assignDedupeKeys(drafts);
     return {
       account,
       currency,
       statementId: this.statementId,
       sequence: this.electronicSequence ?? this.legalSequence,
-      openingBalance: opening.balance,
-      closingBalance: closing.balance,
+      openingBalance: settled.opening,
+      closingBalance: settled.closing,
       entries: drafts.map((entry, i) => ({ ...entry, dedupeKey: keys[i] })),
     };
   }
@@ -83,28 +99,51 @@ export class StatementCollector {
     const reading = readEntry(ntry, normaliseIban(accountId(this.account)));
     // The rule of domain/value-limits.ts, before the dedupe keys are made of the values as stored.
     const fit = fitEntry(reading.entry);
-    const name = entryName(reading.entry.bankReference, `at line ${ntry.line}`);
+    const name = this.entryName(reading);
     if (fit.refusals.length > 0) throw new StatementValueError(`${name}: ${fit.refusals.join('; ')}`, ntry.line);
     for (const warning of fit.warnings) this.warnings.push({ line: ntry.line, message: `${name}: ${warning}` });
+    for (const note of reading.notes) this.warnings.push({ line: ntry.line, message: `${name} ${note}` });
     this.entries.push(reading);
   }
 
-  private requiredBalance(codes: string[], what: string): BalanceReading {
+  private name(): string {
+    return this.statementId === null ? `statement at line ${this.line}` : `statement ${this.statementId}`;
+  }
+
+  private entryName(reading: EntryReading): string {
+    return entryName(reading.entry.bankReference, `at line ${reading.line}`);
+  }
+
+  private balance(codes: string[]): BalanceReading | null {
     for (const code of codes) {
       const element = this.balances.find((b) => textAt(b, 'Tp', 'CdOrPrtry', 'Cd') === code);
       if (element !== undefined) return readBalance(element, code);
     }
-    const name = this.statementId === null ? 'statement' : `statement ${this.statementId}`;
-    throw new StatementParseError(`${name} has no ${what}`, this.line);
+    return null;
   }
 
-  private currencyWarnings(currency: string, ...balances: BalanceReading[]): ParseWarning[] {
+  /** The account's, else its balances', else its entries': a statement without balances still has a currency. */
+  private currency(...balances: (BalanceReading | null)[]): string {
+    const currency =
+      textAt(this.account, 'Ccy') ??
+      balances.find((b) => b !== null)?.money.currency ??
+      this.entries[0]?.entry.currency;
+    if (currency === undefined) {
+      throw new StatementParseError(
+        `${this.name()} has no currency: no Acct/Ccy, balance or entry names one`,
+        this.line,
+      );
+    }
+    return currency;
+  }
+
+  private currencyWarnings(currency: string, ...balances: (BalanceReading | null)[]): ParseWarning[] {
     const warning = (what: string, other: string, line: number): ParseWarning => ({
       line,
       message: `${what} is in ${other}, the statement in ${currency}; the balance chain is not checked`,
     });
     const balanceWarnings = balances
-      .filter((b) => b.money.currency !== currency)
+      .filter((b): b is BalanceReading => b !== null && b.money.currency !== currency)
       .map((b) => warning(`${b.code} balance`, b.money.currency, b.line));
     const entryWarnings = this.entries
       .filter((r) => r.entry.currency !== currency)
@@ -112,23 +151,23 @@ export class StatementCollector {
     return [...balanceWarnings, ...entryWarnings];
   }
 
-  /** A chain that does not close means entries are missing or misread; the file is still the bank's truth. */
-  private checkChain(opening: Balance, closing: Balance, currency: string): void {
-    const total = this.entries.reduce((sum, r) => sum + r.entry.amountCents, 0);
-    if (opening.amountCents + total === closing.amountCents) return;
-    const reversals = this.entries.filter((r) => r.reversal).reduce((sum, r) => sum + r.entry.amountCents, 0);
-    const flippedWouldClose = reversals !== 0 && opening.amountCents + total - 2 * reversals === closing.amountCents;
-    // Some banks outside the ISO usage rule give a reversal its original's CdtDbtInd; say so when that fits.
-    const hint = flippedWouldClose
-      ? '; it would close if reversals (RvslInd) carried their original direction in CdtDbtInd, ' +
-        'against the ISO 20022 usage rule'
-      : '';
-    const sum = opening.amountCents + total;
+  /**
+   * Without the bank's id an entry's dedupe key is a fingerprint of its values, numbered among identical ones in
+   * file order: the same file always gives the same keys, but a channel that words the payment differently
+   * would not match it. Said once per statement, naming the entries' lines.
+   */
+  private warnAboutMissingReferences(): void {
+    const lines = this.entries.filter((r) => !r.entry.bankReference?.trim()).map((r) => r.line);
+    if (lines.length === 0) return;
+    const listed = lines.slice(0, MAX_LISTED_LINES).join(', ');
+    const more = lines.length > MAX_LISTED_LINES ? ` and ${lines.length - MAX_LISTED_LINES} more` : '';
+    const count = lines.length === 1 ? '1 entry' : `${lines.length} entries`;
     this.warnings.push({
-      line: this.line,
+      line: lines[0],
       message:
-        `balance chain does not close for ${this.statementId ?? 'statement'}: opening ${opening.amountCents} + ` +
-        `entries ${total} = ${sum}, but closing is ${closing.amountCents} (${currency} minor units)${hint}`,
+        `${count} of ${this.name()} ${lines.length === 1 ? 'has' : 'have'} no bank reference (AcctSvcrRef), ` +
+        `at line${lines.length === 1 ? '' : 's'} ${listed}${more}: each is keyed by a fingerprint of its dates, ` +
+        'amount, counterparty IBAN, end-to-end id and description, numbered among identical ones',
     });
   }
 
@@ -148,6 +187,9 @@ export class StatementCollector {
     }
   }
 }
+
+/** Enough to find the entries in the file; a file of thousands would otherwise repeat each line in one warning. */
+const MAX_LISTED_LINES = 10;
 
 function accountId(account: XmlElement | undefined): string | null {
   return textAt(account, 'Id', 'IBAN') ?? textAt(account, 'Id', 'Othr', 'Id');

@@ -42,6 +42,15 @@ export function signed(sign: 1 | -1, money: Money): number {
   return money.minorUnits === 0 ? 0 : sign * money.minorUnits;
 }
 
+/** Minor units as people read money in a message, `EUR -12.30`, in the currency's own decimals. */
+export function formatMoney(minorUnits: number, currency: string): string {
+  const decimals = currencyDecimals(currency);
+  const digits = String(Math.abs(minorUnits)).padStart(decimals + 1, '0');
+  const whole = digits.slice(0, digits.length - decimals);
+  const fraction = decimals === 0 ? '' : `.${digits.slice(digits.length - decimals)}`;
+  return `${currency} ${minorUnits < 0 ? '-' : ''}${whole}${fraction}`;
+}
+
 /**
  * The calendar date of a DateAndDateTimeChoice (`Dt` or `DtTm`), exactly as the bank wrote it. A `DtTm` such as
  * 2024-01-01T00:30:00+01:00 is booked on January 1st at that bank; converting it to UTC would move it to
