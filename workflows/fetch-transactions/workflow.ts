@@ -1,14 +1,21 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { bankName } from '../../domain/bank';
 import { ERROR_TYPES } from '../../domain/error-types';
 import { noticeRecipients } from '../../domain/notice-recipients';
 import type { Activities } from '../../activities';
+import type { ConsentEndedDetails } from '../../activities/fetch';
 import { ACCOUNT_FETCH, BANK_CALL, EMAIL, SHORT, withSummary } from '../activity-options';
 import type { FetchSummary, FetchTransactionsInput } from './contract';
 
 /** A few accounts at a time: banks rate-limit per consent, and one slow account should not hold up the rest. */
 const PARALLEL_ACCOUNTS = 3;
 const CONSENT_ENDED: readonly string[] = [ERROR_TYPES.consentInvalid];
+/**
+ * Runs from here on name the refused consent when marking the connection, so a consent the client replaced during
+ * the run (R-A9) never ends the connection's new one (found by the chaos run, issue 12). Runs recorded before replay
+ * the old way.
+ */
+const CONSENT_NAMED_PATCH = 'consent-ended-names-its-consent';
 
 const { planFetch } = proxyActivities<Activities>({
   ...withSummary(
@@ -45,7 +52,7 @@ export async function fetchTransactionsWorkflow(input: FetchTransactionsInput): 
     plan = await planFetch(input);
   } catch (error) {
     if (!consentEnded(error)) throw error;
-    return consentInvalid(summary, reasonOf(error));
+    return consentInvalid(summary, reasonOf(error), consentIdOf(error));
   }
   if (plan.skip) return { ...summary, outcome: 'skipped', reason: plan.skip };
   summary.accounts.push(...(plan.leftOut ?? []));
@@ -57,6 +64,7 @@ export async function fetchTransactionsWorkflow(input: FetchTransactionsInput): 
   }
 
   let consentEndedReason: string | null = null;
+  let endedConsentId: string | null = null;
   for (let i = 0; i < plan.accounts.length; i += PARALLEL_ACCOUNTS) {
     const batch = plan.accounts.slice(i, i + PARALLEL_ACCOUNTS);
     const results = await Promise.allSettled(
@@ -69,16 +77,26 @@ export async function fetchTransactionsWorkflow(input: FetchTransactionsInput): 
       if (result.status === 'fulfilled') summary.accounts.push({ ...account, result: result.value });
       else {
         summary.accounts.push({ ...account, result: { outcome: 'failed', reason: reasonOf(result.reason) } });
-        if (consentEnded(result.reason)) consentEndedReason = reasonOf(result.reason);
+        if (consentEnded(result.reason)) {
+          consentEndedReason = reasonOf(result.reason);
+          endedConsentId = consentIdOf(result.reason);
+        }
       }
     });
     if (consentEndedReason) break;
   }
-  return consentEndedReason ? consentInvalid(summary, consentEndedReason) : summary;
+  return consentEndedReason ? consentInvalid(summary, consentEndedReason, endedConsentId) : summary;
 }
 
-async function consentInvalid(summary: FetchSummary, reason: string): Promise<FetchSummary> {
-  const marked = await markConsentInvalid({ connectionId: summary.connectionId, reason });
+async function consentInvalid(summary: FetchSummary, reason: string, consentId: string | null): Promise<FetchSummary> {
+  const named = consentId && patched(CONSENT_NAMED_PATCH) ? { consentId } : {};
+  const marked = await markConsentInvalid({ connectionId: summary.connectionId, reason, ...named });
+  if (marked.replaced) {
+    return {
+      ...summary,
+      reason: `the consent this run used was replaced by the client's new one; the next run uses it`,
+    };
+  }
   await pauseFetchSchedule({ connectionId: summary.connectionId, note: `Consent no longer valid: ${reason}` });
   for (const recipient of noticeRecipients(marked)) {
     await sendEmail({
@@ -105,6 +123,13 @@ async function consentInvalid(summary: FetchSummary, reason: string): Promise<Fe
 function consentEnded(error: unknown): boolean {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   return cause instanceof ApplicationFailure && CONSENT_ENDED.includes(cause.type ?? '');
+}
+
+/** The consent a consent-ended failure names (activities/fetch.ts); null from activities that did not name one. */
+function consentIdOf(error: unknown): string | null {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as ConsentEndedDetails | undefined) : null;
+  return details?.consentId ?? null;
 }
 
 function reasonOf(error: unknown): string {
