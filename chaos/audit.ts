@@ -1,6 +1,7 @@
 import type { Client as TemporalClient } from '@temporalio/client';
 import { Client } from 'pg';
 import { allowanceDay, transactionsCall } from '../domain/bank-allowance';
+import { fetchScheduleId } from '../domain/fetch-schedule';
 import { isFinal, type OnboardingStatus } from '../domain/onboarding';
 import type { SandboxBankAdmin } from '../sandbox/bank';
 import type { Bookings } from './bookings';
@@ -43,6 +44,7 @@ export async function audit(options: {
     const running = await runningWorkflows(options.temporal);
     return [
       ...(await auditOnboardings(db, options.organizationIds, options.records, running)),
+      ...(await auditConnections(db, options.organizationIds, options.bank, options.temporal)),
       ...(await auditTransactions(db, options.organizationIds, options.bank, options.bookings)),
       ...(await auditEmails(db, options.organizationIds, options.mailbox)),
       ...auditFetchWorkflows(running),
@@ -91,6 +93,42 @@ async function auditOnboardings(
       const why = record ? record.note : 'not started by this run';
       findings.push({ category: 'waiting', what: `${where} is ${row.status}: the client did not finish (${why})` });
     }
+  }
+  return findings;
+}
+
+/**
+ * A connection is given up only when its consent is: one marked consent_invalid while the bank holds its consent
+ * valid, or an active one whose schedule is paused, stops fetching for nothing.
+ */
+async function auditConnections(
+  db: Client,
+  organizationIds: readonly string[],
+  bank: SandboxBankAdmin,
+  temporal: TemporalClient,
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const rows = await db.query<{ id: string; state: string; state_reason: string | null; bank_consent_id: string }>(
+    `SELECT c.id, c.state, c.state_reason, k.bank_consent_id FROM connection c JOIN consent k ON k.id = c.consent_id
+     WHERE c.organization_id = ANY($1::uuid[])`,
+    [organizationIds],
+  );
+  for (const row of rows.rows) {
+    const atBank = bank.consent(row.bank_consent_id)?.status;
+    const where = `connection ${row.id} (bank consent ${row.bank_consent_id}, ${atBank ?? 'unknown'} at the bank)`;
+    if (row.state !== 'active') {
+      if (atBank === 'valid')
+        findings.push({ category: 'stuck', what: `${where} is ${row.state} (${row.state_reason ?? ''})` });
+      continue;
+    }
+    const schedule = await temporal.schedule
+      .getHandle(fetchScheduleId(row.id))
+      .describe()
+      .then(
+        (d) => (d.state.paused ? `paused (${d.state.note ?? 'no note'})` : null),
+        (error: unknown) => `not readable: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    if (schedule) findings.push({ category: 'stuck', what: `${where} is active but its schedule is ${schedule}` });
   }
   return findings;
 }
