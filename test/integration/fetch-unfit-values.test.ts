@@ -2,6 +2,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { BankRequestError } from '../../banks/errors';
 import { createConnectorFor } from '../../banks/registry';
 import { ConnectedAccount, Transaction } from '../../db/entities';
 import { amsterdamDate } from '../../domain/amsterdam-time';
@@ -31,6 +33,8 @@ let bank: Awaited<ReturnType<typeof startSandboxBank>>;
 let worker: Worker;
 let running: Promise<void>;
 let connectionId: string;
+let connectedAccountIds: string[];
+let deps: ActivityDeps;
 let bankAccountIds: Record<string, string>;
 
 beforeAll(async () => {
@@ -39,7 +43,7 @@ beforeAll(async () => {
     devServerEnvironment(),
     startSandboxBank({ port: 0, seed: 11, maxFrequencyPerDay: 100 }),
   ]);
-  const deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url });
+  deps = testActivityDeps({ orm: db.orm, env, sandboxBankUrl: bank.url });
   worker = await createTestWorker(env, deps);
   running = worker.run();
   const office = await createTenant(db.orm, 'Kantoor Bankwaarden');
@@ -59,7 +63,7 @@ beforeAll(async () => {
       iban,
     });
   }
-  ({ connectionId } = await storeConnection(db.orm, deps.tokenCipher, {
+  ({ connectionId, connectedAccountIds } = await storeConnection(db.orm, deps.tokenCipher, {
     organizationId: office.organizationId,
     environmentId: office.mainEnvironmentId,
     bankCode: 'INGB',
@@ -156,4 +160,26 @@ test('a 200-character reference and a 44-character IBAN fail the fetch once, nam
   expect(await db.orm.em.fork().count(Transaction, { bankAccount: bankAccountIds[SECOND_IBAN] })).toBe(0);
   // The other account of the connection still fetched.
   expect(summary.accounts.find((a) => a.iban === IBAN)?.result).toMatchObject({ outcome: 'no_new_data' });
+});
+
+test("a bank's error text with NUL is stored without it: the fetch's result is recorded, not a database error", async () => {
+  const real = deps.bankConnector('INGB');
+  const activities = createActivities({
+    ...deps,
+    bankConnector: () => ({
+      ...real,
+      // eslint-disable-next-line require-yield -- the bank refuses before the first page
+      transactions: async function* () {
+        throw new BankRequestError('the bank says: format\u0000error', { bankCode: 'INGB' });
+      },
+    }),
+  });
+  const connectedAccountId = connectedAccountIds[0]!;
+  // Run alone, no plan has asked the account list yet; the stub bank needs no real id.
+  await db.orm.em
+    .fork()
+    .nativeUpdate(ConnectedAccount, { id: connectedAccountId, bankResourceId: null }, { bankResourceId: 'stub' });
+  const failure = await activities.fetchAccount({ connectionId, connectedAccountId }).catch((error: unknown) => error);
+  expect(failure).toMatchObject({ type: 'BankRequestError', nonRetryable: true });
+  expect(await lastFetchResult(IBAN)).toMatchObject({ outcome: 'failed', reason: 'INGB: the bank says: formaterror' });
 });
