@@ -21,7 +21,14 @@ import { withoutNul } from '../domain/value-limits';
 import { normaliseIban } from '../domain/iban';
 import { OccurrenceCounter, prepareRows, type IncomingEntry } from '../domain/ingest';
 import { callsMadeToday, countCalls, markCallUsedUp } from '../db/bank-call-counts';
-import { ConnectedAccount, Connection, Onboarding, type IConnectedAccount, type IConsent } from '../db/entities';
+import {
+  ConnectedAccount,
+  Connection,
+  Onboarding,
+  type IConnectedAccount,
+  type IConnection,
+  type IConsent,
+} from '../db/entities';
 import type { FetchTrigger } from '../workflows/fetch-transactions/contract';
 import { firstTransactionsImportedSignal } from '../workflows/onboarding/contract';
 import type { TokenCipher } from '../db/token-cipher';
@@ -51,6 +58,16 @@ export interface ConsentEndedNotice {
   accountManager: { name: string | null; email: string | null };
   staffEmail: string | null;
   consentId: string | null;
+  /**
+   * The client consented again meanwhile: the refused consent is no longer the connection's, which stays as it is
+   * (nothing is marked, paused or mailed).
+   */
+  replaced?: boolean;
+}
+
+/** What a consent-ended failure carries: the consent the bank refused, so a newer one is never marked for it. */
+export interface ConsentEndedDetails {
+  consentId: string;
 }
 
 /** How far back a repeat fetch looks: banks book late, so the last days are asked again; dedupe keeps it exact. */
@@ -78,10 +95,12 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
       }
       const consent = connection.consent;
       if (!consent || !consentUsable(consent.status, consent.validUntil ?? null, amsterdamDate(new Date()))) {
-        throw ApplicationFailure.nonRetryable(
-          `the consent is ${consent?.status ?? 'missing'}`,
-          ERROR_TYPES.consentInvalid,
-        );
+        throw ApplicationFailure.create({
+          message: `the consent is ${consent?.status ?? 'missing'}`,
+          type: ERROR_TYPES.consentInvalid,
+          nonRetryable: true,
+          details: consent ? [{ consentId: consent.id } satisfies ConsentEndedDetails] : [],
+        });
       }
       const accounts = await em.find(
         ConnectedAccount,
@@ -159,7 +178,7 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
       } catch (error) {
         await record(em, account, { outcome: 'failed', at, reason: failureReason(error) });
         const used = account.connection.consent;
-        throw toActivityFailure(used ? await unlessConsentReplaced(em, input.connectionId, used.id, error) : error);
+        throw used ? await consentFailure(em, input.connectionId, used.id, error) : toActivityFailure(error);
       }
       if (result.outcome === 'imported' && !account.statementImportEnabled)
         await tellWaitingOnboardings(em, deps.temporal, input.connectionId);
@@ -167,33 +186,45 @@ export function createFetchActivities(deps: Pick<ActivityDeps, 'orm' | 'bankConn
     },
 
     /** Marks the connection and its consent as no longer usable, in words staff can act on. */
-    async markConsentInvalid(input: { connectionId: string; reason: string }): Promise<ConsentEndedNotice> {
+    async markConsentInvalid(input: {
+      connectionId: string;
+      reason: string;
+      /** The consent the bank refused; absent in runs from before it was named. */
+      consentId?: string;
+    }): Promise<ConsentEndedNotice> {
       const em = orm.em.fork();
       const connection = await em.findOneOrFail(
         Connection,
         { id: input.connectionId },
         { populate: ['consent', 'organization', 'clientCompany'] },
       );
+      if (input.consentId && connection.consent?.id !== input.consentId)
+        return { ...(await notice(em, connection)), replaced: true };
       connection.state = 'consent_invalid';
       connection.stateReason = input.reason.slice(0, 500);
       if (connection.consent && connection.consent.status === 'valid') connection.consent.status = 'expired';
       await em.flush();
-      const latest = await em.findOne(
-        Onboarding,
-        { connection },
-        { orderBy: { createdAt: 'desc' }, fields: ['clientEmail'] },
-      );
-      return {
-        organizationId: connection.organization.id,
-        bankCode: connection.bankCode,
-        companyName: connection.clientCompany?.name ?? null,
-        kvkNumber: connection.clientCompany?.kvkNumber ?? null,
-        clientEmail: latest?.clientEmail ?? null,
-        accountManager: { name: connection.accountManagerName ?? null, email: connection.accountManagerEmail ?? null },
-        staffEmail: connection.organization.staffEmail ?? null,
-        consentId: connection.consent?.id ?? null,
-      };
+      return notice(em, connection);
     },
+  };
+}
+
+/** Who is told that the consent of the connection ended, and about which consent. */
+async function notice(em: EntityManager, connection: IConnection): Promise<ConsentEndedNotice> {
+  const latest = await em.findOne(
+    Onboarding,
+    { connection },
+    { orderBy: { createdAt: 'desc' }, fields: ['clientEmail'] },
+  );
+  return {
+    organizationId: connection.organization.id,
+    bankCode: connection.bankCode,
+    companyName: connection.clientCompany?.name ?? null,
+    kvkNumber: connection.clientCompany?.kvkNumber ?? null,
+    clientEmail: latest?.clientEmail ?? null,
+    accountManager: { name: connection.accountManagerName ?? null, email: connection.accountManagerEmail ?? null },
+    staffEmail: connection.organization.staffEmail ?? null,
+    consentId: connection.consent?.id ?? null,
   };
 }
 
@@ -353,32 +384,40 @@ async function listResourceIds(
   } catch (error) {
     const usedUp = await usedUpAtTheBank(em, consent, ACCOUNT_LIST_CALL, error);
     if (usedUp) return { outcome: 'not_listed', result: usedUp };
-    throw toActivityFailure(await unlessConsentReplaced(em, connection.id, consent.id, error));
+    throw await consentFailure(em, connection.id, consent.id, error);
   }
 }
 
 /**
- * The client linked the connection again (R-A9) while this run asked the bank with the consent the new one replaced;
- * the bank expires a replaced consent at once, so its "consent expired" is about the old consent, not the
- * connection's. Retried, the activity runs on the new consent; taken as the end of the consent, it would mark the
- * fresh consent expired, the connection consent_invalid and pause its schedule (found by the chaos run, issue 12).
+ * The activity's failure for a bank error, and for a dead consent the one that names it. The client may have linked
+ * the connection again (R-A9) while this run asked the bank with the consent the new one replaced: the bank expires a
+ * replaced consent at once, so its "consent expired" is about the old consent, not the connection's. Then the
+ * activity is retried and runs on the new consent; taken as the end of the consent, it would mark the fresh consent
+ * expired, the connection consent_invalid and pause its schedule (found by the chaos run, issue 12).
  */
-async function unlessConsentReplaced(
+async function consentFailure(
   em: EntityManager,
   connectionId: string,
   usedConsentId: string,
   error: unknown,
 ): Promise<unknown> {
-  if (!(error instanceof ConsentInvalidError)) return error;
+  if (!(error instanceof ConsentInvalidError)) return toActivityFailure(error);
   const [current] = await em.execute<{ consent_id: string | null }[]>(
     'SELECT consent_id FROM connection WHERE id = ?',
     [connectionId],
   );
-  if (!current?.consent_id || current.consent_id === usedConsentId) return error;
-  return ApplicationFailure.retryable(
-    `the consent this run used was replaced by the client's new consent while the bank was asked; retrying with it`,
-    ERROR_TYPES.consentReplaced,
-  );
+  if (current?.consent_id && current.consent_id !== usedConsentId) {
+    return ApplicationFailure.retryable(
+      `the consent this run used was replaced by the client's new consent while the bank was asked; retrying with it`,
+      ERROR_TYPES.consentReplaced,
+    );
+  }
+  return ApplicationFailure.create({
+    message: error.message,
+    type: error.type,
+    nonRetryable: true,
+    details: [{ consentId: usedConsentId } satisfies ConsentEndedDetails],
+  });
 }
 
 /**
