@@ -6,6 +6,7 @@ import { callApi, createTenant, type ApiAnswer, type Tenant } from '../support/a
 import { startWorld, type World } from '../support/world';
 import { serialMailedTo } from '../support/mail';
 import { eventually } from '../support/eventually';
+import { decodedHistory, historyText } from '../support/history';
 
 /**
  * The serial flavour through the staff API (issue 7 item 1; R-V6, R-V7, R-V9) with the real worker, PostgreSQL,
@@ -89,8 +90,11 @@ test('R-V6, R-V7: POST with flavour "serial" answers 201 preparing; the e-mail c
   expect(outbox).toHaveLength(1);
   expect(outbox[0]!.text).toContain('[[serialNumber]]');
   expect(outbox[0]!.text + outbox[0]!.html).not.toContain(mail.serial);
-  // The workflow's history holds ids only.
-  const history = JSON.stringify(await world.env.client.workflow.getHandle(`onboarding:${id}`).fetchHistory());
+  // The workflow's history holds ids only, even decoded (its payloads are encrypted: test/support/history.ts).
+  const history = historyText(
+    await decodedHistory(await world.env.client.workflow.getHandle(`onboarding:${id}`).fetchHistory()),
+  );
+  expect(history).toContain(`"onboardingId":"${id}"`);
   expect(history).not.toContain(mail.serial);
   expect(history).not.toContain(parseSerialNumber(mail.serial));
 

@@ -26,6 +26,15 @@ export function historyJson(history: History): string {
   return JSON.stringify(type.toObject(type.fromObject(history), { bytes: String, longs: String, enums: String }));
 }
 
+/** The history's JSON followed by the text of every payload in it, for a plain search of what it says. */
+export function historyText(history: History): string {
+  const payloads: Payload[] = [];
+  collectPayloads(history, payloads);
+  return [historyJson(history), ...payloads.map((payload) => Buffer.from(payload.data ?? []).toString('utf8'))].join(
+    '\n',
+  );
+}
+
 function collectPayloads(value: unknown, into: Payload[]): void {
   if (!value || typeof value !== 'object' || value instanceof Uint8Array) return;
   if (Array.isArray(value)) return value.forEach((item) => collectPayloads(item, into));
