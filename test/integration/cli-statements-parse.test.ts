@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
@@ -25,6 +26,10 @@ function run(command: string, args: string[]): Promise<Run> {
 
 const parse = (fixture: string): Promise<Run> =>
   run(process.execPath, [CLI, 'statements', 'parse', join(FIXTURES, fixture)]);
+
+/** The project's own camt.053 quirk fixtures (issue 13): `*.refused.xml` cannot be read, the others can. */
+const CAMT_QUIRKS = resolve(ROOT, 'test/fixtures/camt053');
+const camtQuirks = readdirSync(CAMT_QUIRKS).filter((name) => name.endsWith('.xml'));
 
 const STATEMENT_FIELDS = [
   'account',
@@ -59,6 +64,8 @@ function expectContract(stdout: string, format: string): void {
   for (const statement of file.statements) {
     expect(Object.keys(statement)).toEqual(STATEMENT_FIELDS);
     for (const balance of [statement.openingBalance, statement.closingBalance]) {
+      // null only for a statement that gives no balance at all (a camt.053 quirk, said in the warnings)
+      if (balance === null) continue;
       expect(balance).toEqual({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), amountCents: expect.any(Number) });
     }
     for (const entry of statement.entries as Record<string, unknown>[]) {
@@ -98,6 +105,30 @@ describe('cli statements parse', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(line);
   });
+
+  // Each accepted quirk says in warnings what was assumed; the ISO-conforming reversal is the one with nothing to say.
+  test.each(camtQuirks.filter((name) => !name.endsWith('.refused.xml')))(
+    'accepts the camt.053 quirk %s: exit 0, the contract JSON with its warnings',
+    async (name) => {
+      const result = await run(process.execPath, [CLI, 'statements', 'parse', join(CAMT_QUIRKS, name)]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expectContract(result.stdout, 'camt.053');
+      const { warnings } = JSON.parse(result.stdout) as { warnings: unknown[] };
+      expect(warnings.length > 0).toBe(name !== 'reversal-iso.xml');
+    },
+  );
+
+  test.each(camtQuirks.filter((name) => name.endsWith('.refused.xml')))(
+    'refuses the camt.053 quirk %s: exit code, the reason on stderr, nothing on stdout',
+    async (name) => {
+      const result = await run(process.execPath, [CLI, 'statements', 'parse', join(CAMT_QUIRKS, name)]);
+      expect(result.code).not.toBe(0);
+      expect(result.stdout).toBe('');
+      // A file that is no statement at all has no line to name; every other refusal names its line.
+      expect(result.stderr).toMatch(name === 'not-a-statement.refused.xml' ? /camt\.054/ : /: line \d+: \S/);
+    },
+  );
 
   test('refuses a file that does not exist without touching stdout', async () => {
     const result = await parse('mt940/no-such-file.sta');
