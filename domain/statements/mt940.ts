@@ -11,8 +11,10 @@ import type { ParseWarning, Statement, StatementEntry, StatementFile } from './t
 /**
  * Parses an MT940 file as the Dutch banks (ING, Rabobank, ABN AMRO, Knab, SNS/ASN/RegioBank, Triodos, bunq) and
  * German banks write it. Strict where data would be lost (an unreadable amount, date or statement line, a
- * missing balance, a tag out of place: StatementParseError naming the line); tolerant where banks merely
- * differ (headers, wrappers, line endings, :86: dialects). A balance chain that does not close is a warning.
+ * missing opening balance, a tag out of place: StatementParseError naming the line); tolerant where banks merely
+ * differ (headers, wrappers, line endings, wrapped fields, padded amounts, a closing balance left out, :86:
+ * dialects), saying in a warning where the file was read generously. A balance chain that does not close is a
+ * warning.
  * Values are fitted to the database by the rule of domain/value-limits.ts (mt940/fit.ts).
  *
  * bankTransactionCode is the :61: transaction type (NTRF, N426, NIOB): every bank writes it, whereas ING's
@@ -21,17 +23,21 @@ import type { ParseWarning, Statement, StatementEntry, StatementFile } from './t
  * The text is read in a single pass: besides the result, memory holds only per-account bookkeeping.
  */
 export function parseMt940(text: string): StatementFile {
-  const drafts = readStatements(text, toEntry);
+  const readWarnings: ParseWarning[] = [];
+  const drafts = readStatements(text, toEntry, readWarnings);
   const fitWarnings = fitEntries(drafts);
   const statements = drafts.map(toStatement);
-  const warnings: ParseWarning[] = balanceChainWarnings(
-    drafts.map((draft, i) => ({
-      account: statements[i].account,
-      currency: statements[i].currency,
-      opening: draft.opening,
-      closing: draft.closing,
-      entries: draft.entries,
-    })),
+  const warnings: ParseWarning[] = readWarnings;
+  warnings.push(
+    ...balanceChainWarnings(
+      drafts.map((draft, i) => ({
+        account: statements[i].account,
+        currency: statements[i].currency,
+        opening: draft.opening,
+        closing: draft.closing,
+        entries: draft.entries,
+      })),
+    ),
   );
   warnings.push(...fitWarnings);
   assignKeysAndCheckReferences(statements, drafts, warnings);

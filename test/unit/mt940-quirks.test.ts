@@ -30,7 +30,70 @@ function pick<K extends keyof StatementEntry>(
   return entries.map((entry) => Object.fromEntries(keys.map((key) => [key, entry[key]])) as Pick<StatementEntry, K>);
 }
 
-describe('MT940 quirks accepted', () => {
+describe('MT940 quirks accepted, with a warning naming the line where the file was read generously', () => {
+  it('reads a field continued on the next line for any tag: account, statement number, balances, :61:', async () => {
+    const { statements, warnings } = await parseFixture('wrapped-fields.sta');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({
+      account: 'NL91ABNA0417164300',
+      currency: 'EUR',
+      statementId: '00042',
+      sequence: '1',
+      openingBalance: { date: '2024-01-15', amountCents: 10000 },
+      closingBalance: { date: '2024-01-15', amountCents: 10750 },
+    });
+    expect(pick(statements[0].entries, 'amountCents', 'bankReference', 'counterpartyName')).toEqual([
+      { amountCents: -250, bankReference: null, counterpartyName: 'KOFFIEBAR' },
+      { amountCents: 1000, bankReference: 'REF0002', counterpartyName: 'J. JANSEN' },
+    ]);
+    expect(warnings).toEqual([
+      { line: 3, message: expect.stringMatching(/^:25: continues on this line/) },
+      { line: 5, message: expect.stringMatching(/^:28C: continues on this line/) },
+      { line: 7, message: expect.stringMatching(/^:60F: continues on this line/) },
+      { line: 11, message: expect.stringMatching(/^:61: continues on this line/) },
+      { line: 14, message: expect.stringMatching(/^:62F: continues on this line/) },
+    ]);
+  });
+
+  it('computes a missing closing balance from the opening balance and the entries, and says so', async () => {
+    const { statements, warnings } = await parseFixture('no-closing-balance.sta');
+    expect(statements.map((statement) => [statement.statementId, statement.closingBalance])).toEqual([
+      ['00043', { date: '2024-01-17', amountCents: 11500 }],
+      ['00044', { date: '2024-01-18', amountCents: 11500 }],
+      ['00045', { date: '2024-01-19', amountCents: 10000 }],
+    ]);
+    // The trailer after an :86: and the bank's header lines after it are not part of the entry's text.
+    expect(pick(statements[0].entries, 'amountCents', 'description')).toEqual([
+      { amountCents: -250, description: 'KOFFIE' },
+      { amountCents: 1000, description: 'TERUGBETALING' },
+    ]);
+    expect(warnings).toEqual([
+      {
+        line: 9,
+        message:
+          'the statement that starts at line 1 has no closing balance (:62F:); EUR 115.00 is computed from its ' +
+          'opening balance and entries',
+      },
+      {
+        line: 17,
+        message:
+          'the statement that starts at line 13 has no closing balance (:62F:); EUR 115.00 is computed from its ' +
+          'opening balance and entries',
+      },
+    ]);
+  });
+
+  it('reads amounts zero-padded past 15 characters', async () => {
+    const { statements, warnings } = await parseFixture('zero-padded-amounts.sta');
+    expect(statements[0].openingBalance?.amountCents).toBe(10000);
+    expect(statements[0].entries[0].amountCents).toBe(-250);
+    expect(statements[0].closingBalance?.amountCents).toBe(9750);
+    expect(warnings.map((warning) => warning.line)).toEqual([4, 5, 7]);
+    expect(warnings[0].message).toBe(
+      'amount "000000000000000100,00" is zero-padded past the 15 characters of SWIFT; read as 100,00',
+    );
+  });
+
   it('ignores blank lines, trailing spaces and lines of spaces inside :86:, and a missing line end at the end', async () => {
     const { statements, warnings } = await parseFixture('whitespace-no-final-newline.sta');
     expect(warnings).toEqual([]);

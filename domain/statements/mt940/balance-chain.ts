@@ -1,5 +1,5 @@
-import { currencyDecimals } from '../amount';
 import type { ParseWarning } from '../types';
+import { money } from './money';
 
 /**
  * A statement's balances must chain: opening plus its entries is its closing, and its opening is the closing
@@ -42,12 +42,4 @@ export function balanceChainWarnings(statements: readonly ChainedStatement[]): P
     previousClosing.set(chain, closing.amountCents);
   }
   return warnings;
-}
-
-function money(minorUnits: number, currency: string): string {
-  const decimals = currencyDecimals(currency);
-  const digits = String(Math.abs(minorUnits)).padStart(decimals + 1, '0');
-  const whole = digits.slice(0, digits.length - decimals);
-  const amount = decimals === 0 ? whole : `${whole}.${digits.slice(-decimals)}`;
-  return `${minorUnits < 0 ? '-' : ''}${currency} ${amount}`;
 }

@@ -1,4 +1,4 @@
-import { StatementParseError, type Balance } from '../types';
+import { type Balance, type ParseWarning, StatementParseError } from '../types';
 import { signed, swiftAmount } from './amount';
 import { swiftDate } from './dates';
 import { quoted } from './quote';
@@ -10,8 +10,11 @@ export interface SwiftBalance extends Balance {
 
 const BALANCE = /^([CD])(\d{6})([A-Z]{3})(.*)$/;
 
-/** `C110522EUR3236,28`: credit/debit mark, date YYMMDD, ISO currency, amount. A debit balance is negative. */
-export function parseBalance(tag: string, value: string, line: number): SwiftBalance {
+/**
+ * `C110522EUR3236,28`: credit/debit mark, date YYMMDD, ISO currency, amount. A debit balance is negative. What
+ * was read generously (swiftAmount) is said in `warnings`.
+ */
+export function parseBalance(tag: string, value: string, line: number, warnings: ParseWarning[]): SwiftBalance {
   const match = BALANCE.exec(value.trim());
   if (!match) {
     throw new StatementParseError(
@@ -23,6 +26,14 @@ export function parseBalance(tag: string, value: string, line: number): SwiftBal
   return {
     date: swiftDate(date, line),
     currency,
-    amountCents: signed(swiftAmount(amount, currency, line), mark === 'D'),
+    amountCents: signed(swiftAmount(amount, currency, line, warnings), mark === 'D'),
   };
+}
+
+/** Mark, date, currency and an amount with its decimal mark: what a balance wrapped by its bank lacks. */
+const COMPLETE_BALANCE = /^[CD]\d{6}[A-Z]{3}\d*[,.]\d*$/;
+
+/** Whether a balance field's first line holds the whole balance, so that text on the next line cannot be part of it. */
+export function isCompleteBalance(value: string): boolean {
+  return COMPLETE_BALANCE.test(value.trim());
 }

@@ -1,16 +1,25 @@
-import { StatementParseError } from '../types';
-import { parseBalance, type SwiftBalance } from './balance';
+import { type IsoDate, type ParseWarning, StatementParseError } from '../types';
+import { isCompleteBalance, parseBalance, type SwiftBalance } from './balance';
 import { trimmed } from './chars';
+import { money } from './money';
 import { quoted } from './quote';
 import { InformationLines } from './information-lines';
 import { SourceLines, TAG_LINE, TAGS, TRAILER_LINE } from './source-lines';
-import { emptyStatementLine, readStatementLine, type StatementLine } from './statement-line';
+import { emptyStatementLine, endsBeforeTransactionType, readStatementLine, type StatementLine } from './statement-line';
 
 /**
  * The order of fields in an MT940 statement: :20: reference, optional :21:, :25: account, :28C: number
  * (ABN AMRO, Triodos and bunq write :28:), :60F:/:60M: opening balance, any number of :61: entries each with
  * optional :86: information, :62F:/:62M: closing balance, optional :64: and :65: balances and a closing :86:.
  * A statement ends at its trailer (`-`), at the next :20: or at the end of the file.
+ *
+ * Rule wrapped field: a line that is not a tag continues the field before it, whatever its tag, as some exports
+ * wrap every field at a fixed width; it is joined without separator (the wrap may fall inside a word or number)
+ * and a warning names it. A balance whose first line already holds a whole balance is not continued: text after
+ * it is refused, since it belongs to no field.
+ *
+ * Rule missing closing balance: a statement that ends after its opening balance or entries without :62F:/:62M:
+ * gets the closing balance its opening balance and entries make, dated at its last booking, with a warning.
  */
 
 export interface StatementDraft<Entry> {
@@ -85,6 +94,8 @@ const KNOWN_TAG_IDS: readonly boolean[] = TAGS.map((tag) => KNOWN_TAGS.has(tag))
 const COMPLETE = new Set<Field>(['closing', 'available', 'forward', 'closing-information']);
 /** Fields that run over several lines; in them a `-` line is text, not the end of the message. */
 const MULTI_LINE = new Set<Field>(['entry', 'entry-information', 'closing-information']);
+const BALANCES = new Set<Field>(['opening', 'closing', 'available', 'forward']);
+const COLON = 0x3a;
 
 interface OpenStatement<Entry> {
   line: number;
@@ -97,6 +108,18 @@ interface OpenStatement<Entry> {
   field: Field;
   /** TRANSITIONS of `field`. */
   transitions: readonly (Field | undefined)[];
+  /**
+   * A single-line field (all but :61: and :86:) as written, read once the next tag shows it complete; its line is
+   * 0 when there is none.
+   */
+  heldTag: string;
+  heldValue: string;
+  heldLine: number;
+  /** Sum of the entries' amounts and their latest booking date, for a closing balance the bank left out. */
+  total: number;
+  lastBooking: IsoDate;
+  /** The file's warnings. */
+  warnings: ParseWarning[];
   /** Line of the :61: whose continuation lines may still follow; 0 when there is none. */
   pendingLine: number;
   pendingValue: string;
@@ -107,10 +130,24 @@ interface OpenStatement<Entry> {
   hasStatementLine: boolean;
   /** Its :86: lines. */
   information: InformationLines;
+  /**
+   * Rule trailer in text: in a field of several lines a `-` line may be text or the end of a message whose
+   * closing balance is missing. It and the lines after it are held until a tag tells: the next statement's :20:
+   * (or the end of the file) makes it the trailer and the lines after it headers; any other tag makes them text.
+   */
+  trailer: InformationLines;
+  trailerLines: number[];
 }
 
-/** Reads the statements of an MT940 file; `readEntry` turns each entry into what the caller keeps. */
-export function readStatements<Entry>(text: string, readEntry: EntryReader<Entry>): StatementDraft<Entry>[] {
+/**
+ * Reads the statements of an MT940 file; `readEntry` turns each entry into what the caller keeps. What was read
+ * generously is said in `warnings`, naming the line.
+ */
+export function readStatements<Entry>(
+  text: string,
+  readEntry: EntryReader<Entry>,
+  warnings: ParseWarning[],
+): StatementDraft<Entry>[] {
   const statements: StatementDraft<Entry>[] = [];
   const source = new SourceLines(text);
   let open: OpenStatement<Entry> | null = null;
@@ -119,27 +156,31 @@ export function readStatements<Entry>(text: string, readEntry: EntryReader<Entry
     const line = source.line;
     lastLine = line;
     if (open === null) {
-      open = startOrSkip(source);
+      open = startOrSkip(source, warnings);
     } else if (source.kind === TAG_LINE && (source.tag === '20' || source.tag === '940')) {
       // A new statement, or the next of several Rabobank exports glued together.
-      statements.push(finish(open, line, readEntry));
-      open = startOrSkip(source);
+      statements.push(finish(open, open.trailerLines[0] ?? line, readEntry));
+      open = startOrSkip(source, warnings);
     } else if (source.kind === TAG_LINE) {
+      replayTrailer(open);
       acceptTag(open, source, line, readEntry);
     } else if (source.kind === TRAILER_LINE && !MULTI_LINE.has(open.field)) {
       statements.push(finish(open, line, readEntry));
       open = null;
+    } else if (source.kind === TRAILER_LINE || open.trailerLines.length > 0) {
+      open.trailer.add(source.contentText, source.contentStart, source.contentEnd);
+      open.trailerLines.push(line);
     } else {
-      acceptText(open, source, line);
+      acceptText(open, source.contentText, source.contentStart, source.contentEnd, line);
     }
   }
-  if (open !== null) statements.push(finish(open, lastLine, readEntry));
+  if (open !== null) statements.push(finish(open, open.trailerLines[0] ?? lastLine, readEntry));
   if (statements.length === 0) throw new StatementParseError('no MT940 statement found: the file has no :20: line');
   return statements;
 }
 
 /** Outside a statement only :20: matters; header lines, trailers and Rabobank's `:940:` are skipped. */
-function startOrSkip<Entry>(source: SourceLines): OpenStatement<Entry> | null {
+function startOrSkip<Entry>(source: SourceLines, warnings: ParseWarning[]): OpenStatement<Entry> | null {
   if (source.kind !== TAG_LINE || source.tag === '940') return null;
   if (source.tag !== '20') {
     throw new StatementParseError(
@@ -158,6 +199,14 @@ function startOrSkip<Entry>(source: SourceLines): OpenStatement<Entry> | null {
     entryLines: [],
     field: 'reference',
     transitions: transitionsOf('reference'),
+    heldTag: source.tag,
+    heldValue: source.value,
+    heldLine: source.line,
+    total: 0,
+    lastBooking: '',
+    warnings,
+    trailer: new InformationLines(),
+    trailerLines: [],
     pendingLine: 0,
     pendingValue: '',
     pendingSupplementary: '',
@@ -188,6 +237,7 @@ function acceptTag<Entry>(
       line,
     );
   }
+  readHeldField(open);
   flushEntry(open);
   if (next !== 'entry-information') completeEntry(open, readEntry);
   if (next !== open.field) {
@@ -195,15 +245,6 @@ function acceptTag<Entry>(
     open.transitions = transitionsOf(next);
   }
   switch (next) {
-    case 'account':
-      open.account = source.value;
-      break;
-    case 'number':
-      open.number = source.value.trim();
-      break;
-    case 'opening':
-      open.opening = { ...parseBalance(tag, source.value, line), line };
-      break;
     case 'entry':
       open.pendingLine = line;
       open.pendingValue = source.value;
@@ -212,8 +253,31 @@ function acceptTag<Entry>(
     case 'entry-information':
       open.information.add(source.contentText, source.contentStart, source.contentEnd);
       break;
+    default:
+      open.heldTag = tag;
+      open.heldValue = source.value;
+      open.heldLine = line;
+  }
+}
+
+/** Reads the single-line field held in `open`, now that it is complete. */
+function readHeldField<Entry>(open: OpenStatement<Entry>): void {
+  const line = open.heldLine;
+  if (line === 0) return;
+  open.heldLine = 0;
+  const { heldTag: tag, heldValue: value, warnings } = open;
+  switch (open.field) {
+    case 'account':
+      open.account = value;
+      break;
+    case 'number':
+      open.number = value.trim();
+      break;
+    case 'opening':
+      open.opening = { ...parseBalance(tag, value, line, warnings), line };
+      break;
     case 'closing':
-      open.closing = { ...parseBalance(tag, source.value, line), line };
+      open.closing = { ...parseBalance(tag, value, line, warnings), line };
       if (open.closing.currency !== open.opening?.currency) {
         throw new StatementParseError(
           `closing balance is in ${open.closing.currency}, the opening balance in ${open.opening?.currency}`,
@@ -224,43 +288,85 @@ function acceptTag<Entry>(
     case 'available':
     case 'forward':
       // Not part of the output, but a garbled balance means a garbled file.
-      parseBalance(tag, source.value, line);
+      parseBalance(tag, value, line, warnings);
       break;
   }
 }
 
-function acceptText<Entry>(open: OpenStatement<Entry>, source: SourceLines, line: number): void {
+/** The lines held after a `-` line inside a field of several lines, read as text of that field after all. */
+function replayTrailer<Entry>(open: OpenStatement<Entry>): void {
+  const { trailer, trailerLines } = open;
+  if (trailerLines.length === 0) return;
+  for (let i = 0; i < trailer.count; i++) {
+    acceptText(open, trailer.texts[i], trailer.starts[i], trailer.ends[i], trailerLines[i]);
+  }
+  trailer.clear();
+  trailerLines.length = 0;
+}
+
+/** A line that is neither a tag nor the end of the message: `contentText` from `start` to `end`. */
+function acceptText<Entry>(
+  open: OpenStatement<Entry>,
+  contentText: string,
+  start: number,
+  end: number,
+  line: number,
+): void {
   switch (open.field) {
     case 'entry': {
       if (open.pendingLine === 0) return;
-      const detail = trimmed(source.text);
+      const detail = trimmed(contentText.slice(start, end));
       if (detail === '') return;
+      if (open.pendingSupplementary === '' && endsBeforeTransactionType(open.pendingValue)) {
+        open.pendingValue = open.pendingValue.trimEnd() + detail;
+        open.warnings.push(continuation(':61:', line, open.pendingLine));
+        return;
+      }
       const before = open.pendingSupplementary;
       open.pendingSupplementary = before === '' ? detail : `${before} ${detail}`;
       return;
     }
     case 'entry-information':
-      open.information.add(source.contentText, source.contentStart, source.contentEnd);
+      open.information.add(contentText, start, end);
       return;
     case 'closing-information':
       return;
     default: {
-      const text = source.text;
-      if (text.trim() !== '') {
+      const text = contentText.slice(start, end);
+      const detail = trimmed(text);
+      if (detail === '') return;
+      // A line starting with a colon is a garbled tag; a wrapped value does not start with one.
+      if (detail.charCodeAt(0) === COLON || (BALANCES.has(open.field) && isCompleteBalance(open.heldValue))) {
         throw new StatementParseError(
           `unexpected text ${quoted(text)} after the ${FIELD_NAMES[open.field]}; expected a tag such as :61:`,
           line,
         );
       }
+      open.heldValue = open.heldValue.trimEnd() + detail;
+      open.warnings.push(continuation(`:${open.heldTag}:`, line, open.heldLine));
     }
   }
+}
+
+function continuation(tag: string, line: number, fieldLine: number): ParseWarning {
+  return { line, message: `${tag} continues on this line; read as one field with line ${fieldLine}` };
 }
 
 /** The :61: field is complete once the next line that is not its continuation arrives. */
 function flushEntry<Entry>(open: OpenStatement<Entry>): void {
   if (open.pendingLine === 0 || open.opening === undefined) return;
   const line = open.pendingLine;
-  readStatementLine(open.statementLine, open.pendingValue, open.pendingSupplementary, open.opening.currency, line);
+  const { statementLine } = open;
+  readStatementLine(
+    statementLine,
+    open.pendingValue,
+    open.pendingSupplementary,
+    open.opening.currency,
+    line,
+    open.warnings,
+  );
+  open.total += statementLine.amountCents;
+  if (statementLine.bookingDate > open.lastBooking) open.lastBooking = statementLine.bookingDate;
   open.hasStatementLine = true;
   open.entryLines.push(line);
   open.pendingLine = 0;
@@ -281,15 +387,41 @@ function finish<Entry>(
   endLine: number,
   readEntry: EntryReader<Entry>,
 ): StatementDraft<Entry> {
+  readHeldField(open);
   flushEntry(open);
   completeEntry(open, readEntry);
-  const { account, opening, closing } = open;
-  if (account === undefined || opening === undefined || closing === undefined || !COMPLETE.has(open.field)) {
+  const { account, opening } = open;
+  if (account === undefined || opening === undefined) {
     throw new StatementParseError(
-      `the statement that starts at line ${open.line} ends before its closing balance (:62F: or :62M:); ` +
+      `the statement that starts at line ${open.line} ends before its opening balance (:60F: or :60M:); ` +
         `last field read: ${FIELD_NAMES[open.field]}`,
       endLine,
     );
   }
-  return { account, number: open.number, opening, closing, entries: open.entries, entryLines: open.entryLines };
+  const closing = COMPLETE.has(open.field) ? open.closing : undefined;
+  return {
+    account,
+    number: open.number,
+    opening,
+    closing: closing ?? computedClosing(open, opening, endLine),
+    entries: open.entries,
+    entryLines: open.entryLines,
+  };
+}
+
+function computedClosing<Entry>(
+  open: OpenStatement<Entry>,
+  opening: SwiftBalance,
+  endLine: number,
+): SwiftBalance & { line: number } {
+  const { currency } = opening;
+  const amountCents = opening.amountCents + open.total;
+  open.warnings.push({
+    line: endLine,
+    message:
+      `the statement that starts at line ${open.line} has no closing balance (:62F:); ` +
+      `${money(amountCents, currency)} is computed from its opening balance and entries`,
+  });
+  const date = open.lastBooking > opening.date ? open.lastBooking : opening.date;
+  return { date, currency, amountCents, line: endLine };
 }

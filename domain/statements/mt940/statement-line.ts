@@ -1,4 +1,4 @@
-import { StatementParseError, type IsoDate } from '../types';
+import { type IsoDate, type ParseWarning, StatementParseError } from '../types';
 import { signed, swiftAmount } from './amount';
 import { isCapital, isDigit, trimmed } from './chars';
 import { entryDateAt, swiftDateAt } from './dates';
@@ -52,7 +52,7 @@ export function emptyStatementLine(): StatementLine {
  * Reads the field into `target` (one object serves a whole file). `value` is the field's first line, as a tag
  * line holds it: without line terminators, so the pattern's `.*` matches whatever follows the amount.
  * `supplementary` is the continuation lines of the field (subfield 9), each trimmed, the empty ones left out,
- * joined by a space.
+ * joined by a space. What was read generously (swiftAmount) is said in `warnings`.
  */
 export function readStatementLine(
   target: StatementLine,
@@ -60,6 +60,7 @@ export function readStatementLine(
   supplementary: string,
   currency: string,
   line: number,
+  warnings: ParseWarning[],
 ): void {
   const field = value.trimEnd();
   const length = field.length;
@@ -114,7 +115,7 @@ export function readStatementLine(
     customer = field.slice(referencesStart);
   }
   const bookingDate = hasEntryDate ? entryDateAt(field, ENTRY_DATE_AT, valueDate, line) : valueDate;
-  const amountCents = signed(swiftAmount(field.slice(amountStart, rest), currency, line), isDebit);
+  const amountCents = signed(swiftAmount(field.slice(amountStart, rest), currency, line, warnings), isDebit);
   target.valueDate = valueDate;
   target.bookingDate = bookingDate;
   target.amountCents = amountCents;
@@ -122,6 +123,28 @@ export function readStatementLine(
   target.customerReference = reference(customer);
   target.bankReference = bank === null ? null : reference(bank);
   target.supplementaryDetails = details === '' ? null : details;
+}
+
+/**
+ * Rule wrapped :61:: whether the field's first line ends before its transaction type could, as where an export wraps
+ * at a fixed width inside the dates or the amount (`2401150115C1` + `0,00NTRFNONREF`). Only then is the next line
+ * the rest of the field rather than its supplementary details. The line is followed as readStatementLine reads it;
+ * a line that breaks that reading elsewhere is not cut but garbled, and left to readStatementLine to refuse.
+ */
+export function endsBeforeTransactionType(value: string): boolean {
+  const field = value.trimEnd();
+  const length = field.length;
+  let at = digitsUntil(field, 0, ENTRY_DATE_AT + 4);
+  if (at === length) return true;
+  if (at !== ENTRY_DATE_AT && at !== ENTRY_DATE_AT + 4) return false;
+  if (field.charCodeAt(at) === UPPER_R) at += 1;
+  if (at === length) return true;
+  const mark = field.charCodeAt(at);
+  if (mark !== UPPER_C && mark !== UPPER_D) return false;
+  at += 1;
+  if (isCapital(field.charCodeAt(at))) at += 1;
+  while (at < length && !isCapital(field.charCodeAt(at))) at++;
+  return length - at < TRANSACTION_TYPE_LENGTH;
 }
 
 function unreadable(value: string, line: number): StatementParseError {
