@@ -391,6 +391,22 @@ describe('statement files, daily statements and processing (camt.053 fixtures)',
   });
 });
 
+describe('camt.053 statements without some or all balances (issue 13)', () => {
+  test('imports the entries; computed balances are stored, a statement without any leaves its day without', async () => {
+    const accountId = await createAccount(office, 'NL91ABNA0417164300', 'Zonder saldi');
+    const res = await upload(accountId, resolve(__dirname, '../fixtures/camt053/missing-balances.xml'));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ statements: 3, entries: 3, imported: 3 });
+    const balances = async (date: string) => {
+      const { openingBalanceCents, closingBalanceCents } = await statementOn(accountId, date);
+      return [openingBalanceCents, closingBalanceCents];
+    };
+    expect(await balances('2024-02-01')).toEqual([10_000, 7_000]);
+    expect(await balances('2024-02-02')).toEqual([7_000, 8_000]);
+    expect(await balances('2024-02-03')).toEqual([null, null]);
+  });
+});
+
 describe('R-A5 switch-over day: a file overlapping days the bank connection imported', () => {
   let accountId: string;
   let connectedAccountId: string;
