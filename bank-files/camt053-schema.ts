@@ -8,9 +8,11 @@ import { readRootTag } from './xml';
 /**
  * Checks a camt.053 document against the ISO 20022 XSD of the version its namespace announces.
  *
- * Real exports do not always pass their own schema (a bank writes `BIC` where .04 expects `BICFI`), and the
- * parser reads what it needs regardless, so every deviation comes back as a warning; this never rejects a
- * file. It throws a StatementParseError only when it cannot tell which schema applies: the root is no camt.053
+ * Real exports do not always pass their own schema (a bank writes `BIC` where .04 expects `BICFI`, or `BICFI` in
+ * .02; a statement leaves out the balances the schema requires), and the parser reads what it needs regardless,
+ * checking it more closely than the schema can (amounts, signs, dates, the balance adding up), so every deviation
+ * comes back as a warning; this never rejects a file: refusing a file the bank has always sent for an element
+ * nobody reads would make the import unusable. It throws a StatementParseError only when it cannot tell which schema applies: the root is no camt.053
  * of a supported version, or the document is unreadable (or has a DOCTYPE) before its root element.
  */
 export async function validateCamt053Schema(xml: string): Promise<ParseWarning[]> {
