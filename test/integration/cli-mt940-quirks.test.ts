@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * Issue 13 item 5: `statements parse` keeps its contract for the MT940 files real banks write. Every accepted
+ * fixture exits 0 with the contract JSON and its warnings; a refused one exits non-zero with the reason on stderr
+ * and nothing on stdout.
+ */
+const ROOT = resolve(__dirname, '../..');
+const FIXTURES = resolve(ROOT, 'test/fixtures/mt940');
+const CLI = join(ROOT, 'dist/bin/cli.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[]): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+const parse = (fixture: string): Promise<Run> =>
+  run(process.execPath, [CLI, 'statements', 'parse', join(FIXTURES, fixture)]);
+
+const accepted = readdirSync(FIXTURES).filter((name) => name.endsWith('.sta') && !name.endsWith('.invalid.sta'));
+
+// As `npm run cli` does, so this runs what users run.
+beforeAll(async () => {
+  const build = await run('npm', ['run', '--silent', 'build']);
+  if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+}, 120_000);
+
+describe('cli statements parse on MT940 quirks', () => {
+  it('finds the accepted fixtures', () => {
+    expect(accepted.length).toBeGreaterThanOrEqual(11);
+  });
+
+  test('exits 0 for every accepted fixture, printing its statements and warnings', async () => {
+    for (const fixture of accepted) {
+      const result = await parse(fixture);
+      expect({ fixture, code: result.code, stderr: result.stderr }).toEqual({ fixture, code: 0, stderr: '' });
+      const file = JSON.parse(result.stdout) as { format: string; statements: unknown[]; warnings: unknown[] };
+      expect(Object.keys(file)).toEqual(['format', 'statements', 'warnings']);
+      expect(file.format).toBe('mt940');
+      expect(file.statements.length).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  test('prints the warnings that name where a file was read generously', async () => {
+    const result = await parse('no-closing-balance.sta');
+    const file = JSON.parse(result.stdout) as { warnings: { line: number; message: string }[] };
+    expect(file.warnings.map((warning) => warning.line)).toEqual([9, 17]);
+    expect(file.warnings[0].message).toMatch(/has no closing balance/);
+  });
+
+  test('refuses an unreadable amount: non-zero, the line on stderr, nothing on stdout', async () => {
+    const result = await parse('unreadable-amount.invalid.sta');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('unreadable-amount.invalid.sta: line 7: unreadable amount "2;50"');
+  });
+});
