@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import { ApplicationFailure } from '@temporalio/common';
 import { messageIdFor } from '../domain/email';
 import { EmailMessage } from '../db/entities';
@@ -62,39 +63,50 @@ export function createOutbox({ orm, mailer, mailFrom }: Pick<ActivityDeps, 'orm'
         messageIdFor(intent.idempotencyKey, domain),
       ],
     );
-    const message = await em.findOneOrFail(EmailMessage, { idempotencyKey: intent.idempotencyKey });
-    if (message.status === 'sent') return { status: 'already_sent', messageId: message.messageId };
     const fill = (text: string, escape: (value: string) => string) =>
       Object.entries(sendTime).reduce(
         (out, [name, value]) => out.split(sendTimePlaceholder(name)).join(escape(value)),
         text,
       );
-    try {
-      await mailer.sendMail({
-        from: mailFrom,
-        to: message.to,
-        subject: message.subject,
-        text: fill(message.text, (value) => value),
-        html: message.html ? fill(message.html, escapeHtml) : undefined,
-        messageId: message.messageId,
-      });
-    } catch (error) {
-      await em.nativeUpdate(
+    // The row stays locked while SMTP is asked, so a second sender of the same intent (two fetches ending the same
+    // consent at once) waits and then finds it sent, instead of sending it too.
+    const outcome = await em.transactional(async (tx) => {
+      const message = await tx.findOneOrFail(
+        EmailMessage,
+        { idempotencyKey: intent.idempotencyKey },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      if (message.status === 'sent') return { status: 'already_sent' as const, message };
+      try {
+        await mailer.sendMail({
+          from: mailFrom,
+          to: message.to,
+          subject: message.subject,
+          text: fill(message.text, (value) => value),
+          html: message.html ? fill(message.html, escapeHtml) : undefined,
+          messageId: message.messageId,
+        });
+      } catch (error) {
+        return { status: 'failed' as const, message, error };
+      }
+      await tx.nativeUpdate(
         EmailMessage,
         { id: message.id },
-        { attempts: message.attempts + 1, lastError: String(error).slice(0, 1000) },
+        { status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null },
       );
-      throw ApplicationFailure.retryable(
-        `SMTP refused or unreachable: ${error instanceof Error ? error.message : String(error)}`,
-        'SmtpError',
-      );
-    }
+      return { status: 'sent' as const, message };
+    });
+    const { message } = outcome;
+    if (outcome.status !== 'failed') return { status: outcome.status, messageId: message.messageId };
     await em.nativeUpdate(
       EmailMessage,
       { id: message.id },
-      { status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null },
+      { attempts: message.attempts + 1, lastError: String(outcome.error).slice(0, 1000) },
     );
-    return { status: 'sent', messageId: message.messageId };
+    throw ApplicationFailure.retryable(
+      `SMTP refused or unreachable: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`,
+      'SmtpError',
+    );
   };
 }
 
