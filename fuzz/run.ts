@@ -30,9 +30,9 @@ async function main(options: FuzzOptions): Promise<number> {
     say(`Schemathesis: ${schemathesis}`);
     return 0;
   }
+  const stack = await startFuzzStack({ apiRateLimitPerMinute: FUZZ_RATE_LIMIT_PER_MINUTE, say });
   const reports = options.reports ?? (await mkdtemp(path.join(os.tmpdir(), 'bankkoppeling-fuzz-reports-')));
   await mkdir(reports, { recursive: true });
-  const stack = await startFuzzStack({ apiRateLimitPerMinute: FUZZ_RATE_LIMIT_PER_MINUTE, say });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
