@@ -7,7 +7,9 @@ import { Client, Connection } from '@temporalio/client';
 import { callbackUrl } from '../activities/onboarding';
 import { SANDBOX_CLIENT_ID } from '../banks/registry';
 import type { ManagedChild } from '../bin/stack/child';
+import { productDataConverter } from '../bin/stack/data-converter';
 import { ensureDatabase, APP_DATABASE } from '../bin/stack/database';
+import { secretKeys } from '../bin/stack/keys';
 import { startMaildev } from '../bin/stack/maildev';
 import { waitForPort } from '../bin/stack/ports';
 import { startEmbeddedPostgres } from '../bin/stack/postgres';
@@ -138,6 +140,8 @@ export async function startChaosStack(say: (line: string) => void): Promise<Chao
     }
     const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
     stops.push(() => connection.close());
+    // The product's codec: schedules and histories hold encrypted payloads that the audit reads.
+    const dataConverter = productDataConverter(secretKeys({ secretsKey: env.SECRETS_KEY!, secretsKeyPrevious: null }));
 
     return {
       apiUrl,
@@ -145,7 +149,7 @@ export async function startChaosStack(say: (line: string) => void): Promise<Chao
       databaseUrl,
       dataDir,
       bank,
-      temporal: new Client({ connection, namespace: 'default' }),
+      temporal: new Client({ connection, namespace: 'default', dataConverter }),
       workers,
       async restartTemporal(downMs) {
         await temporalServer.stop();
