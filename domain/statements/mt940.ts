@@ -32,6 +32,8 @@ export function parseMt940(text: string): StatementFile {
     ...balanceChainWarnings(
       drafts.map((draft, i) => ({
         account: statements[i].account,
+        number: draft.number,
+        line: draft.line,
         currency: statements[i].currency,
         opening: draft.opening,
         closing: draft.closing,

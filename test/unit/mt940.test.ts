@@ -729,7 +729,9 @@ describe('statement structure', () => {
     expect(warnings).toEqual([
       {
         line: 7,
-        message: 'closing balance EUR 8.00 of NL91ABNA0417164300 differs from opening balance plus entries, EUR 7.50',
+        message:
+          'closing balance EUR 8.00 of NL91ABNA0417164300 in statement 1 (line 1) differs from opening balance ' +
+          'plus entries, EUR 7.50, by EUR 0.50',
       },
       {
         line: 12,

@@ -8,6 +8,9 @@ import { money } from './money';
  */
 export interface ChainedStatement {
   account: string;
+  /** :28C: as written, and the line of the statement's :20:, to say which statement breaks the chain. */
+  number: string | null;
+  line: number;
   currency: string;
   opening: { amountCents: number; line: number };
   closing: { amountCents: number; line: number };
@@ -32,11 +35,14 @@ export function balanceChainWarnings(statements: readonly ChainedStatement[]): P
     }
     const expected = statement.entries.reduce((sum, entry) => sum + entry.amountCents, opening.amountCents);
     if (expected !== closing.amountCents) {
+      const which =
+        statement.number === null ? `the statement of line ${statement.line}` : `statement ${statement.number}`;
       warnings.push({
         line: closing.line,
         message:
-          `closing balance ${money(closing.amountCents, currency)} of ${account} differs from ` +
-          `opening balance plus entries, ${money(expected, currency)}`,
+          `closing balance ${money(closing.amountCents, currency)} of ${account} in ${which} (line ${statement.line}) ` +
+          `differs from opening balance plus entries, ${money(expected, currency)}, ` +
+          `by ${money(Math.abs(closing.amountCents - expected), currency)}`,
       });
     }
     previousClosing.set(chain, closing.amountCents);

@@ -23,6 +23,8 @@ import { emptyStatementLine, endsBeforeTransactionType, readStatementLine, type 
  */
 
 export interface StatementDraft<Entry> {
+  /** Line of its :20:. */
+  line: number;
   /** :25: as written. */
   account: string;
   /** :28C: as written, e.g. `19321/1`. */
@@ -400,6 +402,7 @@ function finish<Entry>(
   }
   const closing = COMPLETE.has(open.field) ? open.closing : undefined;
   return {
+    line: open.line,
     account,
     number: open.number,
     opening,
