@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { authenticate, requirePermission } from './auth';
 import { createClientRouter } from './client';
 import { databaseProblem } from './database-problem';
+import { unavailableProblem } from './unavailable';
 import { docsRouter } from './docs-page';
 import { healthRoute } from './health';
 import { createHomeRouter } from './home-page';
@@ -165,6 +166,11 @@ function errorHandler(log: Logger) {
 
 function toProblem(error: unknown, log: Logger): Problem {
   if (error instanceof Problem) return error;
+  const unavailable = unavailableProblem(error);
+  if (unavailable) {
+    log.warn({ err: error }, 'a dependency did not answer');
+    return unavailable;
+  }
   const database = databaseProblem(error, log);
   if (database) return database;
   const httpError = error as { type?: string; status?: number; expose?: boolean; message?: string };

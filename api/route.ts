@@ -95,6 +95,7 @@ export function mountedErrorResponses(route: RouteDefinition): Record<number, Re
     400: { description: 'The request is not valid; `errors` names each failing field' },
     401: { description: 'Missing or invalid API key' },
     429: { description: 'Too many requests; retry after the time in the RateLimit header' },
+    503: { description: 'The database or Temporal does not answer right now; retry after the time in Retry-After' },
   };
   if (route.permission !== 'read') {
     const description = route.permission === 'admin' ? 'Only an admin key may do this' : 'A support key only reads';

@@ -212,10 +212,28 @@ describe('the API key routes in the OpenAPI document', () => {
   test('each route lists every answer it gives; only a created or rotated key carries the secret', async () => {
     const doc = (await request(app).get('/api/openapi.json')).body;
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
-    expect(statuses('/api/api-keys', 'get')).toEqual(['200', '400', '401', '403', '429']);
-    expect(statuses('/api/api-keys', 'post')).toEqual(['201', '400', '401', '403', '413', '415', '429']);
-    expect(statuses('/api/api-keys/{id}/revoke', 'post')).toEqual(['200', '400', '401', '403', '404', '409', '429']);
-    expect(statuses('/api/api-keys/{id}/rotate', 'post')).toEqual(['201', '400', '401', '403', '404', '409', '429']);
+    expect(statuses('/api/api-keys', 'get')).toEqual(['200', '400', '401', '403', '429', '503']);
+    expect(statuses('/api/api-keys', 'post')).toEqual(['201', '400', '401', '403', '413', '415', '429', '503']);
+    expect(statuses('/api/api-keys/{id}/revoke', 'post')).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '429',
+      '503',
+    ]);
+    expect(statuses('/api/api-keys/{id}/rotate', 'post')).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '429',
+      '503',
+    ]);
     const { ApiKey: view, CreatedApiKey: created } = doc.components.schemas;
     expect(Object.keys(view.properties)).not.toEqual(expect.arrayContaining(['key']));
     expect(Object.keys(view.properties).join()).not.toMatch(/hash|secret/i);

@@ -187,3 +187,20 @@ test('a serial number locked while Temporal is out of reach answers the client, 
   await client.post('/wizard/details', { csrf, kvkNumber: '55505201', serial, action: 'next' });
   expect(await (await client.get('/wizard/details')).text()).toContain('Dit serienummer is geblokkeerd');
 });
+
+test('Temporal out of reach while staff act on a running onboarding answers 503 with Retry-After, not 500', async () => {
+  const created = await request(createTestApp(world.db.orm, world.env, { deps: world.deps }))
+    .post('/api/onboardings')
+    .set('authorization', `Bearer ${office.keys.staff}`)
+    .send(startBody('69599076'));
+  expect(created.status).toBe(201);
+  const cancel = await request(temporalDownApp)
+    .post(`/api/onboardings/${created.body.id}/cancel`)
+    .set('authorization', `Bearer ${office.keys.staff}`);
+  expect(cancel.status).toBe(503);
+  expect(cancel.type).toBe('application/problem+json');
+  expect(cancel.headers['retry-after']).toBe('10');
+  expect(cancel.body.detail).toBe('the database or Temporal does not answer right now; try again in a moment');
+  const row = await world.db.orm.em.fork().findOneOrFail(Onboarding, { id: created.body.id });
+  expect(row.status).not.toBe('cancelled');
+});

@@ -398,11 +398,12 @@ describe('the onboarding routes in the OpenAPI document (issue 10 item 7)', () =
       '415',
       '422',
       '429',
+      '503',
     ]);
-    expect(statuses('/api/onboardings', 'get')).toEqual(['200', '400', '401', '429']);
-    expect(statuses('/api/onboardings/{id}', 'get')).toEqual(['200', '400', '401', '404', '429']);
+    expect(statuses('/api/onboardings', 'get')).toEqual(['200', '400', '401', '429', '503']);
+    expect(statuses('/api/onboardings/{id}', 'get')).toEqual(['200', '400', '401', '404', '429', '503']);
     for (const action of ['cancel', 'resend']) {
-      const answers = ['200', '400', '401', '403', '404', '409', '429'];
+      const answers = ['200', '400', '401', '403', '404', '409', '429', '503'];
       expect(statuses(`/api/onboardings/{id}/${action}`, 'post')).toEqual(answers);
     }
     expect(statuses('/api/onboardings/{id}/restart', 'post')).toEqual([
@@ -414,6 +415,7 @@ describe('the onboarding routes in the OpenAPI document (issue 10 item 7)', () =
       '409',
       '422',
       '429',
+      '503',
     ]);
     const refused = doc.paths['/api/onboardings'].post.responses['422'];
     expect(Object.keys(refused.content)).toEqual(['application/problem+json']);
