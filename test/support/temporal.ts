@@ -15,16 +15,32 @@ function provisioned(name: 'BK_TEST_TEMPORAL_CLI' | 'BK_TEST_TEMPORAL_TEST_SERVE
 }
 
 /**
+ * The SDK gives the test server's JVM 5 seconds to listen, which a machine busy with other test files can miss;
+ * a server that did start never fails this way, so trying again is safe.
+ */
+async function startingJvm<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || !/did not start within/.test(String(error))) throw error;
+    }
+  }
+}
+
+/**
  * The time-skipping server, with our search attributes registered like on the dev server. Its client uses the
  * product's data converter unless told otherwise (the saved histories are recorded in clear, to be read in review).
  */
 export async function timeSkippingEnvironment(
   dataConverter: DataConverter = testDataConverter,
 ): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: serverExecutable(provisioned('BK_TEST_TEMPORAL_TEST_SERVER')) },
-    client: { dataConverter },
-  });
+  const env = await startingJvm(() =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: serverExecutable(provisioned('BK_TEST_TEMPORAL_TEST_SERVER')) },
+      client: { dataConverter },
+    }),
+  );
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
