@@ -1,33 +1,13 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { BUILD_TIMEOUT_MS, buildOnce, CLI, ROOT, run, type Run } from '../support/cli';
 
 /**
  * Issue 13 item 5: `statements parse` keeps its contract for the MT940 files real banks write. Every accepted
  * fixture exits 0 with the contract JSON and its warnings; a refused one exits non-zero with the reason on stderr
  * and nothing on stdout.
  */
-const ROOT = resolve(__dirname, '../..');
 const FIXTURES = resolve(ROOT, 'test/fixtures/mt940');
-const CLI = join(ROOT, 'dist/bin/cli.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[]): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
 
 const parse = (fixture: string): Promise<Run> =>
   run(process.execPath, [CLI, 'statements', 'parse', join(FIXTURES, fixture)]);
@@ -35,10 +15,7 @@ const parse = (fixture: string): Promise<Run> =>
 const accepted = readdirSync(FIXTURES).filter((name) => name.endsWith('.sta') && !name.endsWith('.invalid.sta'));
 
 // As `npm run cli` does, so this runs what users run.
-beforeAll(async () => {
-  const build = await run('npm', ['run', '--silent', 'build']);
-  if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
-}, 120_000);
+beforeAll(buildOnce, BUILD_TIMEOUT_MS);
 
 describe('cli statements parse on MT940 quirks', () => {
   it('finds the accepted fixtures', () => {

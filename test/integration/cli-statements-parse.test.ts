@@ -1,28 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { BUILD_TIMEOUT_MS, buildOnce, CLI, ROOT, run, type Run } from '../support/cli';
 
-const ROOT = resolve(__dirname, '../..');
 const FIXTURES = resolve(ROOT, '../shared/fixtures/bank-files');
-const CLI = join(ROOT, 'dist/bin/cli.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[]): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
 
 const parse = (fixture: string): Promise<Run> =>
   run(process.execPath, [CLI, 'statements', 'parse', join(FIXTURES, fixture)]);
@@ -76,10 +56,7 @@ function expectContract(stdout: string, format: string): void {
 }
 
 // `npm run cli` builds first; so does this test, so it runs what users run, from dist/ (schemas copied in).
-beforeAll(async () => {
-  const build = await run('npm', ['run', '--silent', 'build']);
-  if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
-}, 120_000);
+beforeAll(buildOnce, BUILD_TIMEOUT_MS);
 
 describe('cli statements parse', () => {
   test('prints an MT940 file as the contract JSON', async () => {

@@ -15,6 +15,7 @@ export default async function globalSetup(): Promise<void> {
   // PostgreSQL runs as the `postgres` user under root; it must be able to enter this directory.
   await chmod(workDir, 0o755);
   const say = (line: string) => process.stderr.write(`[test setup] ${line}\n`);
+  process.env.BK_TEST_WORK_DIR = workDir;
 
   const [cli, testServer] = await Promise.all([resolveTemporalCli(say), resolveTestServer(say)]);
   process.env.BK_TEST_TEMPORAL_CLI = cli ?? '';
